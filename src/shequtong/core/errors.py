@@ -1,0 +1,44 @@
+"""The one domain exception: a code for machines, a Chinese message and field details for people.
+
+Raised by services; mapped to an API response in `shequtong.api` and to a form error or toast
+in the console, so both interfaces say the same thing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, code: str = "invalid") -> DomainError:
+        if hasattr(exc, "error_dict"):
+            fields = {
+                name: [str(m) for e in errs for m in e.messages]
+                for name, errs in exc.error_dict.items()
+            }
+            first = next(iter(fields.values()))[0]
+            return cls(code, first, fields)
+        return cls(code, "；".join(exc.messages))
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+
+    def __init__(self, message: str = "您没有权限执行此操作") -> None:
+        super().__init__("forbidden", message)
+
+
+class NotFoundError(DomainError):
+    status = 404
+
+    def __init__(self, message: str = "记录不存在或不在您的管辖范围内") -> None:
+        super().__init__("not_found", message)

@@ -1,0 +1,17 @@
+from .areas import Area, GovernedModel, GovernedQuerySet
+from .audit import AuditChainHead, AuditEntry
+from .calendar import CalendarOverride
+from .users import ApiToken, Department, RoleGrant, User
+
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AuditChainHead",
+    "AuditEntry",
+    "CalendarOverride",
+    "Department",
+    "GovernedModel",
+    "GovernedQuerySet",
+    "RoleGrant",
+    "User",
+]

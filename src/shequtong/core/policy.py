@@ -1,0 +1,93 @@
+"""Who may do what: the one declarative table of the platform.
+
+POLICY[model label][action] is the set of roles that may take `action` on rows of that model,
+within the areas they are granted. Domain apps add their models' rows here, so that a security
+review reads a single table. `core.scoping.scoped` is the only reader of this table.
+"""
+
+from __future__ import annotations
+
+from .choices import AreaLevel, Role
+
+ACTIONS: tuple[str, ...] = ("read", "change", "export", "count", "reveal")
+
+STAFF = frozenset(
+    {
+        Role.DISTRICT_ADMIN,
+        Role.SUBDISTRICT_ADMIN,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_WORKER,
+        Role.DEPARTMENT_HANDLER,
+        Role.AUDITOR,
+    }
+)
+ADMINS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN})
+OFFICE = ADMINS | {Role.COMMUNITY_STAFF}
+
+POLICY: dict[str, dict[str, frozenset[str]]] = {
+    "core.area": {
+        "read": STAFF,
+        "count": STAFF,
+        "export": OFFICE | {Role.AUDITOR},
+        "change": ADMINS,
+    },
+    "core.department": {
+        "read": STAFF,
+        "count": STAFF,
+        "export": ADMINS,
+        "change": ADMINS,
+    },
+    "core.rolegrant": {
+        "read": OFFICE | {Role.AUDITOR},
+        "count": OFFICE | {Role.AUDITOR},
+        "export": ADMINS | {Role.AUDITOR},
+        "change": ADMINS,
+    },
+    "core.user": {
+        "read": OFFICE | {Role.AUDITOR},
+        "count": OFFICE | {Role.AUDITOR},
+        "export": ADMINS,
+        "change": ADMINS,
+        "reveal": ADMINS,
+    },
+    "core.auditentry": {
+        "read": frozenset({Role.AUDITOR, Role.DISTRICT_ADMIN}),
+        "count": frozenset({Role.AUDITOR, Role.DISTRICT_ADMIN}),
+        "export": frozenset({Role.AUDITOR}),
+    },
+    # Global (not area-scoped) configuration.
+    "core.calendaroverride": {
+        "read": STAFF,
+        "count": STAFF,
+        "change": frozenset({Role.DISTRICT_ADMIN}),
+    },
+    # Owned by one user; every signed-in staff member manages their own.
+    "core.apitoken": {
+        "read": STAFF,
+        "count": STAFF,
+        "change": STAFF,
+    },
+}
+
+# The levels at which a role may be granted: a grid worker over a grid or a community's grids.
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset({AreaLevel.DISTRICT}),
+    Role.SUBDISTRICT_ADMIN: frozenset({AreaLevel.SUBDISTRICT}),
+    Role.COMMUNITY_STAFF: frozenset({AreaLevel.COMMUNITY}),
+    Role.GRID_WORKER: frozenset({AreaLevel.GRID, AreaLevel.COMMUNITY}),
+    Role.DEPARTMENT_HANDLER: frozenset({AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT}),
+    Role.AUDITOR: frozenset({AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT}),
+    Role.RESIDENT: frozenset({AreaLevel.COMMUNITY, AreaLevel.GRID}),
+}
+
+# Roles an administrator may hand out; nobody grants a role above their own.
+GRANTABLE_BY: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset(Role.values),
+    Role.SUBDISTRICT_ADMIN: frozenset(Role.values) - {Role.DISTRICT_ADMIN},
+}
+
+
+def roles_allowed(model_label: str, action: str) -> frozenset[str]:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return POLICY.get(model_label, {}).get(action, frozenset())

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+
+from .scoping import grants_of
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class AreaOut(Schema):
+    id: int
+    name: str
+    level: str
+    code: str | None
+    parent_id: int | None
+    path: str
+    depth: int
+
+
+class AreaDetailOut(AreaOut):
+    boundary: dict[str, Any] | None
+
+
+class GrantOut(Schema):
+    role: str
+    area_id: int
+    area_path: str
+    area_level: str
+    department_id: int | None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    phone_masked: str
+    is_superuser: bool
+    grants: list[GrantOut]
+
+    @staticmethod
+    def resolve_grants(obj: Any) -> list[dict[str, Any]]:
+        return [g.__dict__ for g in grants_of(obj)]
+
+    @staticmethod
+    def resolve_phone_masked(obj: Any) -> str:
+        from .vault import mask_phone
+
+        return mask_phone(obj.phone)

@@ -1,0 +1,119 @@
+"""Scoped reads of the core: every list or lookup a user triggers goes through here."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from shapely.geometry import Point, shape
+
+from .choices import AreaLevel
+from .errors import NotFoundError
+from .models import ApiToken, Area, AuditEntry, RoleGrant, User
+from .scoping import grants_of, scoped
+
+
+def area_list(
+    *,
+    user: User,
+    action: str = "read",
+    level: str | None = None,
+    parent: Area | None = None,
+    q: str | None = None,
+) -> QuerySet[Area]:
+    qs = scoped(Area.objects.all(), user, action)
+    if level:
+        qs = qs.filter(level=level)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    return qs
+
+
+def area_get(*, user: User, pk: int, action: str = "read") -> Area:
+    area = scoped(Area.objects.filter(pk=pk), user, action).first()
+    if area is None:
+        raise NotFoundError()
+    return area
+
+
+def area_roots(*, user: User) -> list[Area]:
+    """The top areas of the user's scope: the areas of their grants, outermost first."""
+    ids = {g.area_id for g in grants_of(user)}
+    areas = (
+        list(Area.objects.filter(pk__in=ids))
+        if not user.is_superuser
+        else list(Area.objects.filter(parent__isnull=True))
+    )
+    return [
+        a
+        for a in sorted(areas, key=lambda a: a.path)
+        if not any(a.path != b.path and a.path.startswith(b.path) for b in areas)
+    ]
+
+
+def area_children_counts(*, user: User, area: Area) -> QuerySet[Area]:
+    return area_list(user=user, parent=area).annotate(child_count=Count("children"))
+
+
+def area_for_point(lon: float, lat: float, *, level: str = AreaLevel.GRID) -> Area | None:
+    """The area of `level` whose boundary holds the WGS-84 point; the smallest when several do.
+
+    Bounding boxes narrow the candidates in SQL; shapely decides inside/outside. Not scoped:
+    routing a report to its grid is not a read by the reporter.
+    """
+    candidates = Area.objects.filter(
+        level=level,
+        boundary__isnull=False,
+        min_lon__lte=lon,
+        max_lon__gte=lon,
+        min_lat__lte=lat,
+        max_lat__gte=lat,
+    )
+    point = Point(lon, lat)
+    hits = [(shape(a.boundary).area, a) for a in candidates if shape(a.boundary).covers(point)]
+    return min(hits, key=lambda hit: hit[0])[1] if hits else None
+
+
+def grant_list(*, user: User, area: Area | None = None) -> QuerySet[RoleGrant]:
+    qs = scoped(RoleGrant.objects.all(), user, "read").select_related("user", "area", "department")
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    return qs
+
+
+def staff_list(*, user: User, q: str | None = None) -> QuerySet[User]:
+    qs = scoped(User.objects.filter(is_active=True), user, "read").prefetch_related("grants__area")
+    if q:
+        qs = qs.filter(Q(username__contains=q) | Q(display_name__contains=q))
+    return qs
+
+
+def staff_get(*, user: User, pk: int, action: str = "read") -> User:
+    found = scoped(User.objects.filter(pk=pk), user, action).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def audit_search(
+    *,
+    user: User,
+    action: str | None = None,
+    actor: str | None = None,
+    object_type: str | None = None,
+    q: str | None = None,
+) -> QuerySet[AuditEntry]:
+    qs = scoped(AuditEntry.objects.all(), user, "read").select_related("area")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(actor_label__contains=actor)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if q:
+        qs = qs.filter(Q(object_repr__contains=q) | Q(object_id=q))
+    return qs
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    return scoped(ApiToken.objects.all(), user, "read")

@@ -1,0 +1,210 @@
+"""The personal-data vault: encryption, keyed hashes and masking of ID and phone numbers.
+
+Ciphertexts are `kid$base64(nonce || ciphertext+tag)` so that a key rotation can tell which
+rows still carry an old key; the key id is bound into AES-GCM as associated data. The HMAC
+("blind index") lets the database find and de-duplicate a value without ever holding it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils import timezone
+from stdnum.cn import ric
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
+from stdnum.exceptions import (
+    ValidationError as StdnumError,
+)
+
+_NONCE_BYTES = 12
+
+
+class VaultError(Exception):
+    """A ciphertext that cannot be read: unknown key, or tampered data."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    active_kid: str
+    keys: dict[str, AESGCM]
+
+
+@lru_cache(maxsize=4)
+def _parse_keyring(spec: str) -> Keyring:
+    keys: dict[str, AESGCM] = {}
+    order: list[str] = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        kid, sep, b64 = item.partition(":")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", kid):
+            raise ImproperlyConfigured("SHEQUTONG_DATA_KEYS 的每一项须为 “密钥编号:base64密钥”")
+        raw = base64.b64decode(b64)
+        if len(raw) not in (16, 24, 32):
+            raise ImproperlyConfigured(f"数据密钥 {kid} 的长度须为 16、24 或 32 字节")
+        keys[kid] = AESGCM(raw)
+        order.append(kid)
+    if not order:
+        raise ImproperlyConfigured("未配置数据密钥 SHEQUTONG_DATA_KEYS")
+    return Keyring(active_kid=order[0], keys=keys)
+
+
+def keyring() -> Keyring:
+    return _parse_keyring(settings.SHEQUTONG_DATA_KEYS)
+
+
+def new_key_spec(kid: str) -> str:
+    """A fresh 256-bit key in the form SHEQUTONG_DATA_KEYS takes."""
+    return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
+
+
+def encrypt(plaintext: str) -> str:
+    ring = keyring()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = ring.keys[ring.active_kid].encrypt(nonce, plaintext.encode(), ring.active_kid.encode())
+    return f"{ring.active_kid}${base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    kid, sep, b64 = token.partition("$")
+    key = keyring().keys.get(kid) if sep else None
+    if key is None:
+        raise VaultError(f"密文使用了未知的密钥编号 {kid!r}")
+    try:
+        # Malformed base64 (a truncated or hand-edited column) is tampering as much as a bad tag.
+        blob = base64.b64decode(b64, validate=True)
+        return key.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], kid.encode()).decode()
+    except Exception as exc:  # InvalidTag, binascii.Error, UnicodeDecodeError
+        raise VaultError("密文校验失败：数据被篡改或密钥不符") from exc
+
+
+def key_id(token: str) -> str:
+    return token.partition("$")[0]
+
+
+# --- normalisation and the blind index ---------------------------------------------------
+
+
+def _halfwidth(value: str) -> str:
+    """Full-width digits and signs (１３８－…, typed with a Chinese input method) as ASCII."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, without a +86/0086 prefix, so 138-0013-8000 and +8613800138000 match."""
+    digits = re.sub(r"[^0-9]", "", _halfwidth(value))
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif len(digits) == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def normalize_id_number(value: str) -> str:
+    """Upper case without spaces or hyphens, so "110105 19491231 002x" finds 11010519491231002X."""
+    return ric.compact(re.sub(r"[\s-]", "", _halfwidth(value))).upper()
+
+
+NORMALIZERS = {"phone": normalize_phone, "id_number": normalize_id_number}
+
+
+def blind_index(kind: str, value: str) -> str:
+    """Keyed SHA-256 of the normalised value, namespaced by kind so equal strings differ."""
+    normalized = NORMALIZERS[kind](value)
+    message = f"{kind}:{normalized}".encode()
+    return hmac.new(settings.SHEQUTONG_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+# --- masking --------------------------------------------------------------------------------
+
+
+def mask_id_number(value: str) -> str:
+    """110***********123X: region prefix and last four kept, the birth date hidden."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678 for mobiles; landlines keep their area code and last four digits."""
+    if not value:
+        return ""
+    digits = normalize_phone(value)
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(value) <= 4:
+        return "*" * len(value)
+    head = value.split("-")[0] + "-" if "-" in value else value[:3]
+    return head + "*" * max(len(value) - len(head) - 4, 1) + value[-4:]
+
+
+MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
+
+
+# --- validation -----------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
+_PHONE_CHARS = re.compile(r"^(\+86-?|0086-?)?[\d-]+$", re.ASCII)
+
+
+def validate_id_number(value: str) -> str:
+    """Return the compact 18-digit ID number or raise a ValidationError that says what is wrong.
+
+    The birth date is checked here before stdnum's full validation, because stdnum reports an
+    impossible date and an unknown region code with the same InvalidComponent, and the person
+    at the counter needs to know which of the two to look at. A birth date in the future is as
+    impossible as 2 月 30 日.
+    """
+    compact = normalize_id_number(value)
+    if len(compact) == 18 and compact[:-1].isascii() and compact[:-1].isdigit():
+        try:
+            born = ric.get_birth_date(compact)
+        except InvalidComponent as exc:
+            raise ValidationError("身份证号中的出生日期不存在", code="id_birth_date") from exc
+        if born > timezone.localdate():
+            raise ValidationError("身份证号中的出生日期不存在", code="id_birth_date")
+    try:
+        return ric.validate(compact).upper()
+    except InvalidChecksum as exc:
+        raise ValidationError("身份证号校验位错误，请核对最后一位", code="id_checksum") from exc
+    except InvalidLength as exc:
+        raise ValidationError("身份证号应为 18 位", code="id_length") from exc
+    except InvalidFormat as exc:
+        raise ValidationError("身份证号格式错误：前 17 位须为数字", code="id_format") from exc
+    except InvalidComponent as exc:
+        raise ValidationError("身份证号中的地区码不存在", code="id_region") from exc
+    except StdnumError as exc:
+        raise ValidationError("身份证号无效", code="id_invalid") from exc
+
+
+def validate_phone(value: str) -> str:
+    """Accept a mainland mobile (11 digits) or a landline with area code; return it normalised.
+
+    Only digits, spaces, hyphens and a leading +86/0086 are accepted: `normalize_phone` drops
+    every other character, so without this check "tel:138…" or "138x0013y8000" would pass.
+    """
+    stripped = _halfwidth(value).strip().replace(" ", "")
+    if not _PHONE_CHARS.match(stripped):
+        raise ValidationError("电话号码格式错误：应为 11 位手机号或带区号的固定电话", code="phone")
+    digits = normalize_phone(stripped)
+    if _MOBILE.match(digits):
+        return digits
+    if _LANDLINE.match(stripped):
+        return stripped
+    raise ValidationError("电话号码格式错误：应为 11 位手机号或带区号的固定电话", code="phone")

@@ -1,0 +1,201 @@
+"""Settings, all from the environment (django-environ).
+
+`SHEQUTONG_MODE` is `production` unless said otherwise. Only `demo` and `test` have usable
+defaults for secrets: a production process without real keys refuses to start, and
+`shequtong check-deploy` lists what a deployment still lacks.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent
+env = environ.Env()
+
+MODE = env.str("SHEQUTONG_MODE", default="production")
+if MODE not in {"production", "demo", "test"}:
+    raise environ.ImproperlyConfigured(
+        f"SHEQUTONG_MODE 只能是 production、demo 或 test，而不是 {MODE!r}"
+    )
+INSECURE_MODE = MODE in {"demo", "test"}
+
+# Working directory for the embedded default: the SQLite file and uploaded media.
+VAR_DIR = Path(env.str("SHEQUTONG_VAR_DIR", default=str(Path.cwd() / "var")))
+
+# Well-known values, so that check-deploy can tell a demo secret from a real one.
+DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production-0123456789abcdef"  # noqa: S105
+DEMO_DATA_KEYS = "demo:ZGVtby1vbmx5LWRhdGEta2V5LTMyLWJ5dGVzLWxvbmc="
+DEMO_HMAC_KEY = "demo-only-hmac-key-never-use-in-production"
+
+
+def _secret(name: str, demo_value: str) -> str:
+    if INSECURE_MODE:
+        return env.str(name, default=demo_value)
+    return env.str(name)
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
+# Personal-data vault: "kid:base64key,kid2:base64key"; the first key encrypts, all decrypt.
+SHEQUTONG_DATA_KEYS = _secret("SHEQUTONG_DATA_KEYS", DEMO_DATA_KEYS)
+# Keyed hash for exact lookup and de-duplication of ID and phone numbers.
+SHEQUTONG_HMAC_KEY = _secret("SHEQUTONG_HMAC_KEY", DEMO_HMAC_KEY)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if INSECURE_MODE else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_htmx",
+    "template_partials",
+    "shequtong.core",
+    "shequtong.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "shequtong.core.middleware.RequestContextMiddleware",
+    "shequtong.core.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks, so it sees every authentication attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "shequtong.urls"
+WSGI_APPLICATION = "shequtong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shequtong.web.context_processors.console",
+            ],
+        },
+    }
+]
+
+# SQLite in WAL mode under ./var/ by default; PostgreSQL (or a compatible database) by URL.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'shequtong.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers queue instead of failing: IMMEDIATE takes the write lock at BEGIN, so a
+        # read-then-write transaction can never deadlock on the lock upgrade.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+else:
+    # Persistent connections: ~10x the throughput of a connection per request (ARCHITECTURE.md).
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if MODE == "test":
+    # Argon2 is deliberately slow; the suite creates thousands of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# Lockout after repeated failures (django-axes): per username and address.
+AXES_FAILURE_LIMIT = env.int("SHEQUTONG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("SHEQUTONG_LOGIN_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shequtong.web.views.lockout_response"
+AXES_VERBOSE = False
+
+# Two-factor (TOTP) for administrative roles, when the deployment turns it on.
+SHEQUTONG_REQUIRE_2FA = env.bool("SHEQUTONG_REQUIRE_2FA", default=not INSECURE_MODE)
+OTP_TOTP_ISSUER = "社区通"
+
+# Session hardening: short-lived, HTTP-only, same-site; secure cookies behind HTTPS.
+SESSION_COOKIE_AGE = env.int("SHEQUTONG_SESSION_SECONDS", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "shequtong_session"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SHEQUTONG_HTTPS", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("SHEQUTONG_HSTS_SECONDS", default=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL_REDIRECT else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("SHEQUTONG_STATIC_ROOT", default=str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("SHEQUTONG_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or MODE == "test")
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = MODE != "production"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("SHEQUTONG_LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

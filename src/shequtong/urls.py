@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from .api import api
+
+handler400 = "shequtong.web.views.error_400"
+handler403 = "shequtong.web.views.error_403"
+handler404 = "shequtong.web.views.error_404"
+handler500 = "shequtong.web.views.error_500"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="web:home", permanent=False)),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("shequtong.web.urls")),
+]
