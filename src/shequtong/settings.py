@@ -45,6 +45,7 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if INSECURE_MODE else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "shequtong.web.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "shequtong.web.middleware.DomainErrorMiddleware",
     "shequtong.core.middleware.RequestContextMiddleware",
     "shequtong.core.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks, so it sees every authentication attempt.
@@ -149,7 +151,7 @@ AXES_FAILURE_LIMIT = env.int("SHEQUTONG_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("SHEQUTONG_LOGIN_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "shequtong.web.views.lockout_response"
+AXES_LOCKOUT_CALLABLE = "shequtong.web.views.auth.lockout_response"
 AXES_VERBOSE = False
 
 # Two-factor (TOTP) for administrative roles, when the deployment turns it on.
@@ -179,6 +181,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("SHEQUTONG_STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("SHEQUTONG_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

@@ -4,10 +4,10 @@ from django.views.generic import RedirectView
 
 from .api import api
 
-handler400 = "shequtong.web.views.error_400"
-handler403 = "shequtong.web.views.error_403"
-handler404 = "shequtong.web.views.error_404"
-handler500 = "shequtong.web.views.error_500"
+handler400 = "shequtong.web.views.errors.error_400"
+handler403 = "shequtong.web.views.errors.error_403"
+handler404 = "shequtong.web.views.errors.error_404"
+handler500 = "shequtong.web.views.errors.error_500"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:home", permanent=False)),

@@ -102,8 +102,10 @@ def audit_search(
     actor: str | None = None,
     object_type: str | None = None,
     q: str | None = None,
+    scope_action: str = "read",
 ) -> QuerySet[AuditEntry]:
-    qs = scoped(AuditEntry.objects.all(), user, "read").select_related("area")
+    """`action` filters the audited action; `scope_action` is the grant read under (export)."""
+    qs = scoped(AuditEntry.objects.all(), user, scope_action).select_related("area")
     if action:
         qs = qs.filter(action__startswith=action)
     if actor:

@@ -270,6 +270,23 @@ def pii_reveal(*, actor: User, obj: models.Model, field: str) -> str:
     return getattr(obj, field)
 
 
+# --- exports -------------------------------------------------------------------------------
+
+
+def export_record(
+    *, actor: User, model: type[models.Model], count: int, filters: dict[str, Any]
+) -> None:
+    """Every export leaves an entry: a ledger that left the building must be traceable."""
+    if not allowed(actor, "export", model):
+        raise PermissionDeniedError("您无权导出此类数据")
+    audit_record(
+        actor=actor,
+        action=f"{model._meta.model_name}.export",
+        object_repr=f"{model._meta.verbose_name} {count} 条",
+        changes={"filters": [None, {k: v for k, v in filters.items() if v}]},
+    )
+
+
 # --- API tokens ----------------------------------------------------------------------------
 
 TOKEN_PREFIX = "sqt"  # noqa: S105  (the public marker of our tokens, not a secret)

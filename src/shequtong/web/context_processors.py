@@ -4,11 +4,23 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from shequtong.core.choices import Role
+from shequtong.core.scoping import roles_of
+
 from .navigation import navigation_for
+from .scope import current_scope, scope_choices
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
+    """The console frame (navigation, area switcher, roles) for every signed-in page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav": navigation_for(user)}
+    match = getattr(request, "resolver_match", None)
+    url_name = f"web:{match.url_name}" if match and match.url_name else None
+    return {
+        "nav": navigation_for(user, url_name),
+        "scope_choices": scope_choices(user),
+        "current_scope": current_scope(request),
+        "role_labels": [Role(r).label for r in Role.values if r in roles_of(user)],
+    }

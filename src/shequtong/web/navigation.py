@@ -1,11 +1,16 @@
-"""The console's navigation: each entry shows only to users whose roles allow its page."""
+"""The console's navigation and the per-role home panels.
+
+Each entry shows only to users whose roles allow its page, read from the same POLICY table
+that `scoped` enforces, so a link never leads to an empty or forbidden page.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from shequtong.core.choices import Role
 from shequtong.core.models import ApiToken, Area, AuditEntry, CalendarOverride, User
-from shequtong.core.scoping import allowed
+from shequtong.core.scoping import allowed, roles_of
 
 
 @dataclass(frozen=True)
@@ -14,6 +19,7 @@ class NavItem:
     url_name: str
     model: type
     action: str = "read"
+    current: bool = False
 
 
 NAV: tuple[NavItem, ...] = (
@@ -25,5 +31,57 @@ NAV: tuple[NavItem, ...] = (
 )
 
 
-def navigation_for(user: User) -> list[NavItem]:
-    return [item for item in NAV if allowed(user, item.action, item.model)]
+def _section(url_name: str | None) -> str | None:
+    """`web:area_detail` and `web:area_list` belong to one section, `web:area`."""
+    return url_name.split("_")[0] if url_name else None
+
+
+def navigation_for(user: User, current_url_name: str | None = None) -> list[NavItem]:
+    section = _section(current_url_name)
+    return [
+        replace(item, current=_section(item.url_name) == section)
+        for item in NAV
+        if allowed(user, item.action, item.model)
+    ]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A home-page block for work a later module brings; until then it says what will appear."""
+
+    title: str
+    empty: str
+
+
+_PANELS: dict[str, tuple[Panel, ...]] = {
+    Role.GRID_WORKER: (
+        Panel("今日待办", "分派给您的事件、待走访的独居老人和巡查任务会显示在这里。"),
+        Panel("网格全息档案", "本网格的楼栋、房屋、住户和重点人群，导入台账后显示在这里。"),
+    ),
+    Role.COMMUNITY_STAFF: (
+        Panel("社区事件", "居民随手拍、12345 工单和网格员上报的事件会显示在这里。"),
+        Panel("居民服务", "待办理的事项申请、场地预约和志愿活动会显示在这里。"),
+    ),
+    Role.SUBDISTRICT_ADMIN: (
+        Panel("吹哨报到", "社区呼叫、街道吹哨和部门报到的事件及其时限会显示在这里。"),
+        Panel("社情指数", "各社区的社情指数和考核指标会显示在这里。"),
+    ),
+    Role.DISTRICT_ADMIN: (
+        Panel("全区概况", "各街道的事件办结率、养老告警和考核指标会显示在这里。"),
+        Panel("月度报告", "每月自动生成的社区治理报告会显示在这里。"),
+    ),
+    Role.DEPARTMENT_HANDLER: (
+        Panel("部门报到", "街道吹哨派给本部门的事件和应答时限会显示在这里。"),
+    ),
+    Role.AUDITOR: (Panel("审计关注", "个人信息查看、导出和登录失败的记录可在“审计日志”中检索。"),),
+    Role.RESIDENT: (Panel("我的诉求", "您通过随手拍提交的问题及其处理进度会显示在这里。"),),
+}
+
+
+def panels_for(user: User) -> list[Panel]:
+    roles = roles_of(user)
+    seen: list[Panel] = []
+    for role in Role.values:
+        if role in roles:
+            seen.extend(p for p in _PANELS.get(role, ()) if p not in seen)
+    return seen

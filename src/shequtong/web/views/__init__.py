@@ -1,0 +1,1 @@
+"""Console and resident-portal views: thin; reads go through selectors, writes through services."""

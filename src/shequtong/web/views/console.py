@@ -1,0 +1,393 @@
+"""The staff console: home, the area tree, staff, the audit log, the calendar and API tokens.
+
+Every list is read through a scoped selector and narrowed to the area switcher's choice; every
+write goes through a service, which checks the grant again and writes the audit entry.
+"""
+
+from __future__ import annotations
+
+import calendar as monthcal
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import chinese_calendar
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from shequtong.core import selectors, services
+from shequtong.core.calendar import WorkingCalendar, add_working_days
+from shequtong.core.choices import LEVEL_ORDER, AreaLevel
+from shequtong.core.errors import NotFoundError
+from shequtong.core.models import Area, AuditEntry, CalendarOverride, RoleGrant
+from shequtong.core.scoping import allowed, can
+from shequtong.core.vault import mask_phone
+
+from ..forms import (
+    AreaFilterForm,
+    AuditFilterForm,
+    CalendarOverrideForm,
+    DeadlineForm,
+    StaffFilterForm,
+    TokenForm,
+)
+from ..navigation import panels_for
+from ..scope import current_scope, set_scope
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _within_scope(request: HttpRequest, queryset: QuerySet[Any], path_field: str) -> QuerySet[Any]:
+    """Narrow a scoped list to the area the switcher is set to, if any."""
+    area = current_scope(request)
+    return queryset.filter(**{f"{path_field}__startswith": area.path}) if area else queryset
+
+
+def _csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
+    """Streamed, with a BOM so that Excel on a Chinese Windows opens it as UTF-8."""
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines() -> Iterable[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+# --- home and the area switcher -----------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = current_scope(request)
+    areas = selectors.area_list(user=user)
+    if scope is not None:
+        areas = areas.filter(path__startswith=scope.path)
+    counts = dict(areas.values_list("level").annotate(n=Count("pk")))
+    level_counts = [(AreaLevel(lv).label, counts.get(lv, 0)) for lv in LEVEL_ORDER if lv in counts]
+    grants = RoleGrant.objects.filter(user=user).select_related("area", "department")
+    context = {
+        "title": "首页",
+        "level_counts": level_counts,
+        "grants": grants,
+        "panels": panels_for(user),
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_POST
+@login_required
+def switch_scope(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("area") or ""
+    area = set_scope(request, int(raw) if raw.isdigit() else None)
+    messages.info(request, f"已切换到{area.name}" if area else "已显示全部管辖范围")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:home")
+    return redirect(target)
+
+
+# --- areas ----------------------------------------------------------------------------------
+
+
+@login_required
+def area_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = AreaFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    exporting = request.GET.get("export") == "csv"
+    areas = selectors.area_list(
+        user=user,
+        action="export" if exporting else "read",
+        level=filters.get("level") or None,
+        q=filters.get("q") or None,
+    )
+    areas = _within_scope(request, areas, "path").select_related("parent").order_by("path")
+    if exporting:
+        return _export_areas(request, areas, filters)
+    context = {
+        "title": "区划与网格",
+        "form": form,
+        "page": _page(request, areas.annotate(child_count=Count("children"))),
+        "can_export": allowed(user, "export", Area),
+        "breadcrumbs": [Crumb("区划与网格")],
+    }
+    return render(request, "web/areas/list.html", context)
+
+
+def _export_areas(request: HttpRequest, areas: QuerySet[Area], filters: dict[str, Any]) -> Any:
+    rows = list(areas)
+    services.export_record(actor=request.user, model=Area, count=len(rows), filters=filters)
+    return _csv_response(
+        "区划与网格.csv",
+        ["名称", "层级", "行政区划代码", "上级"],
+        ([a.name, a.get_level_display(), a.code or "", a.parent or ""] for a in rows),
+    )
+
+
+def _feature(area: Area, *, self_: bool = False) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": area.boundary,
+        "properties": {
+            "name": area.name,
+            "self": self_,
+            "url": reverse("web:area_detail", args=[area.pk]),
+        },
+    }
+
+
+@login_required
+def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    area = selectors.area_get(user=user, pk=pk)
+    children = list(selectors.area_children_counts(user=user, area=area).order_by("code", "name"))
+    shapes = [_feature(a) for a in children if a.boundary]
+    if area.boundary:
+        shapes.insert(0, _feature(area, self_=True))
+    visible = set(selectors.area_list(user=user).filter(pk__in=area.path_ids).values_list("pk"))
+    crumbs = [
+        Crumb(a.name, reverse("web:area_detail", args=[a.pk]) if (a.pk,) in visible else None)
+        for a in area.ancestors()
+    ]
+    grants = (
+        selectors.grant_list(user=user).filter(area=area)
+        if allowed(user, "read", RoleGrant)
+        else []
+    )
+    context = {
+        "title": area.name,
+        "area": area,
+        "children": children,
+        "geojson": {"type": "FeatureCollection", "features": shapes},
+        "grants": grants,
+        "breadcrumbs": [Crumb("区划与网格", reverse("web:area_list")), *crumbs, Crumb(area.name)],
+    }
+    return render(request, "web/areas/detail.html", context)
+
+
+# --- staff and personal data ----------------------------------------------------------------
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = StaffFilterForm(request.GET or None)
+    q = form.cleaned_data.get("q") if form.is_valid() else None
+    people = selectors.staff_list(user=user, q=q or None)
+    scope = current_scope(request)
+    if scope is not None:
+        people = people.filter(
+            pk__in=RoleGrant.objects.filter(area_path__startswith=scope.path).values("user")
+        )
+    page = _page(request, people.order_by("username"))
+    context = {
+        "title": "人员与授权",
+        "form": form,
+        "page": page,
+        "rows": [(p, mask_phone(p.phone), can(user, "reveal", p)) for p in page],
+        "breadcrumbs": [Crumb("人员与授权")],
+    }
+    return render(request, "web/staff/list.html", context)
+
+
+@require_POST
+@login_required
+def staff_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full number in place of the masked one; the service checks the grant and audits."""
+    person = selectors.staff_get(user=request.user, pk=pk)
+    phone = services.pii_reveal(actor=request.user, obj=person, field="phone")
+    return render(request, "web/staff/list.html#revealed", {"value": phone})
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    exporting = request.GET.get("export") == "csv"
+    entries = selectors.audit_search(
+        user=user,
+        scope_action="export" if exporting else "read",
+        action=filters.get("action") or None,
+        actor=filters.get("actor") or None,
+        q=filters.get("q") or None,
+    )
+    entries = _within_scope(request, entries, "area_path")
+    if exporting:
+        return _export_audit(request, entries, filters)
+    context = {
+        "title": "审计日志",
+        "form": form,
+        "page": _page(request, entries),
+        "can_export": allowed(user, "export", AuditEntry),
+        "breadcrumbs": [Crumb("审计日志")],
+    }
+    return render(request, "web/audit/list.html", context)
+
+
+def _export_audit(
+    request: HttpRequest, entries: QuerySet[AuditEntry], filters: dict[str, Any]
+) -> Any:
+    rows = list(entries)
+    services.export_record(actor=request.user, model=AuditEntry, count=len(rows), filters=filters)
+    return _csv_response(
+        "审计日志.csv",
+        ["序号", "时间", "操作人", "动作", "对象", "变更", "IP"],
+        (
+            [
+                e.seq,
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_label,
+                e.action,
+                e.object_repr,
+                e.changes,
+                e.ip or "",
+            ]
+            for e in rows
+        ),
+    )
+
+
+# --- working-day calendar -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    working: bool
+    note: str
+
+
+def _month_days(year: int, month: int) -> list[Day | None]:
+    first = date(year, month, 1)
+    last = date(year, month, monthcal.monthrange(year, month)[1])
+    cal = WorkingCalendar(first, last)
+    overrides = dict(
+        CalendarOverride.objects.filter(day__range=(first, last)).values_list("day", "note")
+    )
+    days: list[Day | None] = [None] * first.weekday()
+    for n in range(1, last.day + 1):
+        day = date(year, month, n)
+        working = cal.is_working_day(day)
+        note = overrides.get(day, "")
+        if not note:
+            try:
+                _, name = chinese_calendar.get_holiday_detail(day)
+            except NotImplementedError:
+                name = None
+            note = chinese_calendar.constants.Holiday(name).chinese if name else ""
+            if working and day.weekday() >= 5:
+                note = f"{note}调休上班" if note else "调休上班"
+        days.append(Day(day, working, note))
+    return days
+
+
+def _month_param(raw: str | None) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        date(year, month, 1)
+    except ValueError:
+        return today.year, today.month
+    return year, month
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_change = allowed(user, "change", CalendarOverride)
+    override_form = CalendarOverrideForm(request.POST or None)
+    if request.method == "POST" and override_form.is_valid():
+        services.calendar_override_set(actor=user, **override_form.cleaned_data)
+        messages.success(request, "工作日历已调整")
+        return redirect(f"{reverse('web:calendar')}?month={request.GET.get('month', '')}")
+    year, month = _month_param(request.GET.get("month"))
+    deadline_form = DeadlineForm(request.GET if "start" in request.GET else None)
+    due = None
+    if deadline_form.is_valid():
+        due = add_working_days(
+            deadline_form.cleaned_data["start"], deadline_form.cleaned_data["days"]
+        )
+    prev_month = date(year, month, 1) - timedelta(days=1)
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    context = {
+        "title": "工作日历",
+        "year": year,
+        "month": month,
+        "days": _month_days(year, month),
+        "prev": f"{prev_month.year}-{prev_month.month}",
+        "next": f"{next_month.year}-{next_month.month}",
+        "overrides": CalendarOverride.objects.all()[:50],
+        "override_form": override_form if can_change else None,
+        "deadline_form": deadline_form,
+        "due": due,
+        "breadcrumbs": [Crumb("工作日历")],
+    }
+    return render(request, "web/calendar.html", context)
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = TokenForm(request.POST or None)
+    plaintext = None
+    if request.method == "POST" and form.is_valid():
+        _, plaintext = services.api_token_create(
+            actor=user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+        )
+        form = TokenForm()
+    context = {
+        "title": "API 令牌",
+        "form": form,
+        "plaintext": plaintext,
+        "tokens": selectors.token_list(user=user),
+        "breadcrumbs": [Crumb("API 令牌")],
+    }
+    return render(request, "web/tokens.html", context)
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.token_list(user=request.user).filter(pk=pk).first()
+    if token is None:
+        raise NotFoundError()
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"令牌“{token.name}”已撤销")
+    return redirect("web:token_list")
