@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "shequtong.core",
+    "shequtong.registry",
     "shequtong.web",
 ]
 
@@ -187,8 +188,10 @@ MEDIA_ROOT = Path(env.str("SHEQUTONG_MEDIA_ROOT", default=str(VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed, compressed files need `collectstatic`, which only a production install runs;
+        # demo and test serve the package's files directly (WHITENOISE_USE_FINDERS).
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not (DEBUG or MODE == "test")
+        if MODE == "production" and not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
