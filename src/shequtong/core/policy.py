@@ -69,6 +69,40 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
+# The registry (社区全息档案). Grid workers keep their grids' ledgers up to date door to door;
+# offices export and see full ID and phone numbers; departments and auditors see counts only.
+# Sensitive tags (社区矫正 …) need `reveal` on the assignment: the admins of the area.
+_REGISTRY_ROWS = {
+    "read": OFFICE | {Role.GRID_WORKER},
+    "count": STAFF,
+    "export": OFFICE,
+    "change": OFFICE | {Role.GRID_WORKER},
+}
+for _model in (
+    "registry.estate",
+    "registry.building",
+    "registry.dwelling",
+    "registry.household",
+    "registry.vehicle",
+    "registry.organization",
+    "registry.facility",
+    "registry.personevent",
+):
+    POLICY[_model] = dict(_REGISTRY_ROWS)
+POLICY["registry.person"] = {**_REGISTRY_ROWS, "reveal": OFFICE}
+POLICY["registry.organization"]["reveal"] = OFFICE
+POLICY["registry.persontagassignment"] = {**_REGISTRY_ROWS, "reveal": ADMINS}
+POLICY["registry.persontag"] = {
+    "read": STAFF,
+    "count": STAFF,
+    "change": frozenset({Role.DISTRICT_ADMIN}),
+}
+POLICY["registry.importjob"] = {
+    "read": OFFICE | {Role.GRID_WORKER},
+    "count": OFFICE | {Role.GRID_WORKER},
+    "change": OFFICE,
+}
+
 # The levels at which a role may be granted: a grid worker over a grid or a community's grids.
 ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset({AreaLevel.DISTRICT}),

@@ -110,6 +110,18 @@ def can(user: User | AnonymousUser, action: str, obj: models.Model) -> bool:
     return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
+def can_in_area(
+    user: User | AnonymousUser, action: str, model: type[models.Model], area_path: str
+) -> bool:
+    """Whether `user` may take `action` on a row of `model` placed at `area_path`: the check
+    for a row that does not exist yet (a create, an import into a community)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(area_path.startswith(p) for p in scope_paths(user, model, action))
+
+
 def allowed(user: User | AnonymousUser, action: str, model: type[models.Model]) -> bool:
     """Whether any of the user's roles may take `action` on `model` somewhere."""
     if not user.is_authenticated or not user.is_active:

@@ -1,0 +1,157 @@
+"""Reading ledgers as communities keep them: .xlsx/.xls/.ods through calamine, CSV in UTF-8 or
+GBK, title rows above the header, blank rows, hidden sheets — one row at a time.
+
+A CSV is streamed and never held in memory; a workbook sheet is decoded by calamine (Rust) and
+handed over row by row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
+from shequtong.core.errors import DomainError
+
+# Looked for in the first rows: ledgers often start with a title ("杨家坪社区人口台账").
+HEADER_SEARCH_ROWS = 10
+_SNIFF_BYTES = 1 << 16
+
+
+class ImportFileError(DomainError):
+    """The file as a whole cannot be read: nothing in it is imported."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("bad_file", message)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    header_row: int  # 1-based, as the spreadsheet shows it
+    rows: Iterator[tuple[int, list[Any]]]  # (1-based row number, cells)
+    notes: list[str] = field(default_factory=list)
+
+
+def _kind(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"  # .xlsx or .ods
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # .xls (BIFF)
+    if head.startswith(b"%PDF"):
+        raise ImportFileError("文件内容是 PDF，不是 Excel 表格或 CSV：请上传台账的原始 Excel 文件")
+    if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
+        raise ImportFileError("文件内容是图片，不是 Excel 表格或 CSV")
+    return "text"
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the start decodes as UTF-8, else GB18030 (⊃ GBK)."""
+    with path.open("rb") as handle:
+        sample = handle.read(_SNIFF_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    with path.open("r", encoding=encoding, newline="") as handle:
+        try:
+            for number, row in enumerate(csv.reader(handle), start=1):
+                yield number, row
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"文件编码混杂：第 {number + 1} 行附近既不是 UTF-8 也不是 GBK，"
+                "请用 Excel 另存为“CSV UTF-8”后再上传"
+            ) from exc
+        except csv.Error as exc:
+            raise ImportFileError(f"CSV 格式错误（第 {number + 1} 行附近）：{exc}") from exc
+
+
+def _workbook_rows(path: Path, notes: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ImportFileError(f"无法读取 Excel 文件（文件已损坏或加密）：{exc}") from exc
+    visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+    if not visible:
+        raise ImportFileError("工作簿中没有可见的工作表")
+    hidden = len(workbook.sheets_metadata) - len(visible)
+    if hidden:
+        notes.append(f"已忽略 {hidden} 个隐藏工作表")
+    if len(visible) > 1:
+        notes.append(f"工作簿有 {len(visible)} 个工作表，只导入第一个：“{visible[0]}”")
+    sheet = workbook.get_sheet_by_name(visible[0])
+    first = sheet.start[0] if sheet.start else 0
+    for offset, row in enumerate(sheet.iter_rows()):
+        yield first + offset + 1, list(row)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees: 1.0 → "1", a date → "2020-01-02"."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _is_blank(row: Iterable[Any]) -> bool:
+    return all(cell_text(c) == "" for c in row)
+
+
+def open_table(path: Path, known_headers: set[str]) -> Table:
+    """Open a ledger and find its header: the first of the top rows naming the most known
+    columns. Blank rows are skipped without counting as rejects."""
+    notes: list[str] = []
+    kind = _kind(path)
+    rows = _csv_rows(path, _csv_encoding(path)) if kind == "text" else _workbook_rows(path, notes)
+    looked: list[tuple[int, list[Any]]] = []
+    for number, row in rows:
+        looked.append((number, row))
+        if len(looked) >= HEADER_SEARCH_ROWS:
+            break
+    scored = [
+        (sum(cell_text(c) in known_headers for c in row), number, row) for number, row in looked
+    ]
+    best = max(scored, default=(0, 0, []), key=lambda item: (item[0], -item[1]))
+    if best[0] < 2:
+        raise ImportFileError(
+            "前 10 行中找不到表头：请确认第一个工作表是人口台账，"
+            "并且列名与模板一致（如 姓名、身份证号、联系电话）"
+        )
+    _, header_row, header_cells = best
+    header = [cell_text(c) for c in header_cells]
+    after = [(n, r) for n, r in looked if n > header_row]
+
+    def data_rows() -> Iterator[tuple[int, list[Any]]]:
+        for number, row in itertools.chain(after, rows):
+            if not _is_blank(row):
+                yield number, row
+
+    return Table(header=header, header_row=header_row, rows=data_rows(), notes=notes)
+
+
+def count_rows(path: Path) -> int | None:
+    """Data rows, roughly, for the progress bar; None when counting would cost a full parse."""
+    if _kind(path) != "text":
+        return None
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))

@@ -1,0 +1,65 @@
+"""A ledger import: its file, options, progress and report, so it can run in the background,
+be watched from the console, and resume after a crash from the last committed batch."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from shequtong.core.models import GovernedModel
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    CHECKING = "checking", "校验中"
+    CHECKED = "checked", "待确认"
+    RUNNING = "running", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", "全部成功才导入"
+    VALID_ROWS = "valid_rows", "导入有效行，报告错误行"
+
+
+class ImportJob(GovernedModel):
+    """`area` is the community the ledger belongs to."""
+
+    kind = models.CharField("台账类型", max_length=16, default="persons")
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    mode = models.CharField(
+        "导入方式", max_length=16, choices=ImportMode.choices, default=ImportMode.VALID_ROWS
+    )
+    create_places = models.BooleanField("自动新建小区/楼栋/房屋", default=True)
+    dry_run = models.BooleanField("仅校验", default=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    created_by = models.ForeignKey(
+        "core.User", verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    rows_done = models.PositiveIntegerField("已处理行数", default=0)
+    # The last data row (1-based, as in the sheet) whose batch is committed: a resumed run
+    # starts after it.
+    committed_through = models.PositiveIntegerField(default=0)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    # Rejected rows: [{"row": n, "errors": [[column, message], ...], "values": [...]}].
+    rejected = models.JSONField("错误行", default=list, blank=True)
+    header = models.JSONField("表头", default=list, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "台账导入"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.rows_done / self.total_rows) if self.total_rows else 0
