@@ -7,8 +7,6 @@ write goes through a service, which checks the grant again and writes the audit 
 from __future__ import annotations
 
 import calendar as monthcal
-import csv
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,9 +14,8 @@ from typing import Any
 import chinese_calendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,45 +39,8 @@ from ..forms import (
     TokenForm,
 )
 from ..navigation import panels_for
+from ..pages import Crumb, csv_response, paginate, within_scope
 from ..scope import current_scope, set_scope
-
-PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Crumb:
-    label: str
-    url: str | None = None
-
-
-def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _within_scope(request: HttpRequest, queryset: QuerySet[Any], path_field: str) -> QuerySet[Any]:
-    """Narrow a scoped list to the area the switcher is set to, if any."""
-    area = current_scope(request)
-    return queryset.filter(**{f"{path_field}__startswith": area.path}) if area else queryset
-
-
-def _csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
-    """Streamed, with a BOM so that Excel on a Chinese Windows opens it as UTF-8."""
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-
-    def lines() -> Iterable[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
-
 
 # --- home and the area switcher -----------------------------------------------------------
 
@@ -131,13 +91,13 @@ def area_list(request: HttpRequest) -> HttpResponse:
         level=filters.get("level") or None,
         q=filters.get("q") or None,
     )
-    areas = _within_scope(request, areas, "path").select_related("parent").order_by("path")
+    areas = within_scope(request, areas, "path").select_related("parent").order_by("path")
     if exporting:
         return _export_areas(request, areas, filters)
     context = {
         "title": "区划与网格",
         "form": form,
-        "page": _page(request, areas.annotate(child_count=Count("children"))),
+        "page": paginate(request, areas.annotate(child_count=Count("children"))),
         "can_export": allowed(user, "export", Area),
         "breadcrumbs": [Crumb("区划与网格")],
     }
@@ -147,7 +107,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
 def _export_areas(request: HttpRequest, areas: QuerySet[Area], filters: dict[str, Any]) -> Any:
     rows = list(areas)
     services.export_record(actor=request.user, model=Area, count=len(rows), filters=filters)
-    return _csv_response(
+    return csv_response(
         "区划与网格.csv",
         ["名称", "层级", "行政区划代码", "上级"],
         ([a.name, a.get_level_display(), a.code or "", a.parent or ""] for a in rows),
@@ -209,7 +169,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         people = people.filter(
             pk__in=RoleGrant.objects.filter(area_path__startswith=scope.path).values("user")
         )
-    page = _page(request, people.order_by("username"))
+    page = paginate(request, people.order_by("username"))
     context = {
         "title": "人员与授权",
         "form": form,
@@ -245,13 +205,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         actor=filters.get("actor") or None,
         q=filters.get("q") or None,
     )
-    entries = _within_scope(request, entries, "area_path")
+    entries = within_scope(request, entries, "area_path")
     if exporting:
         return _export_audit(request, entries, filters)
     context = {
         "title": "审计日志",
         "form": form,
-        "page": _page(request, entries),
+        "page": paginate(request, entries),
         "can_export": allowed(user, "export", AuditEntry),
         "breadcrumbs": [Crumb("审计日志")],
     }
@@ -263,7 +223,7 @@ def _export_audit(
 ) -> Any:
     rows = list(entries)
     services.export_record(actor=request.user, model=AuditEntry, count=len(rows), filters=filters)
-    return _csv_response(
+    return csv_response(
         "审计日志.csv",
         ["序号", "时间", "操作人", "动作", "对象", "变更", "IP"],
         (
