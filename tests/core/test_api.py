@@ -87,7 +87,11 @@ def test_no_or_invalid_credentials_are_401(client, tree, header):
 
 def test_a_tampered_token_is_401(client, worker_token):
     assert_error(
-        client.get("/api/v1/me", **bearer(worker_token[:-1] + "A")), 401, "unauthenticated"
+        client.get(
+            "/api/v1/me", **bearer(worker_token[:-1] + ("B" if worker_token.endswith("A") else "A"))
+        ),
+        401,
+        "unauthenticated",
     )
     assert_error(client.get("/api/v1/me", **bearer(worker_token + "x")), 401, "unauthenticated")
 

@@ -1,0 +1,165 @@
+"""`shequtong check-deploy`: refuse a production deployment that still runs on demo defaults.
+
+Every reason is listed at once, so the operator fixes the environment in one pass. Django's own
+`check --deploy` runs too: its errors fail the check; its warnings are shown, except those this
+command already reports in Chinese (DEBUG, SECRET_KEY, HTTPS, HSTS, ALLOWED_HOSTS).
+
+A SQLite database is a warning, not a failure: the embedded SQLite default is a supported way
+to run one street office on one machine (docs/ARCHITECTURE.md); a whole district belongs on
+PostgreSQL, and the warning says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from typing import Any
+
+import chinese_calendar
+from django.conf import settings
+from django.core import checks
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from shequtong.core import vault
+
+MIN_SECRET_KEY = 50
+MIN_HMAC_KEY = 32
+MIN_HSTS_SECONDS = 31_536_000  # one year
+
+# Django deployment checks this command reports itself, in Chinese and as failures.
+_COVERED_BY_US = {
+    "security.W004",  # SECURE_HSTS_SECONDS
+    "security.W008",  # SECURE_SSL_REDIRECT
+    "security.W009",  # SECRET_KEY
+    "security.W012",  # SESSION_COOKIE_SECURE
+    "security.W016",  # CSRF_COOKIE_SECURE
+    "security.W018",  # DEBUG
+    "security.W020",  # ALLOWED_HOSTS
+}
+
+
+def _key_bytes(spec: str) -> set[bytes]:
+    """The raw keys of a "kid:base64,…" spec; entries that do not decode are left out."""
+    keys: set[bytes] = set()
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        try:
+            keys.add(base64.b64decode(item.partition(":")[2], validate=True))
+        except (binascii.Error, ValueError):
+            continue
+    return keys
+
+
+def _data_key_problems() -> list[str]:
+    spec = getattr(settings, "SHEQUTONG_DATA_KEYS", "") or ""
+    if not spec.strip():
+        return ["未配置数据密钥 SHEQUTONG_DATA_KEYS：身份证号、手机号无法加密"]
+    try:
+        vault.keyring()
+    except Exception as exc:  # ImproperlyConfigured, or base64 that does not decode
+        return [f"数据密钥 SHEQUTONG_DATA_KEYS 无法解析：{exc}"]
+    if _key_bytes(spec) & _key_bytes(settings.DEMO_DATA_KEYS):
+        return ["数据密钥 SHEQUTONG_DATA_KEYS 含有公开的演示密钥：须生成新密钥"]
+    return []
+
+
+def _https_problems() -> list[str]:
+    names = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT")
+    off = [name for name in names if not getattr(settings, name, False)]
+    if not off:
+        return []
+    return [f"未启用 HTTPS（设置 SHEQUTONG_HTTPS=true）：{'、'.join(off)} 为 false"]
+
+
+def _django_checks() -> tuple[list[str], list[str]]:
+    """Errors and warnings of Django's `check --deploy`, minus the ones reported above."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    for message in checks.run_checks(include_deployment_checks=True):
+        if message.is_silenced() or message.id in _COVERED_BY_US:
+            continue
+        text = f"Django 检查 {message.id}：{message.msg}"
+        if message.hint:
+            text += f"（{message.hint}）"
+        (failures if message.is_serious(checks.ERROR) else warnings).append(text)
+    return failures, warnings
+
+
+def _calendar_warnings(today: date) -> list[str]:
+    unknown = []
+    for year in (today.year, today.year + 1):
+        try:
+            chinese_calendar.is_workday(date(year, 1, 1))
+        except NotImplementedError:
+            unknown.append(year)
+    return [
+        f"chinesecalendar 还不知道 {year} 年的法定节假日与调休：请升级该包，或在“工作日历”中"
+        "录入国务院公布的安排；在此之前该年按周末休息计算办结时限"
+        for year in unknown
+    ]
+
+
+def deploy_problems() -> tuple[list[str], list[str]]:
+    """(failures, warnings) of the running settings, each a sentence in Chinese."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    if settings.MODE != "production":
+        failures.append(
+            f"SHEQUTONG_MODE 为 {settings.MODE}：生产部署须为 production"
+            "（demo/test 带有公开的演示密钥）"
+        )
+    if settings.DEBUG:
+        failures.append(
+            "DEBUG 已开启：生产环境必须关闭（DJANGO_DEBUG=false），否则出错时会泄露配置与数据"
+        )
+    secret = settings.SECRET_KEY or ""
+    if secret == settings.DEMO_SECRET_KEY:
+        failures.append("DJANGO_SECRET_KEY 是公开的演示密钥：须生成新的随机密钥")
+    elif len(secret) < MIN_SECRET_KEY:
+        failures.append(f"DJANGO_SECRET_KEY 过短：{len(secret)} 个字符，至少 {MIN_SECRET_KEY} 个")
+    failures.extend(_data_key_problems())
+    hmac_key = getattr(settings, "SHEQUTONG_HMAC_KEY", "") or ""
+    if hmac_key == settings.DEMO_HMAC_KEY:
+        failures.append("SHEQUTONG_HMAC_KEY 是公开的演示密钥：须生成新的随机密钥")
+    elif len(hmac_key) < MIN_HMAC_KEY:
+        failures.append(f"SHEQUTONG_HMAC_KEY 过短：{len(hmac_key)} 个字符，至少 {MIN_HMAC_KEY} 个")
+    hosts = list(settings.ALLOWED_HOSTS)
+    if not hosts:
+        failures.append("ALLOWED_HOSTS 为空：须在 DJANGO_ALLOWED_HOSTS 中列出本系统的域名")
+    elif "*" in hosts:
+        failures.append("ALLOWED_HOSTS 含有 “*”：须只列出本系统的域名")
+    failures.extend(_https_problems())
+    hsts = settings.SECURE_HSTS_SECONDS or 0
+    if hsts < MIN_HSTS_SECONDS:
+        failures.append(
+            f"HSTS 时长为 {hsts} 秒：须至少 {MIN_HSTS_SECONDS} 秒（SHEQUTONG_HSTS_SECONDS）"
+        )
+    if not getattr(settings, "SHEQUTONG_REQUIRE_2FA", False):
+        failures.append("未要求管理员启用双因素认证：须设置 SHEQUTONG_REQUIRE_2FA=true")
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            warnings.append(
+                f"数据库 {alias} 为 SQLite：只适合单机、少量用户；全区部署请使用 PostgreSQL"
+                "（DATABASE_URL）"
+            )
+    django_failures, django_warnings = _django_checks()
+    failures.extend(django_failures)
+    warnings.extend(django_warnings)
+    warnings.extend(_calendar_warnings(timezone.localdate()))
+    return failures, warnings
+
+
+class Command(BaseCommand):
+    help = "检查生产部署的安全设置；有任何问题时列出全部原因并以非零状态退出。"
+    # The checks are this command's subject: run them itself and report them, never abort first.
+    requires_system_checks: list[str] = []
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        failures, warnings = deploy_problems()
+        for warning in warnings:
+            self.stdout.write(self.style.WARNING(f"警告：{warning}"))
+        if failures:
+            lines = "\n".join(f"  - {reason}" for reason in failures)
+            raise CommandError(f"部署检查未通过（{len(failures)} 项）：\n{lines}")
+        self.stdout.write(self.style.SUCCESS("通过"))
