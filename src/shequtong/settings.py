@@ -197,6 +197,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = MODE != "production"
 
+# Ledger imports: the largest upload the console takes (the CLI has no limit), and whether a
+# job runs inside the request (tests) or on a background thread.
+SHEQUTONG_UPLOAD_MAX_MB = env.int("SHEQUTONG_UPLOAD_MAX_MB", default=50)
+SHEQUTONG_IMPORT_INLINE = env.bool("SHEQUTONG_IMPORT_INLINE", default=MODE == "test")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

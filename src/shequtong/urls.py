@@ -13,5 +13,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:home", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("console/registry/", include("shequtong.registry.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -74,3 +74,9 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_-]', '_', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_nav(page, label: str) -> None:
+    """Follow a link of the console's side navigation (breadcrumbs may repeat its name)."""
+    page.locator("aside nav").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()

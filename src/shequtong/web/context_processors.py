@@ -17,7 +17,7 @@ def console(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     match = getattr(request, "resolver_match", None)
-    url_name = f"web:{match.url_name}" if match and match.url_name else None
+    url_name = f"{match.namespace}:{match.url_name}" if match and match.url_name else None
     return {
         "nav": navigation_for(user, url_name),
         "scope_choices": scope_choices(user),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from shequtong.core.choices import Role
 from shequtong.core.models import ApiToken, Area, AuditEntry, CalendarOverride, User
 from shequtong.core.scoping import allowed, roles_of
+from shequtong.registry.models import Building, ImportJob, Person
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
+    NavItem("居民档案", "registry:person_list", Person),
+    NavItem("楼栋", "registry:building_list", Building),
+    NavItem("人口统计", "registry:stats", Person, "count"),
+    NavItem("台账导入", "registry:import_list", ImportJob, "change"),
     NavItem("区划与网格", "web:area_list", Area),
     NavItem("人员与授权", "web:staff_list", User),
     NavItem("审计日志", "web:audit_list", AuditEntry),
@@ -33,7 +38,7 @@ NAV: tuple[NavItem, ...] = (
 
 def _section(url_name: str | None) -> str | None:
     """`web:area_detail` and `web:area_list` belong to one section, `web:area`."""
-    return url_name.split("_")[0] if url_name else None
+    return url_name.rsplit("_", 1)[0] if url_name and "_" in url_name else url_name
 
 
 def navigation_for(user: User, current_url_name: str | None = None) -> list[NavItem]:

@@ -71,6 +71,46 @@
       else map.setView([29.5, 106.5], 12);
     });
   }
-  document.addEventListener("DOMContentLoaded", drawMaps);
-  document.body.addEventListener("htmx:afterSettle", drawMaps);
+  // Charts: <div class="chart" data-chart="pyramid|tags" data-source="ID">, data from
+  // json_script. ECharts renders on the page itself: nothing is fetched.
+  var CHARTS = {
+    pyramid: function (d) {
+      return {
+        tooltip: { trigger: "axis", formatter: function (p) {
+          return p[0].name + "<br>男 " + Math.abs(p[0].value) + " · 女 " + p[1].value; } },
+        legend: { data: ["男", "女"] },
+        grid: { left: 70, right: 20, top: 30, bottom: 20 },
+        xAxis: { type: "value", axisLabel: { formatter: function (v) { return Math.abs(v); } } },
+        yAxis: { type: "category", data: d.bands },
+        series: [
+          { name: "男", type: "bar", stack: "s", data: d.men.map(function (v) { return -v; }),
+            itemStyle: { color: "#1d4ed8" } },
+          { name: "女", type: "bar", stack: "s", data: d.women, itemStyle: { color: "#c8102e" } },
+        ],
+      };
+    },
+    tags: function (d) {
+      return {
+        tooltip: {},
+        grid: { left: 100, right: 20, top: 10, bottom: 20 },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", data: d.tags.map(function (t) { return t.name; }) },
+        series: [{ type: "bar", data: d.tags.map(function (t) { return t.value; }),
+          itemStyle: { color: "#b45309" } }],
+      };
+    },
+  };
+  function drawCharts() {
+    if (typeof echarts === "undefined") return;
+    document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) return;
+      el.dataset.drawn = "1";
+      var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
+      echarts.init(el).setOption(CHARTS[el.dataset.chart](data));
+    });
+  }
+
+  function drawAll() { drawMaps(); drawCharts(); }
+  document.addEventListener("DOMContentLoaded", drawAll);
+  document.body.addEventListener("htmx:afterSettle", drawAll);
 })();

@@ -1,0 +1,67 @@
+"""Console forms of the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from shequtong.core.models import Area
+
+from .models import ImportMode
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"placeholder": "姓名、拼音或首字母、证件/电话后四位、地址、车牌", "size": 34}
+        ),
+    )
+    tag = forms.ChoiceField(label="人群", required=False)
+    include_inactive = forms.BooleanField(label="含迁出/已故", required=False)
+
+    def __init__(self, *args: Any, tags: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = [("", "全部"), *tags]
+
+
+class ImportForm(forms.Form):
+    community = forms.ModelChoiceField(
+        label="导入到社区", queryset=Area.objects.none(), empty_label=None
+    )
+    file = forms.FileField(
+        label="台账文件", help_text="支持 .xlsx、.xls、.ods、.csv（UTF-8 或 GBK）"
+    )
+    mode = forms.ChoiceField(
+        label="导入方式", choices=ImportMode.choices, initial=ImportMode.VALID_ROWS
+    )
+    create_places = forms.BooleanField(
+        label="小区、楼栋、房屋不存在时自动新建", required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, communities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class EndResidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="事项", choices=[("moved_out", "迁出"), ("deceased", "死亡")])
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    note = forms.CharField(label="说明", required=False, max_length=100)
+
+
+class TagAddForm(forms.Form):
+    tag = forms.ChoiceField(label="标签")
+    started_on = forms.DateField(
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+    def __init__(self, *args: Any, tags: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = tags

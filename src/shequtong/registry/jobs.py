@@ -1,0 +1,249 @@
+"""Import jobs: a ledger uploaded in the console is checked, then imported, in the background,
+with its progress in the database for the console's progress bar.
+
+Jobs run on a thread of the web process: no queue server is needed on the embedded default. A
+job cut off by a restart keeps every committed batch (valid-rows mode) and resumes with
+`shequtong import resume JOB`, or from the console's 继续 button.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from shequtong.core.audit import audit_record
+from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.models import Area, User
+from shequtong.core.scoping import can_in_area
+
+from .choices import EDUCATIONS, POLITICAL_STATUSES, RELATIONSHIPS, DwellingUsage, Residency
+from .importing import columns as col
+from .importing.persons import ImportReport, PersonImport
+from .importing.readers import cell_text, open_table
+from .models import ImportJob, ImportMode, ImportStatus, Person
+
+log = logging.getLogger(__name__)
+
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+
+
+def job_create(
+    *,
+    actor: User,
+    community: Area,
+    upload: UploadedFile,
+    mode: str = ImportMode.VALID_ROWS,
+    create_places: bool = True,
+) -> ImportJob:
+    if not can_in_area(actor, "change", Person, community.path):
+        raise PermissionDeniedError(f"您无权向{community.name}导入台账")
+    name = Path(upload.name or "台账").name
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise DomainError(
+            "invalid", "只接受 .xlsx、.xls、.ods 或 .csv 文件", {"file": ["文件类型不支持"]}
+        )
+    limit = settings.SHEQUTONG_UPLOAD_MAX_MB
+    if upload.size and upload.size > limit * 1024 * 1024:
+        raise DomainError(
+            "invalid",
+            f"文件 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit} MB："
+            "请拆分后上传，或由管理员用命令 shequtong import persons 导入",
+            {"file": ["文件过大"]},
+        )
+    with transaction.atomic():
+        job = ImportJob(
+            area=community,
+            original_name=name,
+            mode=mode,
+            create_places=create_places,
+            created_by=actor,
+        )
+        job.file.save(name, upload, save=False)
+        job.save()
+        audit_record(actor=actor, action="import.upload", obj=job)
+    return job
+
+
+def _store(job: ImportJob, report: ImportReport, status: str) -> None:
+    job.status = status
+    job.counts = report.counts
+    job.rows_done = report.counts["rows"]
+    job.total_rows = max(job.total_rows, report.counts["rows"])
+    job.header = report.header
+    job.rejected = [{"row": r.row, "errors": [list(e) for e in r.errors]} for r in report.rejected]
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def run_job(job_id: int) -> ImportJob:
+    """Check (dry run) or import one job, recording the outcome on it. Never raises for a bad
+    file: the reason is the job's `error`, shown in the console."""
+    job = ImportJob.objects.select_related("area", "created_by").get(pk=job_id)
+    dry_run = job.status in (ImportStatus.PENDING, ImportStatus.CHECKING)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING,
+        started_at=timezone.now(),
+    )
+
+    def progress(rows: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+
+    try:
+        importer = PersonImport(
+            community=job.area,
+            actor=job.created_by,
+            create_places=job.create_places,
+            all_or_nothing=job.mode == ImportMode.ALL_OR_NOTHING,
+            dry_run=dry_run,
+            job=job,
+            progress=progress,
+        )
+        report = importer.run(Path(job.file.path))
+    except DomainError as exc:
+        job.status, job.error, job.finished_at = ImportStatus.FAILED, exc.message, timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    except Exception as exc:
+        log.exception("import job %s failed", job.pk)
+        job.status, job.error, job.finished_at = (
+            ImportStatus.FAILED,
+            f"导入中断：{exc}。已提交的批次已保存，可点击“继续”从中断处接着导入。",
+            timezone.now(),
+        )
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    if dry_run:
+        _store(job, report, ImportStatus.CHECKED)
+    else:
+        _store(job, report, ImportStatus.DONE if report.committed else ImportStatus.FAILED)
+        if not report.committed:
+            ImportJob.objects.filter(pk=job.pk).update(
+                error="有错误行，按“全部成功才导入”方式未导入任何数据"
+            )
+    return job
+
+
+def job_start(*, actor: User, job: ImportJob, confirm: bool = False) -> ImportJob:
+    """Queue the check, or — after the user has seen the check — the import itself."""
+    if not can_in_area(actor, "change", Person, job.area_path):
+        raise PermissionDeniedError()
+    if confirm:
+        if job.status not in (ImportStatus.CHECKED, ImportStatus.FAILED, ImportStatus.RUNNING):
+            raise DomainError("invalid", "请先完成校验，再确认导入")
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.RUNNING, dry_run=False, error=""
+        )
+        audit_record(actor=actor, action="import.confirm", obj=job)
+    _launch(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _launch(job_id: int) -> None:
+    if settings.SHEQUTONG_IMPORT_INLINE:
+        run_job(job_id)
+        return
+
+    def work() -> None:
+        close_old_connections()
+        try:
+            run_job(job_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name=f"import-{job_id}", daemon=True).start()
+
+
+# --- files handed to the user ---------------------------------------------------------------
+
+_RED = PatternFill("solid", fgColor="FDE2E2")
+
+
+_TEMPLATE_SAMPLE = {
+    "name": "张三",
+    "gender": "女",
+    "id_number": "11010519491231002X",
+    "birth_date": "1949-12-31",
+    "ethnicity": "汉族",
+    "phone": "13800138000",
+    "estate": "杨家坪小区",
+    "building": "3栋",
+    "unit": "2",
+    "number": "302",
+    "floor_area": "89.5",
+    "usage": "自住",
+    "relationship": "户主",
+    "residency": "户籍",
+    "hukou_address": "重庆市九龙坡区杨家坪正街1号",
+    "occupation": "退休",
+    "education": "高中",
+    "political_status": "群众",
+    "moved_in_on": "2010-05-01",
+    "tags": "独居老人、80岁以上高龄",
+}
+_TEMPLATE_HELP = (
+    ("身份证号", "18 位；15 位旧号码自动转换为 18 位。性别、出生日期若填写，须与身份证号一致"),
+    ("与户主关系", "、".join(label for _, label in RELATIONSHIPS)),
+    ("人员类型", "、".join(Residency.labels)),
+    ("房屋用途", "、".join(DwellingUsage.labels)),
+    ("文化程度", "、".join(label for _, label in EDUCATIONS)),
+    ("政治面貌", "、".join(label for _, label in POLITICAL_STATUSES)),
+    ("特殊人群", "多个用顿号分隔，须为系统中的人群标签名称"),
+    ("日期", "如 2020-01-02，也可用 Excel 日期格式"),
+)
+
+
+def template_workbook() -> Workbook:
+    """The ledger template: the columns with a sample row, and the code tables on sheet two."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "人口台账"
+    sheet.append([c.label for c in col.PERSON_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        column = col.HEADERS[cell.value]
+        if column.required:
+            cell.comment = Comment("必填", "社区通")
+    sheet.append([_TEMPLATE_SAMPLE.get(c.field, "") for c in col.PERSON_COLUMNS])
+    help_sheet = book.create_sheet("填写说明")
+    help_sheet.append(["列", "说明"])
+    for row in _TEMPLATE_HELP:
+        help_sheet.append(list(row))
+    return book
+
+
+def rejected_workbook(job: ImportJob) -> Workbook:
+    """The rejected rows as the user wrote them, with the reasons beside them, to fix and
+    upload again: the same columns, so the corrected file imports as it is."""
+    reasons = {r["row"]: r["errors"] for r in job.rejected}
+    table = open_table(Path(job.file.path), set(col.HEADERS))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("错误行")
+    sheet.append([*table.header, "原行号", "错误原因"])
+    for number, cells in table.rows:
+        errors = reasons.get(number)
+        if errors is None:
+            continue
+        text = "；".join(f"{column}：{message}" for column, message in errors)
+        values: list[Any] = [cell_text(c) for c in cells]
+        values += [""] * (len(table.header) - len(values))
+        sheet.append([*values, number, text])
+    return book
+
+
+def resume(job: ImportJob) -> ImportJob:
+    """Carry on a job cut off mid-import (CLI and the console's 继续)."""
+    if job.status not in (ImportStatus.RUNNING, ImportStatus.FAILED):
+        raise DomainError("invalid", "只有中断的导入才能继续")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    return run_job(job.pk)

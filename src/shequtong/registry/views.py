@@ -1,0 +1,341 @@
+"""Registry pages of the console: people, the person file, buildings and their map, ledger
+imports, statistics. Thin: selectors read, services and jobs write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from shequtong.core import selectors as core_selectors
+from shequtong.core import services as core_services
+from shequtong.core import vault
+from shequtong.core.choices import AreaLevel
+from shequtong.core.errors import NotFoundError
+from shequtong.core.models import Area
+from shequtong.core.scoping import allowed, can, can_in_area, scoped
+from shequtong.web.pages import (
+    Crumb,
+    paginate,
+    within_scope,
+    xlsx_response,
+    xlsx_workbook,
+)
+from shequtong.web.scope import current_scope
+
+from . import jobs, selectors, services
+from .forms import EndResidenceForm, ImportForm, PersonSearchForm, TagAddForm
+from .models import Dwelling, ImportStatus, Person, PersonTag
+
+
+def _persons_crumb() -> Crumb:
+    return Crumb("居民档案", reverse("registry:person_list"))
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    tags = selectors.tag_catalogue(user=user, area=current_scope(request))
+    form = PersonSearchForm(request.GET or None, tags=[(t.code, t.name) for t in tags])
+    filters = form.cleaned_data if form.is_valid() else {}
+    exporting = request.GET.get("export") == "xlsx"
+    people = selectors.person_search(
+        user=user,
+        q=filters.get("q") or "",
+        action="export" if exporting else "read",
+        include_inactive=bool(filters.get("include_inactive")),
+        tag=filters.get("tag") or None,
+        within=current_scope(request),
+    ).select_related("dwelling__building__estate")
+    if exporting:
+        return _export_people(request, people, filters)
+    context = {
+        "title": "居民档案",
+        "form": form,
+        "page": paginate(request, people),
+        "can_export": allowed(user, "export", Person),
+        "breadcrumbs": [Crumb("居民档案")],
+    }
+    if request.htmx:
+        return render(request, "registry/person_list.html#results", context)
+    return render(request, "registry/person_list.html", context)
+
+
+def _export_people(request: HttpRequest, people: Any, filters: dict[str, Any]) -> HttpResponse:
+    """Masked unless the user may reveal; the export itself is audited."""
+    reveal = allowed(request.user, "reveal", Person)
+    rows = list(people[:200_000])
+    core_services.export_record(actor=request.user, model=Person, count=len(rows), filters=filters)
+
+    def shown(value: str, kind: str) -> str:
+        return value if reveal else vault.MASKERS[kind](value)
+
+    book = xlsx_workbook(
+        ["姓名", "性别", "出生日期", "身份证号", "联系电话", "人员类型", "现住址", "状态"],
+        (
+            [
+                p.name,
+                p.get_gender_display(),
+                p.birth_date,
+                shown(p.id_number, "id_number"),
+                shown(p.phone, "phone"),
+                p.get_residency_display(),
+                str(p.dwelling or ""),
+                p.get_status_display(),
+            ]
+            for p in rows
+        ),
+        "居民",
+    )
+    return xlsx_response("居民档案.xlsx", book)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    file = selectors.person_file(user=user, pk=pk)
+    person = file.person
+    may_change = can(user, "change", person)
+    tag_choices = [
+        (t.code, t.name)
+        for t in selectors.tag_catalogue(user=user, area=person.area)
+        if t.code not in {a.tag.code for a in file.tags if a.ended_on is None}
+    ]
+    context = {
+        "title": person.name,
+        "file": file,
+        "person": person,
+        "id_masked": vault.mask_id_number(person.id_number),
+        "phone_masked": vault.mask_phone(person.phone),
+        "can_reveal": can(user, "reveal", person),
+        "can_change": may_change,
+        "end_form": EndResidenceForm() if may_change else None,
+        "tag_form": TagAddForm(tags=tag_choices) if may_change and tag_choices else None,
+        "breadcrumbs": [_persons_crumb(), Crumb(person.name)],
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+@require_POST
+@login_required
+def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    value = core_services.pii_reveal(actor=request.user, obj=person, field=field)
+    return render(request, "web/staff/list.html#revealed", {"value": value})
+
+
+@require_POST
+@login_required
+def person_end(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, action="change")
+    form = EndResidenceForm(request.POST)
+    if form.is_valid():
+        end = (
+            services.person_move_out
+            if form.cleaned_data["kind"] == "moved_out"
+            else services.person_decease
+        )
+        end(
+            actor=request.user,
+            person=person,
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, f"已登记：{person.name} {person.get_status_display()}")
+    else:
+        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+    return redirect("registry:person_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, action="change")
+    tags = selectors.tag_catalogue(user=request.user, area=person.area)
+    form = TagAddForm(request.POST, tags=[(t.code, t.name) for t in tags])
+    if form.is_valid():
+        tag = PersonTag.objects.get(code=form.cleaned_data["tag"])
+        services.tag_add(
+            actor=request.user, person=person, tag=tag, started_on=form.cleaned_data["started_on"]
+        )
+        messages.success(request, f"已添加标签：{tag.name}")
+    else:
+        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+    return redirect("registry:person_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def person_tag_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, action="change")
+    assignment = (
+        selectors.visible_tag_assignments(user=request.user)
+        .filter(pk=assignment_pk, person=person)
+        .select_related("tag", "person")
+        .first()
+    )
+    if assignment is None:
+        raise NotFoundError()
+    services.tag_end(actor=request.user, assignment=assignment)
+    messages.success(request, f"已结束标签：{assignment.tag.name}")
+    return redirect("registry:person_detail", pk=pk)
+
+
+# --- buildings and dwellings ----------------------------------------------------------------
+
+
+@login_required
+def building_list(request: HttpRequest) -> HttpResponse:
+    buildings = selectors.building_list(user=request.user, within=current_scope(request))
+    context = {
+        "title": "楼栋",
+        "page": paginate(request, buildings),
+        "breadcrumbs": [Crumb("楼栋")],
+    }
+    return render(request, "registry/building_list.html", context)
+
+
+@login_required
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.building_map(user=request.user, pk=pk)
+    building = plan.building
+    context = {
+        "title": str(building),
+        "plan": plan,
+        "breadcrumbs": [
+            Crumb("楼栋", reverse("registry:building_list")),
+            Crumb(building.estate.name),
+            Crumb(building.number),
+        ],
+    }
+    return render(request, "registry/building_map.html", context)
+
+
+@login_required
+def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dwelling = (
+        scoped(Dwelling.objects.filter(pk=pk), request.user, "read")
+        .select_related("building__estate", "owner")
+        .first()
+    )
+    if dwelling is None:
+        raise NotFoundError()
+    residents = scoped(
+        dwelling.residents.order_by("relationship", "birth_date"), request.user, "read"
+    )
+    context = {
+        "title": str(dwelling),
+        "dwelling": dwelling,
+        "residents": residents,
+        "breadcrumbs": [
+            Crumb("楼栋", reverse("registry:building_list")),
+            Crumb(
+                str(dwelling.building),
+                reverse("registry:building_detail", args=[dwelling.building_id]),
+            ),
+            Crumb(f"{dwelling.unit}单元{dwelling.number}"),
+        ],
+    }
+    return render(request, "registry/dwelling_detail.html", context)
+
+
+# --- imports --------------------------------------------------------------------------------
+
+
+def _importable_communities(request: HttpRequest) -> QuerySet[Area]:
+    communities = scoped(Area.objects.filter(level=AreaLevel.COMMUNITY), request.user, "read")
+    ids = [c.pk for c in communities if can_in_area(request.user, "change", Person, c.path)]
+    return Area.objects.filter(pk__in=ids).order_by("path")
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    communities = _importable_communities(request)
+    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        job = jobs.job_create(
+            actor=request.user,
+            community=form.cleaned_data["community"],
+            upload=form.cleaned_data["file"],
+            mode=form.cleaned_data["mode"],
+            create_places=form.cleaned_data["create_places"],
+        )
+        jobs.job_start(actor=request.user, job=job)
+        return redirect("registry:import_detail", pk=job.pk)
+    context = {
+        "title": "台账导入",
+        "form": form if communities.exists() else None,
+        "jobs": within_scope(request, selectors.import_jobs(user=request.user), "area_path")[:30],
+        "breadcrumbs": [Crumb("台账导入")],
+    }
+    return render(request, "registry/import_list.html", context)
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    context = {
+        "title": job.original_name,
+        "job": job,
+        "busy": job.status in (ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.RUNNING),
+        "rejected": job.rejected[:200],
+        "breadcrumbs": [
+            Crumb("台账导入", reverse("registry:import_list")),
+            Crumb(job.original_name),
+        ],
+    }
+    if request.htmx:
+        return render(request, "registry/import_detail.html#status", context)
+    return render(request, "registry/import_detail.html", context)
+
+
+@require_POST
+@login_required
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    jobs.job_start(actor=request.user, job=job, confirm=True)
+    return redirect("registry:import_detail", pk=pk)
+
+
+@login_required
+def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    stem = job.original_name.rsplit(".", 1)[0]
+    return xlsx_response(f"{stem}-错误行.xlsx", jobs.rejected_workbook(job))
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    return xlsx_response("人口台账模板.xlsx", jobs.template_workbook())
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+@login_required
+def stats(request: HttpRequest) -> HttpResponse:
+    roots = core_selectors.area_roots(user=request.user)
+    within = current_scope(request) or (roots[0] if len(roots) == 1 else None)
+    figures = selectors.area_stats(user=request.user, within=within)
+    chart = {
+        "bands": [b[0] for b in figures.by_band],
+        "men": [b[1] for b in figures.by_band],
+        "women": [b[2] for b in figures.by_band],
+        "tags": [{"name": n, "value": c} for n, c in figures.tags],
+    }
+    context = {
+        "title": "人口统计",
+        "figures": figures,
+        "chart": chart,
+        "breadcrumbs": [Crumb("人口统计")],
+    }
+    return render(request, "registry/stats.html", context)

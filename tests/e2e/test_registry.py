@@ -1,0 +1,139 @@
+"""The registry as a community worker uses it: template, a ledger with mistakes, the fix, the
+search by pinyin initials, and the building map on a phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db.models import Q
+from openpyxl import load_workbook
+
+from shequtong.core.demo import seed_demo
+from shequtong.registry.models import Person
+
+from ..registry.factories import name, person_row
+from .conftest import open_nav, screenshot
+from .test_roles import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MISTAKES = {
+    # data row index → (column, bad value, the words the page must show)
+    4: ("身份证号", "CHECKSUM", "校验位错误"),
+    11: ("联系电话", "1380013", "电话号码格式错误"),
+    19: ("性别", "SWAP", "性别与身份证号不符"),
+    27: ("特殊人群", "外星人", "不在人群标签目录中"),
+    34: ("身份证号", "DUP", "重复"),  # a woman, as the duplicated ID says
+}
+
+
+def fill_template(template: Path, out: Path, *, mistakes: bool) -> Path:
+    """The downloaded template with its sample row replaced by 50 residents."""
+    book = load_workbook(template)
+    sheet = book["人口台账"]
+    header = [c.value for c in sheet[1]]
+    sheet.delete_rows(2, sheet.max_row)
+    for n in range(50):
+        values = dict(zip(header, [""] * len(header), strict=True))
+        row = dict(
+            zip(
+                [
+                    "姓名",
+                    "性别",
+                    "身份证号",
+                    "联系电话",
+                    "小区",
+                    "楼栋",
+                    "单元",
+                    "房号",
+                    "与户主关系",
+                    "人员类型",
+                    "特殊人群",
+                ],
+                person_row(n + 100),
+                strict=True,
+            )
+        )
+        row["小区"] = "试点小区"
+        values.update(row)
+        if mistakes and n in MISTAKES:
+            column, bad, _ = MISTAKES[n]
+            if bad == "CHECKSUM":
+                good = values[column]
+                values[column] = good[:-1] + ("1" if good[-1] != "1" else "2")
+            elif bad == "SWAP":
+                values[column] = "女" if values[column] == "男" else "男"
+            elif bad == "DUP":
+                values[column] = person_row(100)[2]  # the first row's ID number
+            else:
+                values[column] = bad
+        sheet.append([values[h] for h in header])
+    book.save(out)
+    return out
+
+
+def test_import_with_mistakes_fix_and_find(page, live_server, tmp_path, browser):
+    seed_demo()
+    sign_in(page, live_server, "community_yangjiaping_01")
+    open_nav(page, "台账导入")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载台账模板").click()
+    template = tmp_path / "模板.xlsx"
+    download.value.save_as(template)
+
+    bad = fill_template(template, tmp_path / "台账.xlsx", mistakes=True)
+    page.get_by_label("台账文件").set_input_files(str(bad))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_selector("#job-state:has-text('待确认')")
+    table = page.locator("#rejected-rows").inner_text()
+    for index, (column, _, words) in MISTAKES.items():
+        line = next(t for t in table.splitlines() if t.startswith(str(index + 2)))
+        assert column in line and words in line, line
+    assert page.locator("[data-count=rejected]").inner_text() == "5"
+    assert page.locator("[data-count=new]").inner_text() == "45"
+    screenshot(page, "import-checked")
+    assert Person.objects.count() == 0  # nothing written before confirming
+
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_load_state()
+    screenshot(page, "import-done")
+    page.wait_for_selector("#job-state:has-text('已完成')")
+    assert Person.objects.filter(dwelling__building__estate__name="试点小区").count() == 45
+
+    # The fixed file: the same 50 rows without mistakes. Only the five are new.
+    fixed = fill_template(template, tmp_path / "台账-已改.xlsx", mistakes=False)
+    open_nav(page, "台账导入")
+    page.get_by_label("台账文件").set_input_files(str(fixed))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_selector("#job-state:has-text('待确认')")
+    assert page.locator("[data-count=new]").inner_text() == "5"
+    assert page.locator("[data-count=unchanged]").inner_text() == "45"
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_selector("#job-state:has-text('已完成')")
+    assert Person.objects.filter(dwelling__building__estate__name="试点小区").count() == 50
+
+    # Find one of the five by the initials of their name.
+    newcomer = name(100 + 27)
+    initials = Person.objects.get(name=newcomer).name_initials
+    open_nav(page, "居民档案")
+    matches = Person.objects.filter(
+        Q(name_initials__startswith=initials) | Q(name_pinyin__startswith=initials)
+    ).count()
+    page.get_by_label("搜索").fill(initials)
+    page.wait_for_selector(f"#results .pager:has-text('共 {matches} 条')")  # the live search
+    assert matches < 50 and page.locator(f"#results a:has-text('{newcomer}')").count() == 1
+    screenshot(page, "search-initials")
+    page.get_by_role("link", name=newcomer).click()
+    page.wait_for_selector("h2:has-text('档案变更记录')")
+    building_url = page.get_by_role("link", name="楼栋图").get_attribute("href")
+
+    # The building map on a phone.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    mobile = phone.new_page()
+    sign_in(mobile, live_server, "community_yangjiaping_01")
+    mobile.goto(f"{live_server.url}{building_url}")
+    mobile.wait_for_selector("table.bmap td.door.occupied")
+    assert mobile.locator("td.door.occupied").count() >= 1
+    screenshot(mobile, "building-map-phone")
+    phone.close()

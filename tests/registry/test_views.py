@@ -1,0 +1,206 @@
+"""The registry's console pages, through Django's test client."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from shequtong.core.choices import Role
+from shequtong.core.models import AuditEntry
+from shequtong.registry.importing.persons import PersonImport
+from shequtong.registry.models import Building, ImportJob, Person, PersonTag
+
+from .factories import id_number, ledger_rows, person_row, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(tree, tmp_path):
+    """Twelve people in 甲一社区: six dwellings in three buildings."""
+    PersonImport(community=tree.comm_a1, actor=None).run(
+        write_csv(tmp_path / "台账.csv", ledger_rows(12))
+    )
+    return Person.objects.all()
+
+
+@pytest.fixture
+def staff(tree, user_with):
+    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+
+
+def csv_upload(rows, name="台账.csv") -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    import csv
+
+    from .factories import HEADER
+
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), "text/csv")
+
+
+def test_search_by_pinyin_initials_and_last_four(client, staff, ledger):
+    client.force_login(staff)
+    page = client.get("/console/registry/persons/", {"q": "zs"}).content.decode()
+    assert "张三" in page and "李四" not in page
+    page = client.get("/console/registry/persons/", {"q": "lisi"}).content.decode()
+    assert "李四" in page and "张三" not in page
+    last4 = id_number(3)[-4:]
+    page = client.get("/console/registry/persons/", {"q": last4}).content.decode()
+    assert "赵六" in page
+    page = client.get("/console/registry/persons/", {"q": "13800000004"}).content.decode()
+    assert "孙七" in page and "张三" not in page
+
+
+def test_search_is_scoped(client, user_with, tree, ledger):
+    client.force_login(user_with(Role.COMMUNITY_STAFF, tree.comm_b1))
+    page = client.get("/console/registry/persons/", {"q": "zs"}).content.decode()
+    assert "张三" not in page and "没有找到居民" in page
+
+
+def test_htmx_search_returns_only_the_results(client, staff, ledger):
+    client.force_login(staff)
+    response = client.get("/console/registry/persons/", {"q": "zs"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results">') and "张三" in body
+
+
+def test_person_file_masks_and_reveals_with_audit(client, staff, ledger):
+    person = Person.objects.get(name="李四")
+    client.force_login(staff)
+    page = client.get(f"/console/registry/persons/{person.pk}/").content.decode()
+    assert person.id_number not in page and person.id_number[-4:] in page
+    assert "档案变更记录" in page and "台账导入建档" in page
+    response = client.post(f"/console/registry/persons/{person.pk}/reveal/id_number/")
+    assert person.id_number in response.content.decode()
+    assert AuditEntry.objects.filter(action="pii.reveal", object_id=str(person.pk)).exists()
+
+
+def test_grid_worker_cannot_reveal(client, user_with, tree, ledger):
+    worker = user_with(Role.GRID_WORKER, tree.comm_a1)
+    person = Person.objects.get(name="李四")
+    client.force_login(worker)
+    page = client.get(f"/console/registry/persons/{person.pk}/").content.decode()
+    assert "reveal/id_number" not in page
+    response = client.post(f"/console/registry/persons/{person.pk}/reveal/id_number/")
+    assert response.status_code == 403
+
+
+def test_moving_out_keeps_the_file(client, staff, ledger):
+    person = Person.objects.get(name="李四")
+    client.force_login(staff)
+    client.post(
+        f"/console/registry/persons/{person.pk}/end/", {"kind": "moved_out", "on": "2026-01-05"}
+    )
+    person.refresh_from_db()
+    assert person.status == "moved_out"
+    page = client.get("/console/registry/persons/", {"q": "lisi"}).content.decode()
+    assert ">李四</a>" not in page
+    page = client.get(
+        "/console/registry/persons/", {"q": "lisi", "include_inactive": "on"}
+    ).content.decode()
+    assert ">李四</a>" in page
+    detail = client.get(f"/console/registry/persons/{person.pk}/").content.decode()
+    assert "迁出" in detail and "2026-01-05" in detail
+
+
+def test_sensitive_tags_are_hidden_without_the_grant(client, staff, user_with, tree, ledger):
+    person = Person.objects.get(name="李四")
+    from shequtong.registry import services
+
+    services.tag_add(
+        actor=None, person=person, tag=PersonTag.objects.get(code="community_correction")
+    )
+    client.force_login(staff)
+    page = client.get(f"/console/registry/persons/{person.pk}/").content.decode()
+    assert "社区矫正" not in page
+    client.force_login(user_with(Role.SUBDISTRICT_ADMIN, tree.sub_a))
+    page = client.get(f"/console/registry/persons/{person.pk}/").content.decode()
+    assert "社区矫正" in page
+
+
+def test_building_map_shows_every_door(client, staff, ledger):
+    building = Building.objects.get(number="1栋")
+    client.force_login(staff)
+    page = client.get(f"/console/registry/buildings/{building.pk}/").content.decode()
+    for dwelling in building.dwellings.all():
+        assert f"<strong>{dwelling.number}</strong>" in page
+    assert "occupied" in page and "在住 4 人" in page
+
+
+def test_upload_check_then_confirm(client, staff, tree):
+    client.force_login(staff)
+    rows = ledger_rows(6)
+    rows[2] = person_row(2, 联系电话="12345")
+    response = client.post(
+        "/console/registry/imports/",
+        {
+            "community": tree.comm_a1.pk,
+            "file": csv_upload(rows),
+            "mode": "valid_rows",
+            "create_places": "on",
+        },
+    )
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/console/registry/imports/{job.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert job.status == "pending" or "待确认" in page
+    assert '<div class="num" data-count="new">5</div>' in page
+    assert "电话号码格式错误" in page and Person.objects.count() == 0
+    client.post(f"/console/registry/imports/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.status == "done" and Person.objects.count() == 5
+    download = client.get(f"/console/registry/imports/{job.pk}/rejected.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    values = list(sheet.values)
+    assert values[0][-1] == "错误原因" and len(values) == 2
+    assert values[1][0] == rows[2][0] and "联系电话" in values[1][-1]
+
+
+def test_upload_rejects_a_pdf_and_a_foreign_community(client, staff, tree):
+    client.force_login(staff)
+    fake = SimpleUploadedFile("台账.xlsx", b"%PDF-1.4 not a sheet", "application/pdf")
+    client.post(
+        "/console/registry/imports/",
+        {"community": tree.comm_a1.pk, "file": fake, "mode": "valid_rows"},
+    )
+    job = ImportJob.objects.get()
+    page = client.get(f"/console/registry/imports/{job.pk}/").content.decode()
+    assert "PDF" in page and "失败" in page
+    response = client.post(
+        "/console/registry/imports/",
+        {"community": tree.comm_b1.pk, "file": csv_upload(ledger_rows(1)), "mode": "valid_rows"},
+    )
+    assert response.status_code == 200 and ImportJob.objects.count() == 1  # not a choice
+
+
+def test_template_download_round_trips(client, staff, tree, tmp_path):
+    client.force_login(staff)
+    response = client.get("/console/registry/imports/template.xlsx")
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    report = PersonImport(community=tree.comm_a1, actor=staff).run(path)
+    assert report.counts["new"] == 1 and report.counts["rejected"] == 0
+
+
+def test_export_is_scoped_and_audited(client, staff, ledger, user_with, tree):
+    client.force_login(staff)  # community staff hold the reveal grant: full numbers
+    response = client.get("/console/registry/persons/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    assert len(rows) == 13 and "*" not in rows[1][3]
+    assert AuditEntry.objects.filter(action="person.export", actor=staff).exists()
+    client.force_login(user_with(Role.GRID_WORKER, tree.comm_a1))
+    assert client.get("/console/registry/persons/", {"export": "xlsx"}).status_code == 403
+
+
+def test_stats_count_the_community(client, staff, ledger):
+    client.force_login(staff)
+    page = client.get("/console/registry/stats/").content.decode()
+    assert '<div class="num">12</div><div class="label">在住人口</div>' in page
+    assert "stats-data" in page
