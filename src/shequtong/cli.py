@@ -3,6 +3,9 @@
 import os
 import sys
 
+# Subcommands whose natural name is a Python keyword.
+ALIASES = {"import": "import_ledger"}
+
 
 def command_argv(argv: list[str]) -> list[str]:
     """`shequtong check-deploy` runs the Django command `check_deploy`.
@@ -14,7 +17,8 @@ def command_argv(argv: list[str]) -> list[str]:
     argv = list(argv)
     index = 2 if len(argv) > 2 and argv[1] == "help" else 1
     if len(argv) > index and not argv[index].startswith("-"):
-        argv[index] = argv[index].replace("-", "_")
+        name = argv[index].replace("-", "_")
+        argv[index] = ALIASES.get(name, name)
     return argv
 
 

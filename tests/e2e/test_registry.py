@@ -93,13 +93,14 @@ def test_import_with_mistakes_fix_and_find(page, live_server, tmp_path, browser)
     assert page.locator("[data-count=rejected]").inner_text() == "5"
     assert page.locator("[data-count=new]").inner_text() == "45"
     screenshot(page, "import-checked")
-    assert Person.objects.count() == 0  # nothing written before confirming
+    pilot = Person.objects.filter(dwelling__building__estate__name="试点小区")
+    assert not pilot.exists()  # nothing written before confirming
 
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_load_state()
     screenshot(page, "import-done")
     page.wait_for_selector("#job-state:has-text('已完成')")
-    assert Person.objects.filter(dwelling__building__estate__name="试点小区").count() == 45
+    assert pilot.count() == 45
 
     # The fixed file: the same 50 rows without mistakes. Only the five are new.
     fixed = fill_template(template, tmp_path / "台账-已改.xlsx", mistakes=False)
@@ -111,7 +112,7 @@ def test_import_with_mistakes_fix_and_find(page, live_server, tmp_path, browser)
     assert page.locator("[data-count=unchanged]").inner_text() == "45"
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_selector("#job-state:has-text('已完成')")
-    assert Person.objects.filter(dwelling__building__estate__name="试点小区").count() == 50
+    assert pilot.count() == 50
 
     # Find one of the five by the initials of their name.
     newcomer = name(100 + 27)

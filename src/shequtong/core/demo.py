@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import random
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TextIO
@@ -333,6 +333,12 @@ def _logins(district: Area) -> DemoResult:
     return DemoResult(logins=logins, counts=counts)
 
 
+# Domain apps add their demo data here from their AppConfig.ready(): core imports no domain
+# app, yet `shequtong demo` shows every module filled. Each is called with the new district
+# and the scale, inside the seeding transaction.
+DEMO_EXTENSIONS: list[Callable[[Area, int], None]] = []
+
+
 def seed_demo(scale: int = 1) -> DemoResult:
     """Create the demo district, or, if 九龙坡区 already exists, change nothing.
 
@@ -390,6 +396,8 @@ def seed_demo(scale: int = 1) -> DemoResult:
             obj=district,
             changes={"scale": [None, scale], "users": [None, len(user_ids)]},
         )
+        for extend in DEMO_EXTENSIONS:
+            extend(district, scale)
     return _logins(district)
 
 

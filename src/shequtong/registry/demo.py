@@ -1,0 +1,120 @@
+"""Demo residents: a ledger for every demo community, generated deterministically and loaded
+through the same import as a real ledger — so the demo exercises the import, and a tour
+(search `zs`, open a building map) always finds the same people."""
+
+from __future__ import annotations
+
+import csv
+import random
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from stdnum.cn import ric
+
+from shequtong.core.choices import AreaLevel
+from shequtong.core.models import Area
+
+from .importing.persons import PersonImport
+
+SEED = 2026
+PEOPLE_PER_COMMUNITY = 150
+# Codes residents' numbers carry: issued in Chongqing after 1997, or elsewhere before moving.
+_REGIONS = ("500107", "500107", "500107", "500103", "500108", "510105", "511002", "420106")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英玉兰建华建国志强淑珍凤英"
+_ESTATES = ("阳光小区", "和平苑", "幸福家园", "滨江花园", "铁路新村", "建设村")
+_TAGS_FOR_OLD = ("独居老人", "空巢老人")
+_OTHER_TAGS = ("残疾人", "低保", "党员", "退役军人")
+HEADER = [
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "小区",
+    "楼栋",
+    "单元",
+    "房号",
+    "与户主关系",
+    "人员类型",
+    "特殊人群",
+    "迁入日期",
+]
+
+
+def _id_number(rng: random.Random, born: date, female: bool, used: set[str]) -> str:
+    while True:
+        seq = rng.randrange(0, 500) * 2 + (0 if female else 1)
+        body = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{seq:03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        if number not in used:
+            used.add(number)
+            return number
+
+
+def _name(rng: random.Random) -> str:
+    given = rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.7 else "")
+    return rng.choice(_SURNAMES) + given
+
+
+def _household(rng: random.Random, today: date) -> list[tuple[str, int, bool]]:
+    """(relationship, age, female) for the people of one door."""
+    head_age = rng.randint(28, 92)
+    people = [("户主", head_age, rng.random() < 0.5)]
+    if head_age < 85 and rng.random() < 0.75:
+        people.append(("配偶", max(20, head_age + rng.randint(-5, 5)), not people[0][2]))
+    if head_age < 70:
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            people.append((rng.choice(("子", "女")), rng.randint(1, max(1, head_age - 22)), False))
+    return [(r, a, f if r not in ("子", "女") else r == "女") for r, a, f in people]
+
+
+def ledger_rows(community: Area, count: int, seed: int) -> list[list[str]]:
+    rng = random.Random(f"{seed}:{community.code or community.name}")
+    today = date(2026, 11, 1)  # fixed: the same ledger on any day
+    used: set[str] = set()
+    rows: list[list[str]] = []
+    estates = rng.sample(_ESTATES, 2)
+    door = 0
+    while len(rows) < count:
+        door += 1
+        estate = estates[door % 2]
+        building, unit = f"{door // 2 % 5 + 1}栋", door // 10 % 2 + 1
+        room = f"{door // 10 % 6 + 1}0{door % 3 + 1}"
+        for relationship, age, female in _household(rng, today):
+            born = today - timedelta(days=365 * age + rng.randrange(365))
+            tags = []
+            if age >= 80:
+                tags.append("80岁以上高龄")
+            if age >= 65 and rng.random() < 0.3:
+                tags.append(rng.choice(_TAGS_FOR_OLD))
+            if rng.random() < 0.08:
+                tags.append(rng.choice(_OTHER_TAGS))
+            rows.append(
+                [
+                    _name(rng),
+                    _id_number(rng, born, female, used),
+                    f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+                    estate,
+                    building,
+                    str(unit),
+                    room,
+                    relationship,
+                    "流动" if rng.random() < 0.12 else "户籍",
+                    "、".join(tags),
+                    (today - timedelta(days=rng.randrange(30, 9000))).isoformat(),
+                ]
+            )
+    return rows[:count]
+
+
+def seed_residents(district: Area, scale: int) -> None:
+    """One ledger per community, imported as the system."""
+    communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
+    with tempfile.TemporaryDirectory() as folder:
+        for community in communities.order_by("path"):
+            path = Path(folder) / f"{community.name}.csv"
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(HEADER)
+                writer.writerows(ledger_rows(community, PEOPLE_PER_COMMUNITY * scale, SEED))
+            PersonImport(community=community, actor=None).run(path)
