@@ -32,6 +32,7 @@ HEADER = [
     "联系电话",
     "小区",
     "楼栋",
+    "网格",
     "单元",
     "房号",
     "与户主关系",
@@ -51,9 +52,8 @@ def _id_number(rng: random.Random, born: date, female: bool, used: set[str]) -> 
             return number
 
 
-def _name(rng: random.Random) -> str:
-    given = rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(_SURNAMES) + given
+def _given(rng: random.Random) -> str:
+    return rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.7 else "")
 
 
 def _household(rng: random.Random, today: date) -> list[tuple[str, int, bool]]:
@@ -68,7 +68,8 @@ def _household(rng: random.Random, today: date) -> list[tuple[str, int, bool]]:
     return [(r, a, f if r not in ("子", "女") else r == "女") for r, a, f in people]
 
 
-def ledger_rows(community: Area, count: int, seed: int) -> list[list[str]]:
+def ledger_rows(community: Area, grids: list[str], count: int, seed: int) -> list[list[str]]:
+    """A community's ledger: households door by door, each building in one of its grids."""
     rng = random.Random(f"{seed}:{community.code or community.name}")
     today = date(2026, 11, 1)  # fixed: the same ledger on any day
     used: set[str] = set()
@@ -77,9 +78,10 @@ def ledger_rows(community: Area, count: int, seed: int) -> list[list[str]]:
     door = 0
     while len(rows) < count:
         door += 1
-        estate = estates[door % 2]
-        building, unit = f"{door // 2 % 5 + 1}栋", door // 10 % 2 + 1
-        room = f"{door // 10 % 6 + 1}0{door % 3 + 1}"
+        estate_index, number = door % 2, door // 2 % 5 + 1
+        unit, floor, side = door // 10 % 2 + 1, door // 20 % 6 + 1, door % 3 + 1
+        grid = grids[(estate_index * 5 + number - 1) % len(grids)] if grids else ""
+        surname = rng.choice(_SURNAMES)
         for relationship, age, female in _household(rng, today):
             born = today - timedelta(days=365 * age + rng.randrange(365))
             tags = []
@@ -89,15 +91,17 @@ def ledger_rows(community: Area, count: int, seed: int) -> list[list[str]]:
                 tags.append(rng.choice(_TAGS_FOR_OLD))
             if rng.random() < 0.08:
                 tags.append(rng.choice(_OTHER_TAGS))
+            own = rng.choice(_SURNAMES) if relationship == "配偶" else surname
             rows.append(
                 [
-                    _name(rng),
+                    own + _given(rng),
                     _id_number(rng, born, female, used),
                     f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-                    estate,
-                    building,
+                    estates[estate_index],
+                    f"{number}栋",
+                    grid,
                     str(unit),
-                    room,
+                    f"{floor}0{side}",
                     relationship,
                     "流动" if rng.random() < 0.12 else "户籍",
                     "、".join(tags),
@@ -116,5 +120,11 @@ def seed_residents(district: Area, scale: int) -> None:
             with path.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(HEADER)
-                writer.writerows(ledger_rows(community, PEOPLE_PER_COMMUNITY * scale, SEED))
+                grids = list(
+                    Area.objects.filter(parent=community, level=AreaLevel.GRID)
+                    .order_by("path")
+                    .values_list("name", flat=True)
+                )
+                count = PEOPLE_PER_COMMUNITY * scale
+                writer.writerows(ledger_rows(community, grids, count, SEED))
             PersonImport(community=community, actor=None).run(path)

@@ -188,6 +188,7 @@ class BuildingMap:
 
     building: Building
     units: list[int]
+    width: int  # door columns per unit
     floors: list[tuple[int, list[Door]]]
     residents: int
     dwellings: int
@@ -236,6 +237,7 @@ def building_map(*, user: User, pk: int) -> BuildingMap:
     return BuildingMap(
         building=building,
         units=units,
+        width=width,
         floors=floors,
         residents=sum(d.people for d in dwellings),
         dwellings=len(dwellings),
