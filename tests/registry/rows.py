@@ -13,6 +13,7 @@ from shequtong.registry.choices import (
 )
 from shequtong.registry.models import (
     Building,
+    ColumnMapping,
     Dwelling,
     Estate,
     Facility,
@@ -59,6 +60,7 @@ def _chain(tree: AreaTree) -> None:
         )
         Facility.objects.create(name=f"设施{i}", kind=FacilityKind.AED, **at)
         ImportJob.objects.create(original_name=f"台账{i}.xlsx", **at)
+        ColumnMapping.objects.create(header=f"户主姓名{i}", field="name", **at)
 
 
 _built: set[int] = set()
@@ -90,6 +92,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
             "registry.organization",
             "registry.facility",
             "registry.importjob",
+            "registry.columnmapping",
         )
     },
     "registry.persontag": _catalogue,

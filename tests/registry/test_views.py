@@ -204,3 +204,48 @@ def test_stats_count_the_community(client, staff, ledger):
     page = client.get("/console/registry/stats/").content.decode()
     assert '<div class="num">12</div><div class="label">在住人口</div>' in page
     assert "stats-data" in page
+
+
+def test_a_communitys_own_headers_are_mapped_once_and_remembered(client, staff, tree):
+    from .factories import HEADER
+
+    own = ["居民姓名" if h == "姓名" else "公民身份证" if h == "身份证号" else h for h in HEADER]
+    own[own.index("居民姓名")] = "住户姓名"
+    buffer = io.StringIO()
+    import csv
+
+    writer = csv.writer(buffer)
+    writer.writerow(own)
+    writer.writerows(ledger_rows(3))
+    data = buffer.getvalue().encode("utf-8")
+    client.force_login(staff)
+    client.post(
+        "/console/registry/imports/",
+        {
+            "community": tree.comm_a1.pk,
+            "file": SimpleUploadedFile("x.csv", data),
+            "mode": "valid_rows",
+            "create_places": "on",
+        },
+    )
+    job = ImportJob.objects.get()
+    page = client.get(f"/console/registry/imports/{job.pk}/").content.decode()
+    assert "缺少必需列：姓名、身份证号" in page and "“住户姓名”" in page
+    columns = {
+        f"column_{i}": {"住户姓名": "name", "公民身份证": "id_number"}.get(h, "")
+        for i, h in enumerate(job.unknown_headers)
+    }
+    client.post(f"/console/registry/imports/{job.pk}/columns/", columns)
+    job.refresh_from_db()
+    assert job.status == "checked" and job.counts["new"] == 3, (job.counts, job.rejected[:2])
+    # The next ledger in the community's format is understood at once.
+    client.post(
+        "/console/registry/imports/",
+        {
+            "community": tree.comm_a1.pk,
+            "file": SimpleUploadedFile("y.csv", data),
+            "mode": "valid_rows",
+            "create_places": "on",
+        },
+    )
+    assert ImportJob.objects.latest("pk").status == "checked"

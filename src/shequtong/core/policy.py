@@ -102,6 +102,7 @@ POLICY["registry.importjob"] = {
     "count": OFFICE | {Role.GRID_WORKER},
     "change": OFFICE,
 }
+POLICY["registry.columnmapping"] = dict(POLICY["registry.importjob"])
 
 # The levels at which a role may be granted: a grid worker over a grid or a community's grids.
 ROLE_LEVELS: dict[str, frozenset[str]] = {

@@ -30,7 +30,7 @@ from .choices import EDUCATIONS, POLITICAL_STATUSES, RELATIONSHIPS, DwellingUsag
 from .importing import columns as col
 from .importing.persons import ImportReport, PersonImport
 from .importing.readers import cell_text, open_table
-from .models import ImportJob, ImportMode, ImportStatus, Person
+from .models import ColumnMapping, ImportJob, ImportMode, ImportStatus, Person
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,16 @@ def job_create(
     return job
 
 
-def _store(job: ImportJob, report: ImportReport, status: str) -> None:
-    job.status = status
+def _store(job: ImportJob, report: ImportReport, status: str, error: str = "") -> None:
+    job.status, job.error = status, error
     job.counts = report.counts
     job.rows_done = report.counts["rows"]
     job.total_rows = max(job.total_rows, report.counts["rows"])
-    job.header = report.header
+    job.header, job.unknown_headers, job.notes = (
+        report.header,
+        report.unknown_headers,
+        report.notes,
+    )
     job.rejected = [{"row": r.row, "errors": [list(e) for e in r.errors]} for r in report.rejected]
     job.finished_at = timezone.now()
     job.save()
@@ -98,39 +102,66 @@ def run_job(job_id: int) -> ImportJob:
     def progress(rows: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(rows_done=rows)
 
+    importer = PersonImport(
+        community=job.area,
+        actor=job.created_by,
+        create_places=job.create_places,
+        all_or_nothing=job.mode == ImportMode.ALL_OR_NOTHING,
+        dry_run=dry_run,
+        job=job,
+        progress=progress,
+    )
     try:
-        importer = PersonImport(
-            community=job.area,
-            actor=job.created_by,
-            create_places=job.create_places,
-            all_or_nothing=job.mode == ImportMode.ALL_OR_NOTHING,
-            dry_run=dry_run,
-            job=job,
-            progress=progress,
-        )
         report = importer.run(Path(job.file.path))
     except DomainError as exc:
-        job.status, job.error, job.finished_at = ImportStatus.FAILED, exc.message, timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        _store(job, importer.report, ImportStatus.FAILED, exc.message)
         return job
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
-        job.status, job.error, job.finished_at = (
-            ImportStatus.FAILED,
-            f"导入中断：{exc}。已提交的批次已保存，可点击“继续”从中断处接着导入。",
-            timezone.now(),
-        )
-        job.save(update_fields=["status", "error", "finished_at"])
+        job.refresh_from_db()
+        message = f"导入中断：{exc}。已提交的批次已保存，可点击“继续”从中断处接着导入。"
+        _store(job, importer.report, ImportStatus.FAILED, message)
         return job
     if dry_run:
         _store(job, report, ImportStatus.CHECKED)
+    elif report.committed:
+        _store(job, report, ImportStatus.DONE)
     else:
-        _store(job, report, ImportStatus.DONE if report.committed else ImportStatus.FAILED)
-        if not report.committed:
-            ImportJob.objects.filter(pk=job.pk).update(
-                error="有错误行，按“全部成功才导入”方式未导入任何数据"
-            )
+        _store(job, report, ImportStatus.FAILED, "有错误行，按“全部成功才导入”方式未导入任何数据")
     return job
+
+
+def columns_map(*, actor: User, job: ImportJob, choices: dict[str, str]) -> ImportJob:
+    """Remember the community's own column names, then check the file again with them."""
+    if not can_in_area(actor, "change", Person, job.area_path):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        _save_columns(actor, job, choices)
+    _launch(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _save_columns(actor: User, job: ImportJob, choices: dict[str, str]) -> None:
+    saved = {}
+    for header, field in choices.items():
+        if not field:
+            continue
+        if field not in col.BY_FIELD or header not in job.header:
+            raise DomainError("invalid", f"无法把“{header}”对应到“{field}”")
+        ColumnMapping.objects.update_or_create(
+            area=job.area,
+            header=header,
+            defaults={"field": field, "area_path": job.area.path},
+        )
+        saved[header] = field
+    if saved:
+        audit_record(
+            actor=actor, action="import.columns", obj=job, changes={"columns": [None, saved]}
+        )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.PENDING, error="", rejected=[], counts={}, rows_done=0
+    )
 
 
 def job_start(*, actor: User, job: ImportJob, confirm: bool = False) -> ImportJob:

@@ -31,6 +31,7 @@ from shequtong.web.scope import current_scope
 
 from . import jobs, selectors, services
 from .forms import EndResidenceForm, ImportForm, PersonSearchForm, TagAddForm
+from .importing.columns import PERSON_COLUMNS
 from .models import Dwelling, ImportStatus, Person, PersonTag
 
 
@@ -288,6 +289,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job,
         "busy": job.status in (ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.RUNNING),
         "rejected": job.rejected[:200],
+        "fields": [(c.field, c.label) for c in PERSON_COLUMNS],
         "breadcrumbs": [
             Crumb("台账导入", reverse("registry:import_list")),
             Crumb(job.original_name),
@@ -296,6 +298,16 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "registry/import_detail.html#status", context)
     return render(request, "registry/import_detail.html", context)
+
+
+@require_POST
+@login_required
+def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    choices = {h: request.POST.get(f"column_{i}", "") for i, h in enumerate(job.unknown_headers)}
+    jobs.columns_map(actor=request.user, job=job, choices=choices)
+    messages.success(request, "已保存列对应关系，正在重新校验")
+    return redirect("registry:import_detail", pk=pk)
 
 
 @require_POST

@@ -65,6 +65,7 @@ PERSON_COLUMNS: tuple[Column, ...] = (
 HEADERS: dict[str, Column] = {
     name: column for column in PERSON_COLUMNS for name in (column.label, *column.synonyms)
 }
+BY_FIELD: dict[str, Column] = {column.field: column for column in PERSON_COLUMNS}
 
 
 def read_text(value: Any, *, max_length: int) -> str:

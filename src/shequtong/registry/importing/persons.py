@@ -36,6 +36,7 @@ from ..choices import DwellingUsage, PersonEventKind, PersonStatus
 from ..identity import check_agrees, parse_id_number
 from ..models import (
     Building,
+    ColumnMapping,
     Dwelling,
     Estate,
     Household,
@@ -96,6 +97,7 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
     committed: bool = False
 
     def reject(self, item: Rejected) -> None:
@@ -143,6 +145,12 @@ class PersonImport:
         self.grids = {
             a.name: a for a in Area.objects.filter(parent=community, level=AreaLevel.GRID)
         }
+        # The standard headers and their synonyms, plus the community's own saved names.
+        self.headers = dict(col.HEADERS) | {
+            m.header: col.BY_FIELD[m.field]
+            for m in ColumnMapping.objects.filter(area=community)
+            if m.field in col.BY_FIELD
+        }
         self.seen: dict[str, int] = {}  # id hash → first row, for duplicates within the file
         self.places: dict[PlaceKey, Dwelling | None] = {}
         self.households: dict[int, Household] = {}
@@ -152,13 +160,20 @@ class PersonImport:
     def _columns(self, header: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for index, name in enumerate(header):
-            column = col.HEADERS.get(name)
+            column = self.headers.get(name)
             if column is None:
+                if name:
+                    self.report.unknown_headers.append(name)
                 continue
             if column.field in found:
                 raise ImportFileError(f"表头中“{column.label}”出现了两次（第 {index + 1} 列）")
             found[column.field] = index
         missing = [c.label for c in col.PERSON_COLUMNS if c.required and c.field not in found]
+        if self.report.unknown_headers:
+            self.report.notes.append(
+                f"未识别的列已忽略：{'、'.join(self.report.unknown_headers)}"
+                "（可在导入页面指定它们对应的字段）"
+            )
         if missing:
             raise ImportFileError(
                 f"缺少必需列：{'、'.join(missing)}。表头若有合并单元格，请拆开并让每列都有列名"
@@ -254,7 +269,7 @@ class PersonImport:
         )
 
     def _plans(self, path: Path) -> Iterator[list[RowPlan | Rejected]]:
-        table = open_table(path, set(col.HEADERS))
+        table = open_table(path, set(self.headers))
         self.report.notes.extend(table.notes)
         self.report.header = table.header
         index = self._columns(table.header)
@@ -280,10 +295,10 @@ class PersonImport:
 
     # --- matching against the database -------------------------------------------------
 
-    def _resolve_places(self, plans: list[RowPlan]) -> dict[PlaceKey, str]:
+    def _resolve_places(self, plans: list[RowPlan]) -> dict[PlaceKey, tuple[str, str]]:
         """Find the dwellings of a batch in a few queries; the reason for each one missing."""
         wanted = {p.place for p in plans} - set(self.places)
-        problems: dict[PlaceKey, str] = {}
+        problems: dict[PlaceKey, tuple[str, str]] = {}
         if not wanted:
             return problems
         estates = {
@@ -307,11 +322,11 @@ class PersonImport:
             if found is None and not self.create_places:
                 where = f"{key.estate}{key.building}{key.unit}单元{key.number}"
                 if key.estate not in estates:
-                    problems[key] = f"小区“{key.estate}”不存在"
+                    problems[key] = ("小区", f"小区“{key.estate}”不存在")
                 elif (key.estate, key.building) not in buildings:
-                    problems[key] = f"楼栋“{key.estate}{key.building}”不存在"
+                    problems[key] = ("楼栋", f"楼栋“{key.estate}{key.building}”不存在")
                 else:
-                    problems[key] = f"房屋“{where}”不存在"
+                    problems[key] = ("房号", f"房屋“{where}”不存在")
                 continue
             self.places[key] = found
             if found is None:
@@ -334,7 +349,7 @@ class PersonImport:
         valid = []
         for plan in plans:
             if plan.place in problems:
-                self.report.reject(Rejected(plan.row, [("楼栋", problems[plan.place])]))
+                self.report.reject(Rejected(plan.row, [problems[plan.place]]))
                 continue
             known = existing.get(plan.id_hash)
             if (

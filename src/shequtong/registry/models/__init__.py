@@ -1,10 +1,11 @@
 from .assets import Facility, Organization, Vehicle
-from .imports import ImportJob, ImportMode, ImportStatus
+from .imports import ColumnMapping, ImportJob, ImportMode, ImportStatus
 from .people import Household, Person, PersonEvent, PersonTag, PersonTagAssignment
 from .places import Building, Dwelling, Estate
 
 __all__ = [
     "Building",
+    "ColumnMapping",
     "Dwelling",
     "Estate",
     "Facility",

@@ -48,6 +48,9 @@ class ImportJob(GovernedModel):
     # Rejected rows: [{"row": n, "errors": [[column, message], ...], "values": [...]}].
     rejected = models.JSONField("错误行", default=list, blank=True)
     header = models.JSONField("表头", default=list, blank=True)
+    # Headers matching no known column: the console offers to map them.
+    unknown_headers = models.JSONField("未识别的列", default=list, blank=True)
+    notes = models.JSONField("说明", default=list, blank=True)
     error = models.TextField("失败原因", blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -63,3 +66,22 @@ class ImportJob(GovernedModel):
     @property
     def percent(self) -> int:
         return int(100 * self.rows_done / self.total_rows) if self.total_rows else 0
+
+
+class ColumnMapping(GovernedModel):
+    """A community's own name for a ledger column (“户主姓名” for 姓名 …), remembered so its
+    next ledger imports without asking again. `area` is the community."""
+
+    header = models.CharField("表头", max_length=64)
+    field = models.CharField("对应字段", max_length=32)
+
+    class Meta:
+        verbose_name = "台账列对应"
+        verbose_name_plural = verbose_name
+        ordering = ["area_path", "header"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "header"], name="registry_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field}"
