@@ -116,7 +116,10 @@ def _chinese(error: dict[str, Any]) -> str:
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        name = ".".join(str(part) for part in error.get("loc", [])[1:]) or "body"
+        loc = list(error.get("loc", []))
+        # ("body", "payload", "name"): the handler's parameter name means nothing to callers.
+        parts = loc[2:] if loc[:1] == ["body"] else loc[1:]
+        name = ".".join(str(part) for part in parts) or "body"
         fields.setdefault(name, []).append(_chinese(error))
     return _error(request, 422, "invalid", "请求参数有误", fields)
 
@@ -143,3 +146,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/registry", "shequtong.registry.api.router")
