@@ -18,7 +18,7 @@ from shequtong.core.models import Area, User
 from shequtong.core.scoping import can, can_in_area
 
 from .choices import DwellingUsage, PersonEventKind, PersonStatus, Residency
-from .identity import name_pinyin, parse_id_number
+from .identity import Identity, name_pinyin, parse_id_number
 from .models import Building, Dwelling, Estate, Person, PersonEvent, PersonTag, PersonTagAssignment
 
 
@@ -146,9 +146,18 @@ def _snapshot(person: Person) -> dict[str, Any]:
     return {name: getattr(person, name) for name in _TRACKED}
 
 
-def apply_person_data(person: Person, data: PersonData, dwelling: Dwelling | None) -> None:
-    """Set the fields a PersonData carries, and those the ID number and the name imply."""
-    identity = parse_id_number(data.id_number)
+def apply_person_data(
+    person: Person,
+    data: PersonData,
+    dwelling: Dwelling | None,
+    identity: Identity | None = None,
+) -> None:
+    """Set the fields a PersonData carries, and those the ID number and the name imply.
+
+    The import passes the `identity` it has already checked; every other caller has the ID
+    number validated here (a ValidationError for a bad one).
+    """
+    identity = identity or parse_id_number(data.id_number)
     for name, value in data.person_fields().items():
         setattr(person, name, value)
     person.id_number = identity.id_number

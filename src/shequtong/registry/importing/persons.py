@@ -33,7 +33,7 @@ from shequtong.core.models import Area, User
 from shequtong.core.scoping import can_in_area
 
 from ..choices import DwellingUsage, PersonEventKind, PersonStatus
-from ..identity import check_agrees, parse_id_number
+from ..identity import Identity, check_agrees, parse_id_number
 from ..models import (
     Building,
     ColumnMapping,
@@ -79,6 +79,7 @@ class RowPlan:
     usage: str
     id_hash: str
     digest: str
+    identity: Identity
 
 
 @dataclass
@@ -266,6 +267,7 @@ class PersonImport:
             usage=values["usage"],
             id_hash=id_hash,
             digest=hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest(),
+            identity=identity,
         )
 
     def _plans(self, path: Path) -> Iterator[list[RowPlan | Rejected]]:
@@ -488,7 +490,7 @@ class PersonImport:
         for plan in plans:
             dwelling = self.places[plan.place]
             person = Person(household=self._household(dwelling), row_digest=plan.digest)
-            apply_person_data(person, plan.data, dwelling)
+            apply_person_data(person, plan.data, dwelling, plan.identity)
             people.append(person)
         Person.objects.bulk_create(people, batch_size=BATCH)
         today = timezone.localdate()
@@ -517,12 +519,20 @@ class PersonImport:
             for p, plan in zip(people, plans, strict=True)
             for code in plan.data.tags
         )
-        for person in people:
-            if person.relationship == "02":  # the first head named keeps the household
-                Household.objects.filter(pk=person.household_id, head__isnull=True).update(
-                    head=person
-                )
+        self._name_heads(people)
         self.report.counts["new"] += len(people)
+
+    @staticmethod
+    def _name_heads(people: list[Person]) -> None:
+        """The first 户主 a household's ledger names keeps the household: one UPDATE a batch."""
+        heads: dict[int, Person] = {}
+        for person in people:
+            if person.relationship == "02" and person.household_id not in heads:
+                heads[person.household_id] = person
+        households = list(Household.objects.filter(pk__in=heads, head__isnull=True))
+        for household in households:
+            household.head = heads[household.pk]
+        Household.objects.bulk_update(households, ["head"], batch_size=BATCH)
 
     def _update(self, plans: list[RowPlan]) -> None:
         if not plans:
@@ -538,7 +548,7 @@ class PersonImport:
             person = people[plan.id_hash]
             before, old_dwelling = _snapshot(person), person.dwelling
             dwelling = self.places[plan.place]
-            apply_person_data(person, plan.data, dwelling)
+            apply_person_data(person, plan.data, dwelling, plan.identity)
             person.row_digest = plan.digest
             changes = masked_changes(person, before, _snapshot(person))
             if person.status != PersonStatus.ACTIVE:
