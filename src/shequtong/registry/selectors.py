@@ -82,7 +82,7 @@ def _match(q: str) -> Q:
     if plate:
         return Q(pk__in=Vehicle.objects.filter(plate=plate).values("owner"))
     if _CJK.search(q) and not re.search(r"[0-9栋单元室号]", q):
-        return Q(name__contains=q)
+        return Q(name__startswith=q)  # surname first: an index serves it on a million rows
     return _address(q)
 
 

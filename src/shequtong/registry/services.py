@@ -3,7 +3,7 @@ writes its audit entry; nothing is ever deleted — moving out and death are sta
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -120,9 +120,8 @@ class PersonData:
     tags: list[str] = field(default_factory=list)  # PersonTag codes
 
     def person_fields(self) -> dict[str, Any]:
-        values = asdict(self)
-        del values["tags"]
-        return values
+        # Shallow on purpose: asdict() deep-copies every value, a tenth of an import's time.
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tags"}
 
 
 _TRACKED = (
