@@ -249,3 +249,44 @@ def test_a_communitys_own_headers_are_mapped_once_and_remembered(client, staff, 
         },
     )
     assert ImportJob.objects.latest("pk").status == "checked"
+
+
+def test_estate_page_lists_its_buildings_in_scope(client, staff, ledger):
+    from shequtong.registry.models import Estate
+
+    estate = Estate.objects.get()
+    client.force_login(staff)
+    assert estate.name in client.get("/console/registry/estates/").content.decode()
+    page = client.get(f"/console/registry/estates/{estate.pk}/").content.decode()
+    assert "1栋" in page and "3栋" in page and "12 人" in page
+
+
+def test_directory_lists_organizations_facilities_and_vehicles_in_scope(
+    client, staff, tree, user_with
+):
+    from shequtong.registry.models import Vehicle
+
+    Vehicle.objects.create(
+        plate="川A12345", kind="car", area=tree.grid_a1a, area_path=tree.grid_a1a.path
+    )
+    Vehicle.objects.create(
+        plate="川B54321", kind="car", area=tree.grid_b1a, area_path=tree.grid_b1a.path
+    )
+    client.force_login(staff)
+    page = client.get("/console/registry/directory/vehicles/").content.decode()
+    assert "川A12345" in page and "川B54321" not in page
+    assert "暂无记录" in client.get("/console/registry/directory/").content.decode()
+    assert client.get("/console/registry/directory/nothing/").status_code == 404
+
+
+def test_upload_over_the_limit_is_refused_with_the_size(client, staff, tree, settings):
+    settings.SHEQUTONG_UPLOAD_MAX_MB = 1
+    big = SimpleUploadedFile("大台账.csv", b"x" * (2 * 1024 * 1024), "text/csv")
+    client.force_login(staff)
+    response = client.post(
+        "/console/registry/imports/",
+        {"community": tree.comm_a1.pk, "file": big, "mode": "valid_rows"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "超过上限 1 MB" in page
+    assert not ImportJob.objects.exists()

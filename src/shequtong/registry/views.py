@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from shequtong.core import selectors as core_selectors
 from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.choices import AreaLevel
-from shequtong.core.errors import NotFoundError
+from shequtong.core.errors import DomainError, NotFoundError
 from shequtong.core.models import Area
 from shequtong.core.scoping import allowed, can, can_in_area, scoped
 from shequtong.web.pages import (
@@ -32,7 +32,16 @@ from shequtong.web.scope import current_scope
 from . import jobs, selectors, services
 from .forms import EndResidenceForm, ImportForm, PersonSearchForm, TagAddForm
 from .importing.columns import PERSON_COLUMNS
-from .models import Dwelling, ImportStatus, Person, PersonTag
+from .models import (
+    Dwelling,
+    Estate,
+    Facility,
+    ImportStatus,
+    Organization,
+    Person,
+    PersonTag,
+    Vehicle,
+)
 
 
 def _persons_crumb() -> Crumb:
@@ -249,6 +258,105 @@ def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/dwelling_detail.html", context)
 
 
+@login_required
+def estate_list(request: HttpRequest) -> HttpResponse:
+    estates = selectors.estate_list(user=request.user, within=current_scope(request))
+    context = {
+        "title": "小区",
+        "page": paginate(request, estates.select_related("area")),
+        "breadcrumbs": [Crumb("小区")],
+    }
+    return render(request, "registry/estate_list.html", context)
+
+
+@login_required
+def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    estate = scoped(Estate.objects.filter(pk=pk), request.user, "read").select_related("area")
+    estate = estate.first()
+    if estate is None:
+        raise NotFoundError()
+    buildings = selectors.building_list(user=request.user).filter(estate=estate)
+    residents = selectors.person_search(user=request.user).filter(dwelling__building__estate=estate)
+    context = {
+        "title": estate.name,
+        "estate": estate,
+        "buildings": buildings,
+        "residents": residents.count(),
+        "breadcrumbs": [Crumb("小区", reverse("registry:estate_list")), Crumb(estate.name)],
+    }
+    return render(request, "registry/estate_detail.html", context)
+
+
+# What the directory page lists, by tab: model, columns (label, attribute), search fields.
+DIRECTORY: dict[str, tuple[str, type, list[tuple[str, str]], tuple[str, ...]]] = {
+    "organizations": (
+        "组织",
+        Organization,
+        [
+            ("名称", "name"),
+            ("类别", "get_kind_display"),
+            ("统一社会信用代码", "credit_code"),
+            ("地址", "address"),
+            ("联系人", "contact_name"),
+            ("所属区域", "area"),
+        ],
+        ("name__contains", "credit_code__startswith"),
+    ),
+    "facilities": (
+        "设施",
+        Facility,
+        [
+            ("名称", "name"),
+            ("类别", "get_kind_display"),
+            ("地址", "address"),
+            ("开放时间", "opening_hours"),
+            ("所属区域", "area"),
+        ],
+        ("name__contains", "address__contains"),
+    ),
+    "vehicles": (
+        "车辆",
+        Vehicle,
+        [("号牌", "plate"), ("类型", "get_kind_display"), ("车主", "owner"), ("所属区域", "area")],
+        ("plate__contains",),
+    ),
+}
+
+
+@login_required
+def directory(request: HttpRequest, kind: str) -> HttpResponse:
+    """Organizations, facilities and vehicles: one list page, one tab each (the API edits)."""
+    if kind not in DIRECTORY:
+        raise NotFoundError()
+    label, model, columns, searched = DIRECTORY[kind]
+    rows = within_scope(
+        request, scoped(model.objects.select_related("area"), request.user, "read"), "area_path"
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        match = Q()
+        for lookup in searched:
+            match |= Q(**{lookup: q.upper() if lookup.startswith("plate") else q})
+        rows = rows.filter(match)
+    page = paginate(request, rows)
+    context = {
+        "title": label,
+        "kind": kind,
+        "tabs": [(key, value[0]) for key, value in DIRECTORY.items()],
+        "headers": [c[0] for c in columns],
+        "rows": [[_cell(obj, attribute) for _, attribute in columns] for obj in page],
+        "page": page,
+        "q": q,
+        "breadcrumbs": [Crumb("单位与设施"), Crumb(label)],
+    }
+    return render(request, "registry/directory.html", context)
+
+
+def _cell(obj: Any, attribute: str) -> Any:
+    value = getattr(obj, attribute)
+    return value() if callable(value) else value
+
+
 # --- imports --------------------------------------------------------------------------------
 
 
@@ -263,15 +371,19 @@ def import_list(request: HttpRequest) -> HttpResponse:
     communities = _importable_communities(request)
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     if request.method == "POST" and form.is_valid():
-        job = jobs.job_create(
-            actor=request.user,
-            community=form.cleaned_data["community"],
-            upload=form.cleaned_data["file"],
-            mode=form.cleaned_data["mode"],
-            create_places=form.cleaned_data["create_places"],
-        )
-        jobs.job_start(actor=request.user, job=job)
-        return redirect("registry:import_detail", pk=job.pk)
+        try:
+            job = jobs.job_create(
+                actor=request.user,
+                community=form.cleaned_data["community"],
+                upload=form.cleaned_data["file"],
+                mode=form.cleaned_data["mode"],
+                create_places=form.cleaned_data["create_places"],
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)  # shown beside the field, the form kept
+        else:
+            jobs.job_start(actor=request.user, job=job)
+            return redirect("registry:import_detail", pk=job.pk)
     context = {
         "title": "台账导入",
         "form": form if communities.exists() else None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from shequtong.core.choices import Role
 from shequtong.core.models import ApiToken, Area, AuditEntry, CalendarOverride, User
 from shequtong.core.scoping import allowed, roles_of
-from shequtong.registry.models import Building, ImportJob, Person
+from shequtong.registry.models import Building, Estate, ImportJob, Organization, Person
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,10 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("居民档案", "registry:person_list", Person),
+    NavItem("小区", "registry:estate_list", Estate),
     NavItem("楼栋", "registry:building_list", Building),
     NavItem("人口统计", "registry:stats", Person, "count"),
+    NavItem("单位与设施", "registry:directory_home", Organization),
     NavItem("台账导入", "registry:import_list", ImportJob, "change"),
     NavItem("区划与网格", "web:area_list", Area),
     NavItem("人员与授权", "web:staff_list", User),
