@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from shequtong.core.demo import seed_demo
 from shequtong.registry.models import Person
 
-from ..registry.factories import name, person_row
+from ..registry.factories import HEADER, name, person_row
 from .conftest import open_nav, screenshot
 from .test_roles import sign_in
 
@@ -36,25 +36,7 @@ def fill_template(template: Path, out: Path, *, mistakes: bool) -> Path:
     sheet.delete_rows(2, sheet.max_row)
     for n in range(50):
         values = dict(zip(header, [""] * len(header), strict=True))
-        row = dict(
-            zip(
-                [
-                    "姓名",
-                    "性别",
-                    "身份证号",
-                    "联系电话",
-                    "小区",
-                    "楼栋",
-                    "单元",
-                    "房号",
-                    "与户主关系",
-                    "人员类型",
-                    "特殊人群",
-                ],
-                person_row(n + 100),
-                strict=True,
-            )
-        )
+        row = dict(zip(HEADER, person_row(n + 100), strict=True))
         row["小区"] = "试点小区"
         values.update(row)
         if mistakes and n in MISTAKES:
