@@ -290,3 +290,19 @@ def test_upload_over_the_limit_is_refused_with_the_size(client, staff, tree, set
     page = response.content.decode()
     assert response.status_code == 200 and "超过上限 1 MB" in page
     assert not ImportJob.objects.exists()
+
+
+def test_directory_export_is_scoped_and_audited(client, staff, tree):
+    from shequtong.registry.models import Vehicle
+
+    Vehicle.objects.create(
+        plate="川A12345", kind="car", area=tree.grid_a1a, area_path=tree.grid_a1a.path
+    )
+    Vehicle.objects.create(
+        plate="川B54321", kind="car", area=tree.grid_b1a, area_path=tree.grid_b1a.path
+    )
+    client.force_login(staff)
+    response = client.get("/console/registry/directory/vehicles/", {"export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert rows[0][0] == "号牌" and [r[0] for r in rows[1:]] == ["川A12345"]
+    assert AuditEntry.objects.filter(action="vehicle.export", actor=staff).exists()

@@ -329,8 +329,13 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in DIRECTORY:
         raise NotFoundError()
     label, model, columns, searched = DIRECTORY[kind]
+    exporting = request.GET.get("export") == "xlsx"
     rows = within_scope(
-        request, scoped(model.objects.select_related("area"), request.user, "read"), "area_path"
+        request,
+        scoped(
+            model.objects.select_related("area"), request.user, "export" if exporting else "read"
+        ),
+        "area_path",
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -338,6 +343,17 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
         for lookup in searched:
             match |= Q(**{lookup: q.upper() if lookup.startswith("plate") else q})
         rows = rows.filter(match)
+    if exporting:
+        found = list(rows[:200_000])
+        core_services.export_record(
+            actor=request.user, model=model, count=len(found), filters={"q": q}
+        )
+        book = xlsx_workbook(
+            [c[0] for c in columns],
+            ([str(_cell(obj, a) or "") for _, a in columns] for obj in found),
+            label,
+        )
+        return xlsx_response(f"{label}.xlsx", book)
     page = paginate(request, rows)
     context = {
         "title": label,
@@ -347,6 +363,7 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
         "rows": [[_cell(obj, attribute) for _, attribute in columns] for obj in page],
         "page": page,
         "q": q,
+        "can_export": allowed(request.user, "export", model),
         "breadcrumbs": [Crumb("单位与设施"), Crumb(label)],
     }
     return render(request, "registry/directory.html", context)
