@@ -115,21 +115,28 @@ def read_date(value: Any) -> date | None:
     return day
 
 
+_TABLES: dict[str, dict[str, str]] = {}
+
+
 def _choice(value: Any, choices: list[tuple[str, str]], what: str, **extra: str) -> str:
     text = cell_text(value)
     if not text:
         return ""
-    table = {label: code for code, label in choices} | {code: code for code, _ in choices}
-    table |= extra
+    table = _TABLES.get(what)
+    if table is None:  # built once per column: this runs for every cell of a million rows
+        table = {label: code for code, label in choices} | {code: code for code, _ in choices}
+        table = _TABLES[what] = table | extra
     found = table.get(text) or table.get(text.removesuffix("族"))
     if found is None:
         raise ValidationError(f"{what}“{text}”不在代码表中")
     return found
 
 
+_ETHNIC_SHORT = {label.removesuffix("族"): code for code, label in ETHNICITIES}
+
+
 def read_ethnicity(value: Any) -> str:
-    short = {label.removesuffix("族"): code for code, label in ETHNICITIES}
-    return _choice(value, ETHNICITIES, "民族", **short)
+    return _choice(value, ETHNICITIES, "民族", **_ETHNIC_SHORT)
 
 
 def read_relationship(value: Any) -> str:

@@ -69,6 +69,17 @@ class PlaceKey:
     number: str
 
 
+@dataclass(slots=True)
+class Place:
+    """What a person row needs of its dwelling: ids and a path, not the objects (a million-row
+    ledger holds a third of a million doors in this cache)."""
+
+    dwelling_id: int
+    area_id: int
+    area_path: str
+    household_id: int | None
+
+
 @dataclass
 class RowPlan:
     row: int
@@ -152,9 +163,9 @@ class PersonImport:
             for m in ColumnMapping.objects.filter(area=community)
             if m.field in col.BY_FIELD
         }
-        self.seen: dict[str, int] = {}  # id hash → first row, for duplicates within the file
-        self.places: dict[PlaceKey, Dwelling | None] = {}
-        self.households: dict[int, Household] = {}
+        # ID hash (as bytes: half the memory of the hex) → first row, for duplicates in the file.
+        self.seen: dict[bytes, int] = {}
+        self.places: dict[PlaceKey, Place | None] = {}
 
     # --- reading and checking rows ------------------------------------------------------
 
@@ -237,7 +248,7 @@ class PersonImport:
             errors.setdefault("grid", []).append(f"本社区没有网格“{grid}”")
         if identity is not None and "id_number" not in errors:
             id_hash = vault.blind_index("id_number", identity.id_number)
-            first = self.seen.setdefault(id_hash, number)
+            first = self.seen.setdefault(bytes.fromhex(id_hash), number)
             if first != number:
                 errors.setdefault("id_number", []).append(f"与第 {first} 行的身份证号重复")
         if errors:
@@ -313,11 +324,25 @@ class PersonImport:
                 estate__in=estates.values(), number__in={k.building for k in wanted}
             ).select_related("estate")
         }
+        rows = Dwelling.objects.filter(
+            building__in=buildings.values(), number__in={k.number for k in wanted}
+        ).values_list(
+            "building__estate__name",
+            "building__number",
+            "unit",
+            "number",
+            "pk",
+            "area_id",
+            "area_path",
+        )
+        households = dict(
+            Household.objects.filter(dwelling__building__in=buildings.values())
+            .order_by("pk")
+            .values_list("dwelling_id", "pk")
+        )
         dwellings = {
-            (d.building.estate.name, d.building.number, d.unit, d.number): d
-            for d in Dwelling.objects.filter(
-                building__in=buildings.values(), number__in={k.number for k in wanted}
-            ).select_related("building__estate", "area")
+            (estate, building, unit, number): Place(pk, area_id, path, households.get(pk))
+            for estate, building, unit, number, pk, area_id, path in rows
         }
         for key in wanted:
             found = dwellings.get((key.estate, key.building, key.unit, key.number))
@@ -387,7 +412,7 @@ class PersonImport:
             (b.estate.name, b.number): b
             for b in Building.objects.filter(
                 estate__in=[estates[n] for n in names], number__in={b for _, b in wanted}
-            ).select_related("estate", "area")
+            ).select_related("estate")
         }
         new_buildings = []
         for estate_name, number in sorted(wanted - set(buildings)):
@@ -426,8 +451,9 @@ class PersonImport:
                 dwelling.unit,
                 dwelling.number,
             )
-            self.places[key] = dwelling
-            self.households[dwelling.pk] = household
+            self.places[key] = Place(
+                dwelling.pk, dwelling.area_id, dwelling.area_path, household.pk
+            )
         self._grow_buildings({d.building for d in dwellings})
         audit_record(
             actor=self.actor,
@@ -453,16 +479,19 @@ class PersonImport:
                 Building.objects.filter(pk=building.pk).update(units=units, floors=floors)
                 building.units, building.floors = units, floors
 
-    def _household(self, dwelling: Dwelling) -> Household:
-        household = self.households.get(dwelling.pk)
-        if household is None:
-            household = Household.objects.filter(dwelling=dwelling).first()
-            if household is None:
-                household = Household.objects.create(
-                    dwelling=dwelling, area_id=dwelling.area_id, area_path=dwelling.area_path
-                )
-            self.households[dwelling.pk] = household
-        return household
+    @staticmethod
+    def _household_of(place: Place) -> int:
+        """A door the ledgers knew without a household (made in the console) gets one."""
+        if place.household_id is None:
+            place.household_id = Household.objects.create(
+                dwelling_id=place.dwelling_id, area_id=place.area_id, area_path=place.area_path
+            ).pk
+        return place.household_id
+
+    @staticmethod
+    def _place(person: Person, place: Place) -> None:
+        person.dwelling_id = place.dwelling_id
+        person.area_id, person.area_path = place.area_id, place.area_path
 
     def _write(self, plans: list[RowPlan], existing: dict[str, dict]) -> None:
         counts = self.report.counts
@@ -488,9 +517,10 @@ class PersonImport:
         self._materialize_places(plans)
         people = []
         for plan in plans:
-            dwelling = self.places[plan.place]
-            person = Person(household=self._household(dwelling), row_digest=plan.digest)
-            apply_person_data(person, plan.data, dwelling, plan.identity)
+            place = self.places[plan.place]
+            person = Person(household_id=self._household_of(place), row_digest=plan.digest)
+            apply_person_data(person, plan.data, None, plan.identity)
+            self._place(person, place)
             people.append(person)
         Person.objects.bulk_create(people, batch_size=BATCH)
         today = timezone.localdate()
@@ -547,15 +577,16 @@ class PersonImport:
         for plan in plans:
             person = people[plan.id_hash]
             before, old_dwelling = _snapshot(person), person.dwelling
-            dwelling = self.places[plan.place]
-            apply_person_data(person, plan.data, dwelling, plan.identity)
+            place = self.places[plan.place]
+            apply_person_data(person, plan.data, None, plan.identity)
+            self._place(person, place)
             person.row_digest = plan.digest
             changes = masked_changes(person, before, _snapshot(person))
             if person.status != PersonStatus.ACTIVE:
                 changes["status"] = [person.status, PersonStatus.ACTIVE]
                 person.status = PersonStatus.ACTIVE
             if person.dwelling_id != getattr(old_dwelling, "pk", None):
-                person.household = self._household(dwelling)
+                person.household_id = self._household_of(place)
             person.save()
             if changes:
                 _record_changes(self.actor, person, changes, old_dwelling)
