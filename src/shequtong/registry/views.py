@@ -81,13 +81,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export_people(request: HttpRequest, people: Any, filters: dict[str, Any]) -> HttpResponse:
-    """Masked unless the user may reveal; the export itself is audited."""
-    reveal = allowed(request.user, "reveal", Person)
+    """Masked unless the user may reveal *that row*; the export itself is audited."""
+    user = request.user
     rows = list(people[:200_000])
-    core_services.export_record(actor=request.user, model=Person, count=len(rows), filters=filters)
+    core_services.export_record(actor=user, model=Person, count=len(rows), filters=filters)
 
-    def shown(value: str, kind: str) -> str:
-        return value if reveal else vault.MASKERS[kind](value)
+    def shown(person: Person, value: str, kind: str) -> str:
+        revealable = can_in_area(user, "reveal", Person, person.area_path)
+        return value if revealable else vault.MASKERS[kind](value)
 
     book = xlsx_workbook(
         ["姓名", "性别", "出生日期", "身份证号", "联系电话", "人员类型", "现住址", "状态"],
@@ -96,8 +97,8 @@ def _export_people(request: HttpRequest, people: Any, filters: dict[str, Any]) -
                 p.name,
                 p.get_gender_display(),
                 p.birth_date,
-                shown(p.id_number, "id_number"),
-                shown(p.phone, "phone"),
+                shown(p, p.id_number, "id_number"),
+                shown(p, p.phone, "phone"),
                 p.get_residency_display(),
                 str(p.dwelling or ""),
                 p.get_status_display(),
