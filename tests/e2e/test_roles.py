@@ -13,12 +13,12 @@ from .conftest import screenshot
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username: str) -> None:
+def sign_in(page, live_server, username: str, landing: str = "/console/") -> None:
     page.goto(f"{live_server.url}/console/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/console/")
+    page.wait_for_url(f"{live_server.url}{landing}")
 
 
 def area_links(page) -> set[str]:
@@ -39,6 +39,13 @@ NAVIGATION = {
     Role.DEPARTMENT_HANDLER: ({"区划与网格"}, {"人员与授权", "审计日志"}),
     Role.AUDITOR: ({"审计日志", "人员与授权"}, set()),
 }
+
+
+def test_a_resident_signing_in_lands_on_the_portal(page, live_server, demo):
+    sign_in(page, live_server, demo.of_role(Role.RESIDENT)[0].username, landing="/m/")
+    assert page.locator(".tile").count() == 6
+    assert page.goto(f"{live_server.url}/console/areas/").status == 200  # an empty list
+    assert "没有符合条件的区域" in page.content()
 
 
 @pytest.mark.parametrize("role", list(NAVIGATION), ids=str)

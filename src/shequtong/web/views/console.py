@@ -24,10 +24,10 @@ from django.views.decorators.http import require_POST
 
 from shequtong.core import selectors, services
 from shequtong.core.calendar import WorkingCalendar, add_working_days
-from shequtong.core.choices import LEVEL_ORDER, AreaLevel
+from shequtong.core.choices import LEVEL_ORDER, AreaLevel, Role
 from shequtong.core.errors import NotFoundError
 from shequtong.core.models import Area, AuditEntry, CalendarOverride, RoleGrant
-from shequtong.core.scoping import allowed, can
+from shequtong.core.scoping import allowed, can, roles_of
 from shequtong.core.vault import mask_phone
 
 from ..forms import (
@@ -48,6 +48,8 @@ from ..scope import current_scope, set_scope
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not user.is_superuser and roles_of(user) == {Role.RESIDENT}:
+        return redirect("web:resident_home")  # residents are served by the portal
     scope = current_scope(request)
     areas = selectors.area_list(user=user)
     if scope is not None:
