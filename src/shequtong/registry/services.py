@@ -19,7 +19,7 @@ from shequtong.core.scoping import can, can_in_area
 
 from .choices import DwellingUsage, PersonEventKind, PersonStatus, Residency
 from .identity import Identity, name_pinyin, parse_id_number
-from .models import Building, Dwelling, Estate, Person, PersonEvent, PersonTag, PersonTagAssignment
+from .models import Building, Dwelling, Person, PersonEvent, PersonTag, PersonTagAssignment
 
 
 def _require(actor: User | None, ok: bool, message: str = "您无权修改此区域的档案") -> None:
@@ -29,31 +29,6 @@ def _require(actor: User | None, ok: bool, message: str = "您无权修改此区
 
 
 # --- places ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def estate_get_or_create(*, actor: User | None, community: Area, name: str) -> Estate:
-    estate = Estate.objects.filter(area=community, name=name).first()
-    if estate is not None:
-        return estate
-    _require(actor, actor is None or can_in_area(actor, "change", Estate, community.path))
-    estate = Estate.objects.create(area=community, name=name)
-    audit_record(actor=actor, action="estate.create", obj=estate)
-    return estate
-
-
-@transaction.atomic
-def building_get_or_create(
-    *, actor: User | None, estate: Estate, number: str, area: Area | None = None
-) -> Building:
-    building = Building.objects.filter(estate=estate, number=number).first()
-    if building is not None:
-        return building
-    area = area or estate.area
-    _require(actor, actor is None or can_in_area(actor, "change", Building, area.path))
-    building = Building.objects.create(estate=estate, number=number, area=area)
-    audit_record(actor=actor, action="building.create", obj=building)
-    return building
 
 
 @transaction.atomic
