@@ -116,7 +116,10 @@ class Ledger:
             ]
 
     def _born(self, low: date, high: date) -> date:
-        low, high = (min(max(day, _OLDEST), _YOUNGEST) for day in (low, high))
+        # Clamped into the range, but never onto one day: a million people would otherwise
+        # pile their births onto the oldest date and run out of ID serial numbers.
+        low = min(max(low, _OLDEST), _YOUNGEST)
+        high = max(min(high, _YOUNGEST), min(low + timedelta(days=3650), _YOUNGEST))
         return low + timedelta(days=self.rng.randint(0, (high - low).days))
 
     def _id_number(self, born: date, female: bool) -> str:
