@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from shequtong.core import vault
 from shequtong.core.audit import audit_record, masked_changes
+from shequtong.core.bulk import insert_many, set_column
 from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import PermissionDeniedError
 from shequtong.core.models import Area, User
@@ -58,6 +59,34 @@ from . import columns as col
 from .readers import ImportFileError, open_table
 
 BATCH = 1000
+
+
+def _required() -> Any:
+    raise ValidationError("必填")
+
+
+# Each column's reader, in the order rows are checked.
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "name": col.read_name,
+    "gender": col.read_gender,
+    "birth_date": col.read_date,
+    "ethnicity": col.read_ethnicity,
+    "phone": col.read_phone,
+    "estate": lambda v: col.read_text(v, max_length=64) or _required(),
+    "building": col.read_building,
+    "unit": col.read_unit,
+    "number": col.read_room,
+    "floor_area": col.read_floor_area,
+    "usage": col.read_usage,
+    "grid": lambda v: col.read_text(v, max_length=64),
+    "relationship": col.read_relationship,
+    "residency": col.read_residency,
+    "hukou_address": lambda v: col.read_text(v, max_length=200),
+    "occupation": lambda v: col.read_text(v, max_length=64),
+    "education": col.read_education,
+    "political_status": col.read_political_status,
+    "moved_in_on": col.read_date,
+}
 MAX_REPORTED = 20_000  # rejected rows kept in the report; the counts stay exact beyond it
 
 
@@ -201,28 +230,7 @@ class PersonImport:
             position = index.get(name)
             return cells[position] if position is not None and position < len(cells) else None
 
-        readers: dict[str, Callable[[Any], Any]] = {
-            "name": col.read_name,
-            "gender": col.read_gender,
-            "birth_date": col.read_date,
-            "ethnicity": col.read_ethnicity,
-            "phone": col.read_phone,
-            "estate": lambda v: col.read_text(v, max_length=64) or _required(),
-            "building": col.read_building,
-            "unit": col.read_unit,
-            "number": col.read_room,
-            "floor_area": col.read_floor_area,
-            "usage": col.read_usage,
-            "grid": lambda v: col.read_text(v, max_length=64),
-            "relationship": col.read_relationship,
-            "residency": col.read_residency,
-            "hukou_address": lambda v: col.read_text(v, max_length=200),
-            "occupation": lambda v: col.read_text(v, max_length=64),
-            "education": col.read_education,
-            "political_status": col.read_political_status,
-            "moved_in_on": col.read_date,
-        }
-        for name, read in readers.items():
+        for name, read in _READERS.items():
             try:
                 values[name] = read(cell(name))
             except ValidationError as exc:
@@ -440,9 +448,9 @@ class PersonImport:
                     usage=plan.usage or DwellingUsage.SELF_OCCUPIED,
                 )
             )
-        Dwelling.objects.bulk_create(dwellings)
-        households = Household.objects.bulk_create(
-            Household(dwelling=d, area_id=d.area_id, area_path=d.area_path) for d in dwellings
+        insert_many(dwellings)
+        households = insert_many(
+            [Household(dwelling=d, area_id=d.area_id, area_path=d.area_path) for d in dwellings]
         )
         for dwelling, household in zip(dwellings, households, strict=True):
             key = PlaceKey(
@@ -522,32 +530,36 @@ class PersonImport:
             apply_person_data(person, plan.data, None, plan.identity)
             self._place(person, place)
             people.append(person)
-        Person.objects.bulk_create(people, batch_size=BATCH)
+        insert_many(people)
         today = timezone.localdate()
         summary = f"台账导入建档（{self.job.original_name if self.job else '命令行'}）"
-        PersonEvent.objects.bulk_create(
-            PersonEvent(
-                person=p,
-                area_id=p.area_id,
-                area_path=p.area_path,
-                kind=PersonEventKind.MOVED_IN if p.moved_in_on else PersonEventKind.CREATED,
-                on=p.moved_in_on or today,
-                actor=self.actor,
-                summary=summary,
-            )
-            for p in people
+        insert_many(
+            [
+                PersonEvent(
+                    person=p,
+                    area_id=p.area_id,
+                    area_path=p.area_path,
+                    kind=PersonEventKind.MOVED_IN if p.moved_in_on else PersonEventKind.CREATED,
+                    on=p.moved_in_on or today,
+                    actor=self.actor,
+                    summary=summary,
+                )
+                for p in people
+            ]
         )
         tags = {t.code: t for t in PersonTag.objects.all()}
-        PersonTagAssignment.objects.bulk_create(
-            PersonTagAssignment(
-                person=p,
-                tag=tags[code],
-                area_id=p.area_id,
-                area_path=p.area_path,
-                started_on=p.moved_in_on or today,
-            )
-            for p, plan in zip(people, plans, strict=True)
-            for code in plan.data.tags
+        insert_many(
+            [
+                PersonTagAssignment(
+                    person=p,
+                    tag=tags[code],
+                    area_id=p.area_id,
+                    area_path=p.area_path,
+                    started_on=p.moved_in_on or today,
+                )
+                for p, plan in zip(people, plans, strict=True)
+                for code in plan.data.tags
+            ]
         )
         self._name_heads(people)
         self.report.counts["new"] += len(people)
@@ -555,14 +567,11 @@ class PersonImport:
     @staticmethod
     def _name_heads(people: list[Person]) -> None:
         """The first 户主 a household's ledger names keeps the household: one UPDATE a batch."""
-        heads: dict[int, Person] = {}
+        heads: dict[int, int] = {}
         for person in people:
-            if person.relationship == "02" and person.household_id not in heads:
-                heads[person.household_id] = person
-        households = list(Household.objects.filter(pk__in=heads, head__isnull=True))
-        for household in households:
-            household.head = heads[household.pk]
-        Household.objects.bulk_update(households, ["head"], batch_size=BATCH)
+            if person.relationship == "02":
+                heads.setdefault(person.household_id, person.pk)
+        set_column(Household, "head", heads)
 
     def _update(self, plans: list[RowPlan]) -> None:
         if not plans:
@@ -667,10 +676,6 @@ class PersonImport:
                 "counts": [None, dict(self.report.counts)],
             },
         )
-
-
-def _required() -> Any:
-    raise ValidationError("必填")
 
 
 def _community_path(path: str) -> str:

@@ -1,0 +1,98 @@
+"""Bulk writes for ledgers of hundreds of thousands of rows.
+
+The ORM's `bulk_create` spends most of its time preparing values field by field and building
+one huge INSERT. On PostgreSQL, `COPY … FROM STDIN` takes the rows as they are: ids are
+reserved from the table's sequence first (so callers can link children to their parents),
+then the rows stream in. Other databases (SQLite, the embedded default) use `bulk_create`.
+Both paths give the same rows: same ids set on the instances, same encrypted and indexed
+values, same `auto_now` times.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.utils import timezone
+
+from .fields import BlindIndexField, EncryptedTextField
+from .vault import encrypt
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _copy_value(field: models.Field, obj: models.Model, now: Any) -> Any:
+    """The value the ORM would write for `field`, without its per-value machinery."""
+    if isinstance(field, BlindIndexField):
+        return field.pre_save(obj, add=True)
+    value = getattr(obj, field.attname)
+    if isinstance(field, EncryptedTextField):
+        return encrypt(value) if value else value
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        setattr(obj, field.attname, now)
+        return now
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False, cls=field.encoder)
+    if value is None and field.has_default() and not field.null:
+        value = field.get_default()
+        setattr(obj, field.attname, value)
+    return value
+
+
+def insert_many(objs: Sequence[M]) -> Sequence[M]:
+    """INSERT every instance of one model, setting their primary keys."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objs, batch_size=1000)
+    meta = model._meta
+    pk = meta.pk
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objs)],
+        )
+        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
+            setattr(obj, pk.attname, value)
+        copy_sql = f"COPY {table} ({connection.ops.quote_name(pk.column)}, {columns}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for obj in objs:
+                copy.write_row([obj.pk, *(_copy_value(f, obj, now) for f in fields)])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def set_column(model: type[models.Model], column: str, values: dict[int, int]) -> int:
+    """`UPDATE model SET column = values[pk] WHERE pk IN values AND column IS NULL`.
+
+    One statement on PostgreSQL (from two arrays); `bulk_update`'s CASE WHEN grows with the
+    batch and was a tenth of the whole import's time.
+    """
+    if not values:
+        return 0
+    field = model._meta.get_field(column)
+    if connection.vendor != "postgresql":
+        rows = list(model._default_manager.filter(pk__in=values, **{f"{column}__isnull": True}))
+        for row in rows:
+            setattr(row, field.attname, values[row.pk])
+        return model._default_manager.bulk_update(rows, [column], batch_size=1000)
+    quote = connection.ops.quote_name
+    table, target = quote(model._meta.db_table), quote(field.column)
+    # Identifiers come from the model's meta, quoted; the values are parameters.
+    statement = (
+        f"UPDATE {table} t SET {target} = v.value "  # noqa: S608
+        "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, value) "
+        f"WHERE t.{quote(model._meta.pk.column)} = v.id AND t.{target} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [list(values), list(values.values())])
+        return cursor.rowcount
