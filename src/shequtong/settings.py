@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "template_partials",
     "shequtong.core",
     "shequtong.registry",
+    "shequtong.cases",
     "shequtong.web",
 ]
 
@@ -201,6 +202,19 @@ WHITENOISE_USE_FINDERS = MODE != "production"
 # job runs inside the request (tests) or on a background thread.
 SHEQUTONG_UPLOAD_MAX_MB = env.int("SHEQUTONG_UPLOAD_MAX_MB", default=50)
 SHEQUTONG_IMPORT_INLINE = env.bool("SHEQUTONG_IMPORT_INLINE", default=MODE == "test")
+
+# Cases (事件处置): photo uploads, the radius and window in which a new report is offered as a
+# duplicate of an open case, the days a resident may reopen a resolved case by rating it
+# unsatisfied, and the working days a summoned department has to report in.
+SHEQUTONG_PHOTO_MAX_MB = env.int("SHEQUTONG_PHOTO_MAX_MB", default=10)
+SHEQUTONG_PHOTOS_PER_CASE = env.int("SHEQUTONG_PHOTOS_PER_CASE", default=9)
+SHEQUTONG_DUPLICATE_RADIUS_M = env.int("SHEQUTONG_DUPLICATE_RADIUS_M", default=250)
+SHEQUTONG_DUPLICATE_WINDOW_DAYS = env.int("SHEQUTONG_DUPLICATE_WINDOW_DAYS", default=7)
+SHEQUTONG_REOPEN_DAYS = env.int("SHEQUTONG_REOPEN_DAYS", default=7)
+SHEQUTONG_SUMMONS_RESPONSE_DAYS = env.int("SHEQUTONG_SUMMONS_RESPONSE_DAYS", default=1)
+
+# Where messages go besides the in-app inbox (dotted paths of core.notify channels).
+SHEQUTONG_NOTIFY_CHANNELS = env.list("SHEQUTONG_NOTIFY_CHANNELS", default=[])
 
 LOGGING = {
     "version": 1,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("console/registry/", include("shequtong.registry.urls")),
+    path("", include("shequtong.cases.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -30,6 +30,7 @@ from shequtong.core.models import (
     AuditEntry,
     CalendarOverride,
     Department,
+    Notification,
     RoleGrant,
     User,
 )
@@ -42,6 +43,7 @@ from tests.core.factories import (
     UserFactory,
     build_area_tree,
 )
+from tests.cases.rows import ROWS as CASE_ROWS
 from tests.registry.rows import ROWS as REGISTRY_ROWS
 
 MODELS: dict[str, type[models.Model]] = {label: apps.get_model(label) for label in POLICY}
@@ -135,6 +137,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "core.calendaroverride": rows_calendaroverride,
     "core.apitoken": rows_apitoken,
     **REGISTRY_ROWS,
+    **CASE_ROWS,
 }
 
 
@@ -171,11 +174,17 @@ def expected_pks(label: str, action: str, role: str, grant_area: Area, viewer: U
     if getattr(model, "scope_owner_field", None):
         return {r.pk for r in rows if r.user_id == viewer.pk}  # type: ignore[attr-defined]
     at_top = grant_area.level == AreaLevel.DISTRICT
-    return {
+    within = {
         r.pk
         for r in rows
         if any(p.startswith(grant_area.path) or (p == "" and at_top) for p in paths_of(r))
     }
+    department_field = getattr(model, "scope_department_field", None)
+    if department_field and role == Role.DEPARTMENT_HANDLER:
+        (department,) = viewer.grants.values_list("department_id", flat=True)
+        summoned = model._default_manager.filter(**{department_field: department})
+        return within & set(summoned.values_list("pk", flat=True))
+    return within
 
 
 CASES = [
@@ -219,10 +228,13 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 some_viewer = viewers[(Role.GRID_WORKER, AreaLevel.GRID)]
                 for build in ROWS.values():
                     build(tree, some_viewer)
-                # Every viewer owns a token, so each owned-model case has its own row to find.
+                # Every viewer owns a token and a notification, so each owned-model case has its own row to find.
                 ApiToken.objects.bulk_create(
                     ApiToken(user=v, name="own", prefix=f"own{v.pk}", key_hash="0" * 64)
                     for v in viewers.values()
+                )
+                Notification.objects.bulk_create(
+                    Notification(user=v, title="own") for v in viewers.values()
                 )
                 yield World(tree, viewers)
                 raise RollbackError

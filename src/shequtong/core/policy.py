@@ -67,6 +67,12 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "count": STAFF,
         "change": STAFF,
     },
+    # Owned by one user: everyone, residents included, reads and marks their own.
+    "core.notification": {
+        "read": STAFF | {Role.RESIDENT},
+        "count": STAFF | {Role.RESIDENT},
+        "change": STAFF | {Role.RESIDENT},
+    },
 }
 
 # The registry (社区全息档案). Grid workers keep their grids' ledgers up to date door to door;
@@ -103,6 +109,23 @@ POLICY["registry.importjob"] = {
     "change": OFFICE,
 }
 POLICY["registry.columnmapping"] = dict(POLICY["registry.importjob"])
+
+# Cases (事件处置). Grid workers and offices work the cases of their areas; department handlers
+# see and work only what was summoned to their department (`scope_department_field`); the
+# reporter's phone is revealed to offices only.
+_CASE_WORKERS = OFFICE | {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}
+POLICY["cases.case"] = {
+    "read": _CASE_WORKERS,
+    "count": STAFF,
+    "export": OFFICE,
+    "change": _CASE_WORKERS,
+    "reveal": OFFICE,
+}
+POLICY["cases.category"] = {
+    "read": STAFF,
+    "count": STAFF,
+    "change": frozenset({Role.DISTRICT_ADMIN}),
+}
 
 # The levels at which a role may be granted: a grid worker over a grid or a community's grids.
 ROLE_LEVELS: dict[str, frozenset[str]] = {

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models
 from django.db.models import Q
 
+from .choices import Role
 from .policy import roles_allowed
 
 if TYPE_CHECKING:
@@ -94,6 +95,9 @@ def scoped(queryset: _Q, user: User | AnonymousUser, action: str) -> _Q:
     if owner_field:
         return queryset.filter(**{owner_field: user})
     path_field: str = model.scope_path_field  # type: ignore[attr-defined]
+    department_field = getattr(model, "scope_department_field", None)
+    if department_field:
+        return _department_scoped(queryset, user, action, path_field, department_field)
     condition = reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
     if "__" in path_field:
         # Through a to-many relation: a subquery, so a row in two granted areas shows once.
@@ -103,6 +107,27 @@ def scoped(queryset: _Q, user: User | AnonymousUser, action: str) -> _Q:
         # belongs to no subdistrict: district-level grants see it, nobody below them.
         condition |= Q(**{path_field: ""})
     return queryset.filter(condition)
+
+
+def _department_scoped(
+    queryset: _Q, user: User | AnonymousUser, action: str, path_field: str, department_field: str
+) -> _Q:
+    """A department handler's grant covers a subdistrict but only the rows that name their
+    department (a case summoned to it); every other role's grant covers its whole area."""
+    allowed_roles = roles_allowed(queryset.model._meta.label_lower, action)
+    grants = [g for g in grants_of(user) if g.role in allowed_roles]
+    area_paths = covering_paths([g.area_path for g in grants if g.role != Role.DEPARTMENT_HANDLER])
+    terms = [Q(**{f"{path_field}__startswith": p}) for p in area_paths]
+    terms += [
+        Q(**{f"{path_field}__startswith": g.area_path, department_field: g.department_id})
+        for g in grants
+        if g.role == Role.DEPARTMENT_HANDLER and g.department_id is not None
+    ]
+    if not terms:
+        return queryset.none()
+    model = queryset.model
+    # Through the to-many relation: a subquery, so a row summoning two departments shows once.
+    return queryset.filter(pk__in=model._default_manager.filter(reduce(or_, terms)).values("pk"))
 
 
 def can(user: User | AnonymousUser, action: str, obj: models.Model) -> bool:

@@ -1,6 +1,7 @@
 from .areas import Area, GovernedModel, GovernedQuerySet
 from .audit import AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
+from .notifications import Notification
 from .users import ApiToken, Department, RoleGrant, User
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Department",
     "GovernedModel",
     "GovernedQuerySet",
+    "Notification",
     "RoleGrant",
     "User",
 ]

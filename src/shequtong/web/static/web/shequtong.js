@@ -51,7 +51,9 @@
       if (el.dataset.tiles) {
         L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
       }
-      var layer = L.geoJSON(data, {
+      var points = data.features.filter(function (f) { return f.geometry.type === "Point"; });
+      var shapes = data.features.filter(function (f) { return f.geometry.type !== "Point"; });
+      var layer = L.geoJSON({ type: "FeatureCollection", features: shapes }, {
         style: function (feature) {
           var own = feature.properties && feature.properties.self;
           return {
@@ -67,9 +69,60 @@
         },
       }).addTo(map);
       var bounds = layer.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+      points.forEach(function (f) {
+        bounds.extend(L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]));
+      });
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
       else map.setView([29.5, 106.5], 12);
+      if (points.length) clusterPoints(map, points);
     });
+  }
+
+  // Case markers, clustered on a 56-pixel screen grid and redrawn on zoom: a hand-written
+  // cluster (no plugin to vendor), coloured by the worst deadline state in the cluster.
+  var STATE_COLOUR = { on_time: "#15803d", warning: "#d97706", overdue: "#c8102e" };
+  var STATE_RANK = { on_time: 0, warning: 1, overdue: 2 };
+  function clusterPoints(map, points) {
+    var group = L.layerGroup().addTo(map);
+    function draw() {
+      group.clearLayers();
+      var cells = {};
+      points.forEach(function (f) {
+        var ll = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+        var px = map.latLngToLayerPoint(ll);
+        var key = Math.floor(px.x / 56) + ":" + Math.floor(px.y / 56);
+        (cells[key] = cells[key] || []).push({ f: f, ll: ll });
+      });
+      Object.keys(cells).forEach(function (key) {
+        var members = cells[key];
+        var worst = members.reduce(function (w, m) {
+          var s = m.f.properties.state || "on_time";
+          return STATE_RANK[s] > STATE_RANK[w] ? s : w;
+        }, "on_time");
+        var colour = STATE_COLOUR[worst];
+        if (members.length === 1) {
+          var p = members[0].f.properties;
+          var dot = L.circleMarker(members[0].ll, {
+            radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.95,
+          }).bindTooltip(p.name + (p.status ? " · " + p.status : ""));
+          if (p.url) dot.on("click", function () { window.location = p.url; });
+          group.addLayer(dot);
+          return;
+        }
+        var lat = 0, lng = 0;
+        members.forEach(function (m) { lat += m.ll.lat; lng += m.ll.lng; });
+        var centre = L.latLng(lat / members.length, lng / members.length);
+        var icon = L.divIcon({
+          className: "cluster", iconSize: [34, 34],
+          html: '<span style="background:' + colour + '">' + members.length + "</span>",
+        });
+        var marker = L.marker(centre, { icon: icon, title: members.length + " 件事件" });
+        marker.on("click", function () { map.setView(centre, Math.min(map.getZoom() + 2, 19)); });
+        group.addLayer(marker);
+      });
+    }
+    map.on("zoomend", draw);
+    draw();
   }
   // Charts: <div class="chart" data-chart="pyramid|tags" data-source="ID">, data from
   // json_script. ECharts renders on the page itself: nothing is fetched.
@@ -110,7 +163,50 @@
     });
   }
 
-  function drawAll() { drawMaps(); drawCharts(); }
+  // 随手拍: the browser's position (WGS-84) or a tap on the map fills the hidden lon/lat; a
+  // key made once per form makes a resubmission on a bad network the same report.
+  function setUpReportForm() {
+    var form = document.getElementById("report-form");
+    if (!form || form.dataset.ready) return;
+    form.dataset.ready = "1";
+    var key = form.querySelector("[name=idempotency_key]");
+    if (key && !key.value && window.crypto && crypto.randomUUID) key.value = crypto.randomUUID();
+    var lon = form.querySelector("[name=lon]"), lat = form.querySelector("[name=lat]");
+    var status = document.getElementById("locate-status");
+    var el = form.querySelector("[data-pick]");
+    var map = null, marker = null;
+    function put(latlng, text) {
+      lon.value = latlng.lng.toFixed(7);
+      lat.value = latlng.lat.toFixed(7);
+      form.querySelector("[name=coord_system]").value = "wgs84";
+      if (status) status.textContent = text + "（" + lat.value + ", " + lon.value + "）";
+      if (map) {
+        if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, { radius: 9 }).addTo(map);
+        map.setView(latlng, Math.max(map.getZoom(), 16));
+      }
+    }
+    if (el && typeof L !== "undefined") {
+      map = L.map(el, { attributionControl: false }).setView([29.5, 106.5], 12);
+      if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+      var source = el.dataset.geojsonId && document.getElementById(el.dataset.geojsonId);
+      if (source) {
+        var layer = L.geoJSON(JSON.parse(source.textContent), { style: { weight: 1, fillOpacity: 0.06 } }).addTo(map);
+        if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
+      }
+      map.on("click", function (e) { put(e.latlng, "已选择地图位置"); });
+    }
+    var button = document.getElementById("locate");
+    if (button) button.addEventListener("click", function () {
+      if (!navigator.geolocation) { status.textContent = "此浏览器不能定位，请在地图上点选或填写地址"; return; }
+      status.textContent = "正在定位…";
+      navigator.geolocation.getCurrentPosition(function (p) {
+        put(L.latLng(p.coords.latitude, p.coords.longitude), "已定位");
+      }, function () { status.textContent = "定位失败，请在地图上点选或填写地址"; },
+      { enableHighAccuracy: true, timeout: 10000 });
+    });
+  }
+
+  function drawAll() { drawMaps(); drawCharts(); setUpReportForm(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.body.addEventListener("htmx:afterSettle", drawAll);
 })();

@@ -1,0 +1,268 @@
+"""Cases (事件) from report to resident feedback, with their timeline, photos and summonses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from shequtong.core.fields import EncryptedTextField
+from shequtong.core.models import GovernedModel
+
+from .choices import (
+    CaseSource,
+    CaseStatus,
+    CategoryKind,
+    DeadlineState,
+    HandlerLevel,
+    PhotoStage,
+    Priority,
+    Rating,
+    SummonsRole,
+    SummonsStatus,
+)
+
+
+class Category(models.Model):
+    """One node of the configurable 大类/小类 tree; a case is filed under a leaf.
+
+    The leaf's `code` is its Open311 `service_code`; its handler level, priority and deadline
+    are the defaults a new case takes.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级类别",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.SlugField("编码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=64)
+    kind = models.CharField("类型", max_length=16, choices=CategoryKind.choices)
+    handler_level = models.CharField(
+        "默认处置层级", max_length=16, choices=HandlerLevel.choices, default=HandlerLevel.GRID
+    )
+    priority = models.PositiveSmallIntegerField(
+        "默认优先级", choices=Priority.choices, default=Priority.NORMAL
+    )
+    deadline_days = models.PositiveSmallIntegerField("办理时限（工作日）", default=5)
+    keywords = models.TextField("关键词", blank=True, help_text="以空格分隔，用于冷启动分类")
+    description = models.CharField("说明", max_length=200, blank=True)
+    needs_after_photo = models.BooleanField("办结须上传处置后照片", default=False)
+    active = models.BooleanField("启用", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    # Configuration read by everyone who files a case; changed by district admins.
+    scope_global = True
+
+    class Meta:
+        verbose_name = "事件类别"
+        verbose_name_plural = verbose_name
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
+
+
+class Case(GovernedModel):
+    """事件: one problem, recorded once, chased until the resident says whether it was solved.
+
+    `area` is where the problem is (the grid found from the point, else the reporter's
+    community); `handler_level`, `assignee` and the summonses say who holds it now.
+    """
+
+    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT)
+    source = models.CharField("来源", max_length=16, choices=CaseSource.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACCEPTED
+    )
+    priority = models.PositiveSmallIntegerField(
+        "优先级", choices=Priority.choices, default=Priority.NORMAL
+    )
+    description = models.TextField("问题描述")
+    address = models.CharField("地址", max_length=200, blank=True)
+    lon = models.FloatField("经度 (WGS-84)", null=True, blank=True)
+    lat = models.FloatField("纬度 (WGS-84)", null=True, blank=True)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField("上报人姓名", max_length=64, blank=True)
+    reporter_phone = EncryptedTextField("上报人电话", mask="phone")
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    external_id = models.CharField("外部工单号", max_length=64, blank=True)
+
+    handler_level = models.CharField(
+        "处置层级", max_length=16, choices=HandlerLevel.choices, default=HandlerLevel.GRID
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处置人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name="主办部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    due_at = models.DateTimeField("办理时限", null=True, blank=True)
+    deadline_state = models.CharField(
+        "时限状态", max_length=16, choices=DeadlineState.choices, default=DeadlineState.ON_TIME
+    )
+    supervision_count = models.PositiveSmallIntegerField("督办次数", default=0)
+    resume_on = models.DateField("恢复日期", null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="重复于",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    rating = models.CharField("评价", max_length=16, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
+
+    # Department handlers are granted over a whole subdistrict; they see only what was
+    # summoned to their own department (see core.scoping).
+    scope_department_field = "summonses__department"
+    pii_fields = ("reporter_phone",)
+
+    class Meta:
+        verbose_name = "事件"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="cases_case_open_due"),
+            models.Index(fields=["category", "created_at"], name="cases_case_category"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="cases_case_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name}"
+
+    @property
+    def number(self) -> str:
+        """The tracking number residents quote: the day filed and the id, 20261124000123."""
+        return case_number(self.created_at, self.pk) if self.pk else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.pk])
+
+
+def case_number(created_at: object, pk: int) -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localtime(created_at):%Y%m%d}{pk:06d}"  # type: ignore[arg-type]
+
+
+def case_pk(number: str) -> int | None:
+    """The id inside a tracking number (the caller checks the day matches)."""
+    digits = number.strip()
+    return int(digits[8:]) if len(digits) > 8 and digits.isdigit() else None
+
+
+class CaseStep(models.Model):
+    """One line of the case's timeline: a transition or a note, by whom, when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField("动作", max_length=32)
+    label = models.CharField("动作名称", max_length=32)
+    from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField("操作人", max_length=64, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "事件处置记录"
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.actor_label}"
+
+
+def _photo_path(instance: CasePhoto, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"cases/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    step = models.ForeignKey(
+        CaseStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    stage = models.CharField("阶段", max_length=16, choices=PhotoStage.choices)
+    image = models.FileField("照片", upload_to=_photo_path)
+    thumbnail = models.FileField("缩略图", upload_to=_photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "事件照片"
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.image.name}"
+
+
+class Summons(models.Model):
+    """部门报到: a department summoned by the subdistrict, with its response deadline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="summonses")
+    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("角色", max_length=8, choices=SummonsRole.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=SummonsStatus.choices, default=SummonsStatus.PENDING
+    )
+    respond_by = models.DateTimeField("报到时限")
+    responded_at = models.DateTimeField("报到时间", null=True, blank=True)
+    reason = models.CharField("异议理由", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "部门报到"
+        verbose_name_plural = verbose_name
+        ordering = ["case_id", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "department"],
+                condition=~Q(status=SummonsStatus.RELEASED),
+                name="cases_summons_one_live_per_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.department}"

@@ -1,0 +1,265 @@
+"""Scoped reads of cases: lists with filters, the case file, a worker's tasks, area counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from shequtong.core.errors import NotFoundError
+from shequtong.core.models import Area, Department, User
+from shequtong.core.scoping import can, scoped
+
+from . import workflow
+from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
+from .models import Case, CasePhoto, CaseStep, Category, Summons, case_pk
+
+
+def categories() -> QuerySet[Category]:
+    """Active categories, parents first: the form groups leaves under their parent."""
+    return Category.objects.filter(active=True).select_related("parent")
+
+
+def leaf_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    parents = set(Category.objects.filter(parent__isnull=False).values_list("parent", flat=True))
+    for category in categories():
+        if category.pk in parents or category.parent is None:
+            continue
+        groups.setdefault(category.parent.name, []).append((category.pk, category.name))
+    return list(groups.items())
+
+
+def case_list(
+    *,
+    user: User,
+    action: str = "read",
+    within: Area | None = None,
+    q: str = "",
+    status: str = "",
+    category: Category | None = None,
+    deadline: str = "",
+    source: str = "",
+    mine: bool = False,
+    since: date | None = None,
+) -> QuerySet[Case]:
+    cases = scoped(Case.objects.all(), user, action)
+    if within is not None:
+        cases = cases.filter(area_path__startswith=within.path)
+    if q:
+        pk = case_pk(q)
+        cases = cases.filter(
+            Q(description__contains=q) | Q(address__contains=q) | Q(pk=pk if pk else -1)
+        )
+    if status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status:
+        cases = cases.filter(status=status)
+    if category is not None:
+        cases = cases.filter(Q(category=category) | Q(category__parent=category))
+    if deadline:
+        cases = cases.filter(deadline_state=deadline, status__in=OPEN_STATUSES)
+    if source:
+        cases = cases.filter(source=source)
+    if mine:
+        cases = cases.filter(pk__in=_task_ids(user))
+    if since is not None:
+        cases = cases.filter(created_at__date__gte=since)
+    return cases.select_related("category", "area", "assignee")
+
+
+def _task_ids(user: User) -> list[int]:
+    """Open cases this user may move forward now (the 'my tasks' of a grid worker's phone)."""
+    candidates = (
+        scoped(Case.objects.filter(status__in=OPEN_STATUSES), user, "change")
+        .select_related("category")
+        .prefetch_related("summonses")
+        .order_by("due_at")[:500]
+    )
+    return [
+        c.pk
+        for c in candidates
+        if (c.assignee_id in (None, user.pk))
+        and any(t.primary or t.name == "summon" for t in workflow.available(user, c))
+    ]
+
+
+def my_tasks(user: User) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(pk__in=_task_ids(user))
+        .select_related("category", "area")
+        .order_by("due_at")
+    )
+
+
+@dataclass
+class CaseFile:
+    case: Case
+    steps: list[CaseStep]
+    photos: list[CasePhoto]
+    summonses: list[Summons]
+    transitions: list[workflow.Transition]
+    may_reveal: bool
+    my_summonses: list[Summons]
+    objections: list[Summons]
+    duplicates: list[Case]
+
+
+def case_file(*, user: User, pk: int) -> CaseFile:
+    case = (
+        scoped(Case.objects.all(), user, "read")
+        .select_related("category", "area", "assignee", "department", "duplicate_of")
+        .prefetch_related(Prefetch("summonses", Summons.objects.select_related("department")))
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise NotFoundError("事件不存在或不在您的管辖范围内")
+    summonses = list(case.summonses.all())
+    departments = {
+        g.department_id
+        for g in user.grants.all()
+        if g.department_id and case.area_path.startswith(g.area.path)
+    }
+    pending = [
+        s for s in summonses if s.department_id in departments and s.status == SummonsStatus.PENDING
+    ]
+    objections = (
+        [s for s in summonses if s.status == SummonsStatus.OBJECTED]
+        if workflow.may(user, workflow.ABOVE_COMMUNITY, case)
+        else []
+    )
+    return CaseFile(
+        case=case,
+        steps=list(case.steps.select_related("actor").prefetch_related("photos")),
+        photos=list(case.photos.all()),
+        summonses=summonses,
+        transitions=workflow.available(user, case),
+        may_reveal=can(user, "reveal", case),
+        my_summonses=pending,
+        objections=objections,
+        duplicates=list(case.duplicates.all()),
+    )
+
+
+def summons_get(*, user: User, pk: int) -> Summons:
+    summons = Summons.objects.select_related("case", "department").filter(pk=pk).first()
+    if summons is None or not scoped(Case.objects.filter(pk=summons.case_id), user, "read"):
+        raise NotFoundError()
+    return summons
+
+
+def departments_for(case: Case) -> QuerySet[Department]:
+    """Departments that may be summoned for a case: those over its area."""
+    return Department.objects.filter(area_path__in=_prefixes(case.area_path)).order_by(
+        "kind", "name"
+    )
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def assignees_for(case: Case, level: str) -> list[User]:
+    """People a case may be dispatched to at a level: the grid workers or staff over its area."""
+    from shequtong.core.models import RoleGrant
+
+    roles = workflow.HOLDERS[level]
+    grants = RoleGrant.objects.filter(
+        area_path__in=_prefixes(case.area_path), role__in=roles, user__is_active=True
+    ).select_related("user")
+    return sorted({g.user for g in grants}, key=lambda u: u.display_name or u.username)
+
+
+# --- the resident's side --------------------------------------------------------------------
+
+
+def home_boundaries(user: User) -> dict[str, Any]:
+    """The grids of the resident's community, drawn under the 随手拍 map so a tap lands in
+    a known place."""
+    from shequtong.core.choices import AreaLevel
+    from shequtong.core.models import RoleGrant
+
+    homes = RoleGrant.objects.filter(user=user).select_related("area")
+    communities = {
+        g.area.path if g.area.level == AreaLevel.COMMUNITY else g.area.parent.path
+        for g in homes
+        if g.area.level in (AreaLevel.COMMUNITY, AreaLevel.GRID)
+    }
+    grids = (
+        Area.objects.filter(level=AreaLevel.GRID, boundary__isnull=False).filter(
+            path__regex=r"^(" + "|".join(p.replace("/", r"\/") for p in communities) + ")"
+        )
+        if communities
+        else Area.objects.none()
+    )
+    features = [
+        {"type": "Feature", "geometry": g.boundary, "properties": {"name": g.name}}
+        for g in grids[:50]
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def resident_cases(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(Q(reporter=user) | Q(duplicates__reporter=user)).distinct()
+
+
+def resident_case(user: User, pk: int) -> Case:
+    case = resident_cases(user).select_related("category").filter(pk=pk).first()
+    if case is None:
+        raise NotFoundError("没有找到这条诉求")
+    return case
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaCounts:
+    area: Area
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.closed if self.closed else None
+
+
+def area_counts(*, user: User, areas: list[Area]) -> list[AreaCounts]:
+    """Per area: counts, and the on-time rate of finished cases (resolved by the deadline)."""
+    cases = scoped(Case.objects.all(), user, "count")
+    out = []
+    for area in areas:
+        mine = cases.filter(area_path__startswith=area.path)
+        stats: dict[str, Any] = mine.aggregate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count(
+                "pk", filter=Q(status__in=OPEN_STATUSES, deadline_state=DeadlineState.OVERDUE)
+            ),
+            closed=Count("pk", filter=Q(status__in=FINAL_STATUSES | {CaseStatus.RESOLVED})),
+            on_time=Count(
+                "pk",
+                filter=Q(
+                    status__in=FINAL_STATUSES | {CaseStatus.RESOLVED},
+                    resolved_at__lte=F("due_at"),
+                ),
+            ),
+        )
+        out.append(AreaCounts(area=area, **stats))
+    return out
+
+
+def overdue_now(user: User) -> int:
+    return (
+        scoped(Case.objects.filter(status__in=OPEN_STATUSES), user, "count")
+        .filter(due_at__lt=timezone.now())
+        .count()
+    )

@@ -1,0 +1,606 @@
+"""Writes of case handling: intake, the workflow's moves, summonses, ratings, the deadline sweep.
+
+Every move locks the case row (`select_for_update`), checks the state machine
+(`workflow.check`), writes the new state and one timeline step in the same transaction, and
+notifies after commit. So two people pressing buttons at once never both win, and a timeline
+never shows a move that did not happen.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shequtong.core.calendar import add_working_days, working_days_between
+from shequtong.core.choices import AreaLevel, Role
+from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from shequtong.core.models import Area, Department, RoleGrant, User
+from shequtong.core.notify import Message, notify
+from shequtong.core.scoping import can_in_area, roles_of
+from shequtong.core.selectors import area_for_point
+from shequtong.registry.models import Estate
+
+from . import workflow
+from .choices import (
+    OPEN_STATUSES,
+    CaseSource,
+    CaseStatus,
+    DeadlineState,
+    HandlerLevel,
+    PhotoStage,
+    Rating,
+    SummonsRole,
+    SummonsStatus,
+)
+from .geo import to_wgs84
+from .models import Case, CasePhoto, CaseStep, Category, Summons
+from .photos import clean_photo
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """What a report carries, from any door: the portal, a patrol, the API, Open311, 12345."""
+
+    category: Category
+    description: str
+    source: str = CaseSource.RESIDENT
+    lon: float | None = None
+    lat: float | None = None
+    coord_system: str = "wgs84"
+    address: str = ""
+    area: Area | None = None  # staff entry may name the area instead of a point
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    idempotency_key: str = ""
+    external_id: str = ""
+    photos: Sequence[IO[bytes]] = field(default_factory=list)
+
+
+def locate(report: Report) -> Area:
+    """Where the problem is: the grid holding the point, else an estate named in the address,
+    else the area the reporter named. A point outside every boundary is an error, not a guess."""
+    if report.lon is not None and report.lat is not None:
+        for level in (AreaLevel.GRID, AreaLevel.COMMUNITY):
+            area = area_for_point(report.lon, report.lat, level=level)
+            if area is not None:
+                return area
+        if report.area is None and not report.address:
+            raise DomainError(
+                "outside", "该位置不在本平台管辖范围内", {"location": ["该位置不在辖区内"]}
+            )
+    if report.address:
+        estates = Estate.objects.select_related("area").only("name", "area__path", "area__level")
+        if report.area is not None:
+            estates = estates.filter(area_path__startswith=report.area.path)
+        named = [e for e in estates if e.name and e.name in report.address]
+        if named:
+            return max(named, key=lambda e: len(e.name)).area
+    if report.area is not None:
+        return report.area
+    raise DomainError(
+        "invalid", "请在地图上选择位置或填写地址", {"location": ["请在地图上选择位置或填写地址"]}
+    )
+
+
+def _may_report(actor: User | None, area: Area) -> bool:
+    """Residents and staff report; staff only where they work (a resident reports anywhere)."""
+    if actor is None:
+        return True  # the system: the hotline import, Open311 with a valid api_key
+    if Role.RESIDENT in roles_of(actor) or actor.is_superuser:
+        return True
+    return can_in_area(actor, "read", Case, area.path)
+
+
+def case_report(*, actor: User | None, report: Report) -> Case:
+    """Record a report once. The same idempotency key (a double tap on a bad network) or the
+    same hotline order number returns the case already made instead of a second one."""
+    existing = _already_reported(report)
+    if existing is not None:
+        return existing
+    if not report.description.strip():
+        raise DomainError("invalid", "请描述问题", {"description": ["必填"]})
+    if not report.category.active or report.category.children.exists():
+        raise DomainError("invalid", "请选择一个具体的小类", {"category": ["请选择小类"]})
+    if report.lon is not None and report.lat is not None:
+        report.lon, report.lat = to_wgs84(report.lon, report.lat, report.coord_system)
+    area = locate(report)
+    if not _may_report(actor, area):
+        raise PermissionDeniedError("您只能上报本人管辖区域内的事件")
+    limit = settings.SHEQUTONG_PHOTOS_PER_CASE
+    if len(report.photos) > limit:
+        raise DomainError("invalid", f"最多上传 {limit} 张照片", {"photos": ["照片过多"]})
+    cleaned = [clean_photo(p, name=getattr(p, "name", "")) for p in report.photos]
+    try:
+        with transaction.atomic():
+            case = _open(actor, report, area)
+            for photo in cleaned:
+                _save_photo(case, None, PhotoStage.REPORT, photo)
+    except IntegrityError:
+        existing = _already_reported(report)
+        if existing is None:
+            raise
+        return existing
+    _dispatch_notice(case)
+    return case
+
+
+def _already_reported(report: Report) -> Case | None:
+    if report.idempotency_key:
+        found = Case.objects.filter(idempotency_key=report.idempotency_key).first()
+        if found is not None:
+            return found
+    if report.external_id:
+        return Case.objects.filter(source=report.source, external_id=report.external_id).first()
+    return None
+
+
+def _open(actor: User | None, report: Report, area: Area) -> Case:
+    category = report.category
+    now = timezone.now()
+    # A grid's own problems go straight to its grid workers; anything else waits for the
+    # community to dispatch it.
+    to_grid = category.handler_level == HandlerLevel.GRID and area.level == AreaLevel.GRID
+    case = Case.objects.create(
+        area=area,
+        area_path=area.path,
+        category=category,
+        source=report.source,
+        status=CaseStatus.ASSIGNED if to_grid else CaseStatus.ACCEPTED,
+        priority=category.priority,
+        description=report.description.strip(),
+        address=report.address.strip()[:200],
+        lon=report.lon,
+        lat=report.lat,
+        reporter=actor if actor is not None and actor.pk else None,
+        reporter_name=report.reporter_name
+        or (actor.display_name if actor is not None and actor.pk else ""),
+        reporter_phone=report.reporter_phone,
+        idempotency_key=report.idempotency_key or None,
+        external_id=report.external_id,
+        handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,
+        due_at=add_working_days(now, category.deadline_days),
+    )
+    _step(case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500])
+    if to_grid:
+        _step(case, None, "assign", "自动派遣至网格", CaseStatus.ACCEPTED, CaseStatus.ASSIGNED)
+    return case
+
+
+def _save_photo(case: Case, step: CaseStep | None, stage: str, photo: Any) -> CasePhoto:
+    stem = uuid.uuid4().hex
+    row = CasePhoto(case=case, step=step, stage=stage, width=photo.width, height=photo.height)
+    row.image.save(f"{stem}.{photo.extension}", ContentFile(photo.content), save=False)
+    row.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+    row.save()
+    return row
+
+
+def _step(
+    case: Case,
+    actor: User | None,
+    action: str,
+    label: str,
+    before: str,
+    after: str,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseStep:
+    return CaseStep.objects.create(
+        case=case,
+        action=action,
+        label=label,
+        from_status=before,
+        to_status=after,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.display_name or actor.get_username())
+        if actor is not None and actor.pk
+        else "系统",
+        note=note,
+        data=data or {},
+    )
+
+
+# --- who is told ----------------------------------------------------------------------------
+
+
+def holders(case: Case) -> list[User]:
+    """The people who hold the case at its level: its assignee, or everyone granted there."""
+    if case.assignee_id and case.handler_level in (HandlerLevel.GRID, HandlerLevel.COMMUNITY):
+        return [case.assignee]
+    roles = workflow.HOLDERS[case.handler_level]
+    grants = RoleGrant.objects.filter(
+        role__in=roles, area_id__in=Area(path=case.area_path).path_ids
+    ).select_related("user")
+    if case.handler_level == HandlerLevel.DEPARTMENT:
+        grants = grants.filter(department_id__in=workflow.live_departments(case))
+    elif case.handler_level == HandlerLevel.GRID:
+        grants = grants.filter(role=Role.GRID_WORKER)
+    return [g.user for g in grants]
+
+
+def reporters(case: Case) -> list[User]:
+    """The reporter and the reporters of every report merged into this case."""
+    people = [case.reporter] if case.reporter_id else []
+    people += [d.reporter for d in case.duplicates.select_related("reporter") if d.reporter_id]
+    return people
+
+
+def _dispatch_notice(case: Case) -> None:
+    notify(
+        holders(case),
+        Message(
+            f"新事件 {case.number}：{case.category.name}",
+            case.description[:100],
+            case.get_absolute_url(),
+        ),
+    )
+
+
+def _tell_reporters(case: Case, title: str, body: str = "") -> None:
+    from django.urls import reverse
+
+    notify(reporters(case), Message(title, body, reverse("cases:my_case", args=[case.pk])))
+
+
+# --- the workflow's moves -------------------------------------------------------------------
+
+
+def _locked(case: Case) -> Case:
+    try:
+        return Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+    except Case.DoesNotExist as exc:
+        raise NotFoundError() from exc
+
+
+@transaction.atomic
+def case_act(
+    *,
+    actor: User,
+    case: Case,
+    action: str,
+    note: str = "",
+    photos: Sequence[IO[bytes]] = (),
+    level: str = "",
+    assignee: User | None = None,
+    lead: Department | None = None,
+    co: Iterable[Department] = (),
+    resume_on: date | None = None,
+) -> Case:
+    """Take one move of the state machine; the keyword arguments are what some moves need."""
+    case = _locked(case)
+    transition = workflow.check(actor, action, case, note=note)
+    before = case.status
+    data: dict[str, Any] = {}
+    now = timezone.now()
+    if action == "assign":
+        data = _assign(actor, case, level, assignee)
+    elif action == "whistle":
+        case.handler_level, case.assignee = HandlerLevel.SUBDISTRICT, None
+        data = {"level": HandlerLevel.SUBDISTRICT.label}
+    elif action == "summon":
+        data = _summon(case, lead, list(co), now)
+    elif action == "return":
+        # Back to whoever dispatches at the level above the holder.
+        case.handler_level = (
+            HandlerLevel.SUBDISTRICT
+            if case.handler_level == HandlerLevel.DEPARTMENT
+            else HandlerLevel.COMMUNITY
+        )
+        case.assignee = None
+    elif action == "resolve":
+        if case.category.needs_after_photo and not photos:
+            raise DomainError(
+                "invalid",
+                f"“{case.category.name}”办结时须上传处置后照片",
+                {"photos": ["请上传处置后照片"]},
+            )
+        case.resolved_at = now
+    elif action == "close":
+        case.closed_at = now
+    elif action == "suspend":
+        if resume_on is None or resume_on <= timezone.localdate():
+            raise DomainError("invalid", "请填写今天以后的恢复日期", {"resume_on": ["须晚于今天"]})
+        case.resume_on = resume_on
+        data = {"resume_on": resume_on.isoformat(), "suspended_at": now.isoformat()}
+    elif action == "resume":
+        _extend_for_suspension(case, now)
+    case.status = transition.target
+    case.save()
+    step = _step(case, actor, action, transition.label, before, case.status, note=note, data=data)
+    cleaned = [clean_photo(p, name=getattr(p, "name", "")) for p in photos]
+    stage = PhotoStage.AFTER if action == "resolve" else PhotoStage.BEFORE
+    for photo in cleaned:
+        _save_photo(case, step, stage, photo)
+    _after_move(case, action)
+    return case
+
+
+def _assign(actor: User, case: Case, level: str, assignee: User | None) -> dict[str, Any]:
+    if level not in (HandlerLevel.GRID, HandlerLevel.COMMUNITY):
+        raise DomainError("invalid", "请选择派遣到网格或社区", {"level": ["请选择处置层级"]})
+    if assignee is not None:
+        wanted = workflow.HOLDERS[level]
+        if not (assignee.is_active and workflow.may(assignee, wanted, case)):
+            raise DomainError(
+                "invalid",
+                f"{assignee.display_name or assignee.get_username()}不负责该事件所在区域",
+                {"assignee": ["处置人不负责该区域"]},
+            )
+    case.handler_level, case.assignee = level, assignee
+    who = assignee.display_name or assignee.get_username() if assignee else ""
+    return {"level": HandlerLevel(level).label, "assignee": who}
+
+
+def _summon(case: Case, lead: Department | None, co: list[Department], now: datetime) -> dict:
+    if lead is None:
+        raise DomainError("invalid", "吹哨须指定主办部门", {"lead": ["请选择主办部门"]})
+    departments = [lead, *[d for d in co if d.pk != lead.pk]]
+    for department in departments:
+        if not case.area_path.startswith(department.area_path):
+            raise DomainError(
+                "invalid", f"{department.name}不负责该事件所在区域", {"lead": ["部门不在本辖区"]}
+            )
+    # A department summoned again replaces its released summons; the live one stays.
+    live = workflow.live_departments(case)
+    respond_by = add_working_days(now, settings.SHEQUTONG_SUMMONS_RESPONSE_DAYS)
+    Summons.objects.bulk_create(
+        Summons(
+            case=case,
+            department=d,
+            role=SummonsRole.LEAD if d.pk == lead.pk else SummonsRole.CO,
+            respond_by=respond_by,
+        )
+        for d in departments
+        if d.pk not in live
+    )
+    case.handler_level, case.department, case.assignee = HandlerLevel.DEPARTMENT, lead, None
+    return {"lead": lead.name, "co": [d.name for d in departments[1:]]}
+
+
+def _extend_for_suspension(case: Case, now: datetime) -> None:
+    """The clock stops while a case is suspended: the deadline moves by the days it waited."""
+    last = case.steps.filter(action="suspend").order_by("-pk").first()
+    if last is None or case.due_at is None:
+        return
+    waited = working_days_between(last.created_at, now)
+    if waited > 0:
+        case.due_at = add_working_days(case.due_at, waited)
+    case.resume_on = None
+
+
+def _after_move(case: Case, action: str) -> None:
+    if action in ("assign", "whistle", "summon", "return"):
+        _dispatch_notice(case)
+    elif action == "resolve":
+        _tell_reporters(case, f"您反映的问题已办结（{case.number}）", "请对处理结果进行评价")
+    elif action == "reject":
+        _tell_reporters(case, f"您反映的问题不予受理（{case.number}）")
+
+
+# --- summonses ------------------------------------------------------------------------------
+
+
+def _summons_locked(summons: Summons) -> tuple[Case, Summons]:
+    case = _locked(summons.case)
+    summons = Summons.objects.select_for_update().select_related("department").get(pk=summons.pk)
+    return case, summons
+
+
+@transaction.atomic
+def summons_respond(*, actor: User, summons: Summons, accept: bool, reason: str = "") -> Summons:
+    """部门报到: the summoned department reports in, or objects with a reason."""
+    case, summons = _summons_locked(summons)
+    mine = any(
+        g.role == Role.DEPARTMENT_HANDLER
+        and g.department_id == summons.department_id
+        and case.area_path.startswith(g.area_path)
+        for g in _grants(actor)
+    )
+    if not mine:
+        raise PermissionDeniedError("此事件未召集您所在的部门")
+    if summons.status != SummonsStatus.PENDING:
+        raise DomainError(
+            "invalid_transition", f"该召集已{summons.get_status_display()}，不能再次答复"
+        )
+    if not accept and not reason.strip():
+        raise DomainError("invalid", "提出异议须说明理由", {"reason": ["必填"]})
+    summons.status = SummonsStatus.ACCEPTED if accept else SummonsStatus.OBJECTED
+    summons.reason = "" if accept else reason.strip()[:500]
+    summons.responded_at = timezone.now()
+    summons.save()
+    before = case.status
+    if accept and summons.role == SummonsRole.LEAD and case.status == CaseStatus.ASSIGNED:
+        case.status = CaseStatus.IN_PROGRESS
+        case.save()
+    label = "部门报到" if accept else "部门提出异议"
+    _step(
+        case,
+        actor,
+        "report_in" if accept else "object",
+        f"{summons.department.name}{label}",
+        before,
+        case.status,
+        note=summons.reason,
+        data={"department": summons.department.name, "role": summons.get_role_display()},
+    )
+    if not accept:
+        notify(
+            _grant_users(case, workflow.ABOVE_COMMUNITY),
+            Message(f"{summons.department.name}对事件 {case.number} 提出异议", summons.reason),
+        )
+    return summons
+
+
+@transaction.atomic
+def summons_review(*, actor: User, summons: Summons, uphold: bool, note: str = "") -> Summons:
+    """The subdistrict rules on an objection: upheld releases the department, overruled
+    makes it report in."""
+    case, summons = _summons_locked(summons)
+    if not workflow.may(actor, workflow.ABOVE_COMMUNITY, case):
+        raise PermissionDeniedError("只有街道可以审核部门异议")
+    if summons.status != SummonsStatus.OBJECTED:
+        raise DomainError("invalid_transition", "该召集没有待审核的异议")
+    if not note.strip():
+        raise DomainError("invalid", "请填写审核意见", {"note": ["必填"]})
+    before = case.status
+    if uphold:
+        summons.status = SummonsStatus.RELEASED
+        if summons.role == SummonsRole.LEAD:
+            # No lead left: the case is the subdistrict's again, to summon someone else.
+            case.handler_level, case.department = HandlerLevel.SUBDISTRICT, None
+            case.status = CaseStatus.ASSIGNED
+    else:
+        summons.status = SummonsStatus.ACCEPTED
+        summons.responded_at = timezone.now()
+        if summons.role == SummonsRole.LEAD and case.status == CaseStatus.ASSIGNED:
+            case.status = CaseStatus.IN_PROGRESS
+    summons.save()
+    case.save()
+    verdict = "异议成立" if uphold else "异议驳回"
+    _step(
+        case,
+        actor,
+        "review_objection",
+        f"{summons.department.name}{verdict}",
+        before,
+        case.status,
+        note=note,
+        data={"department": summons.department.name, "upheld": uphold},
+    )
+    return summons
+
+
+def _grants(user: User) -> list:
+    from shequtong.core.scoping import grants_of
+
+    return grants_of(user)
+
+
+def _grant_users(case: Case, roles: frozenset[str]) -> list[User]:
+    grants = RoleGrant.objects.filter(
+        role__in=roles, area_id__in=Area(path=case.area_path).path_ids
+    ).select_related("user")
+    return [g.user for g in grants]
+
+
+# --- the resident's rating ------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_rate(*, actor: User, case: Case, rating: str, comment: str = "") -> Case:
+    """The reporter rates a resolved case. Unsatisfied within the reopen window sends it back
+    to its handler; otherwise the rating closes it."""
+    case = _locked(case)
+    if actor.pk not in {u.pk for u in reporters(case)}:
+        raise PermissionDeniedError("只有反映人可以评价")
+    if rating not in Rating.values:
+        raise DomainError("invalid", "请选择评价", {"rating": ["请选择满意、基本满意或不满意"]})
+    if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED) or case.resolved_at is None:
+        raise DomainError("invalid_transition", "事件办结后才能评价")
+    if case.rated_at is not None and case.status == CaseStatus.CLOSED:
+        raise DomainError("invalid_transition", "您已评价过该事件")
+    window = timedelta(days=settings.SHEQUTONG_REOPEN_DAYS)
+    now = timezone.now()
+    before = case.status
+    case.rating, case.rating_comment, case.rated_at = rating, comment.strip()[:500], now
+    if rating == Rating.UNSATISFIED and now - case.resolved_at <= window:
+        case.status, case.resolved_at = CaseStatus.IN_PROGRESS, None
+        case.reopen_count += 1
+        action, label = "reopen", "居民不满意，重新办理"
+    else:
+        case.status, case.closed_at = CaseStatus.CLOSED, case.closed_at or now
+        action, label = "rate", f"居民评价：{Rating(rating).label}"
+    case.save()
+    _step(case, actor, action, label, before, case.status, note=case.rating_comment)
+    if action == "reopen":
+        _dispatch_notice(case)
+    return case
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+ESCALATE_TO = {
+    HandlerLevel.GRID: HandlerLevel.COMMUNITY,
+    HandlerLevel.COMMUNITY: HandlerLevel.SUBDISTRICT,
+    HandlerLevel.SUBDISTRICT: HandlerLevel.SUBDISTRICT,
+    HandlerLevel.DEPARTMENT: HandlerLevel.DEPARTMENT,
+}
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    overdue: int = 0
+
+
+def case_sweep(now: datetime | None = None, batch: int = 2000) -> SweepResult:
+    """Warn at 75 % of the time, mark overdue at 100 % and raise supervision (督办) one level
+    up. Reads only open cases whose state must change, by the (status, due_at) index."""
+    from django.db.models import DurationField, ExpressionWrapper, F
+
+    now = now or timezone.now()
+    result = SweepResult()
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).exclude(due_at=None)
+    due = open_cases.filter(due_at__lte=now).exclude(deadline_state=DeadlineState.OVERDUE)
+    while ids := list(due.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            for case in Case.objects.select_for_update().filter(pk__in=ids):
+                _supervise(case)
+        result.overdue += len(ids)
+    # 75 %: due_at - now <= a quarter of (due_at - created_at).
+    span = ExpressionWrapper(F("due_at") - F("created_at"), output_field=DurationField())
+    remaining = ExpressionWrapper(F("due_at") - now, output_field=DurationField())
+    warning = (
+        open_cases.filter(deadline_state=DeadlineState.ON_TIME, due_at__gt=now)
+        .annotate(span=span, remaining=remaining)
+        .filter(remaining__lte=F("span") / 4)
+    )
+    for case in warning.iterator():
+        Case.objects.filter(pk=case.pk, deadline_state=DeadlineState.ON_TIME).update(
+            deadline_state=DeadlineState.WARNING
+        )
+        notify(
+            holders(case),
+            Message(f"事件 {case.number} 即将超期", "请尽快处置", case.get_absolute_url()),
+        )
+        result.warned += 1
+    return result
+
+
+def _supervise(case: Case) -> None:
+    higher = ESCALATE_TO[case.handler_level]
+    before_level = case.handler_level
+    case.deadline_state = DeadlineState.OVERDUE
+    case.supervision_count += 1
+    if higher != case.handler_level:
+        case.handler_level, case.assignee = higher, None
+        if case.status == CaseStatus.IN_PROGRESS:
+            case.status = CaseStatus.ASSIGNED
+    case.save()
+    _step(
+        case,
+        None,
+        "supervise",
+        "超期督办",
+        case.status,
+        case.status,
+        note=f"已超过办理时限，由{HandlerLevel(before_level).label}升级至{HandlerLevel(higher).label}督办",
+    )
+    people = holders(case) + _grant_users(case, workflow.ABOVE_COMMUNITY)
+    notify(
+        people,
+        Message(
+            f"事件 {case.number} 已超期，升级督办", case.category.name, case.get_absolute_url()
+        ),
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("console/cases/", views.case_list, name="case_list"),
+    path("console/cases/new/", views.case_new, name="case_new"),
+    path("console/cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("console/cases/<int:pk>/act/", views.case_act, name="case_act"),
+    path("console/cases/summons/<int:pk>/answer/", views.summons_answer, name="summons_answer"),
+    path("console/cases/summons/<int:pk>/review/", views.objection_review, name="objection_review"),
+    path("m/report/", views.report, name="report"),
+    path("m/cases/", views.my_cases, name="my_cases"),
+    path("m/cases/<int:pk>/", views.my_case, name="my_case"),
+]

@@ -1,0 +1,286 @@
+"""Case pages: the console's list, map and case file with its actions; the resident's 随手拍,
+their reports and the rating. Thin: selectors read, services write, DomainError becomes a
+message through the web middleware."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from shequtong.core import vault
+from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.scoping import allowed
+from shequtong.web.pages import Crumb, paginate
+from shequtong.web.scope import current_scope
+
+from . import selectors, services
+from .choices import CaseSource
+from .forms import (
+    ActionForm,
+    CaseFilterForm,
+    ObjectionReviewForm,
+    RateForm,
+    ReportForm,
+    StaffReportForm,
+    SummonsAnswerForm,
+)
+from .geo import parse_point
+from .models import Case
+
+
+def _cases_crumb() -> Crumb:
+    return Crumb("事件处置", reverse("cases:case_list"))
+
+
+def _form_error(form: Any) -> str:
+    return "；".join(
+        f"{form.fields[name].label or name}：{m}" if name in form.fields else m
+        for name, ms in form.errors.items()
+        for m in ms
+    )
+
+
+# --- the console ----------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not allowed(user, "read", Case):
+        raise PermissionDeniedError("您无权查看事件")
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(
+        user=user,
+        within=current_scope(request),
+        q=filters.get("q") or "",
+        status=filters.get("status") or "",
+        deadline=filters.get("deadline") or "",
+        source=filters.get("source") or "",
+        category=filters.get("category"),
+        mine=bool(filters.get("mine")),
+    )
+    page = paginate(request, cases)
+    context = {
+        "title": "事件处置",
+        "form": form,
+        "page": page,
+        "map_data": _map_data(cases[:2000]),
+        "overdue": selectors.overdue_now(user),
+        "can_report": allowed(user, "change", Case),
+        "breadcrumbs": [Crumb("事件处置")],
+    }
+    if request.htmx:
+        return render(request, "cases/case_list.html#results", context)
+    return render(request, "cases/case_list.html", context)
+
+
+def _map_data(cases: Any) -> dict[str, Any]:
+    """GeoJSON for the page's Leaflet map: a point per located case, coloured by deadline."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+            "properties": {
+                "name": f"{c.number} {c.category.name}",
+                "url": c.get_absolute_url(),
+                "state": c.deadline_state,
+                "status": c.get_status_display(),
+            },
+        }
+        for c in cases
+        if c.lon is not None and c.lat is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    file = selectors.case_file(user=request.user, pk=pk)
+    case = file.case
+    context = {
+        "title": f"事件 {case.number}",
+        "file": file,
+        "case": case,
+        "phone_masked": vault.mask_phone(case.reporter_phone) if case.reporter_phone else "",
+        "assignees": {
+            level: selectors.assignees_for(case, level) for level in ("grid", "community")
+        },
+        "departments": selectors.departments_for(case),
+        "map_data": _map_data([case]),
+        "breadcrumbs": [_cases_crumb(), Crumb(case.number)],
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@require_POST
+@login_required
+def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect(case)
+    data = form.cleaned_data
+    services.case_act(
+        actor=request.user,
+        case=case,
+        action=data["action"],
+        note=data["note"],
+        photos=data["photos"],
+        level=data["level"],
+        assignee=data["assignee"],
+        lead=data["lead"],
+        co=data["co"] or (),
+        resume_on=data["resume_on"],
+    )
+    case.refresh_from_db()
+    messages.success(
+        request, f"已{request.POST.get('label') or '处理'}：{case.get_status_display()}"
+    )
+    return redirect(case)
+
+
+@require_POST
+@login_required
+def summons_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    summons = selectors.summons_get(user=request.user, pk=pk)
+    form = SummonsAnswerForm(request.POST)
+    if form.is_valid():
+        services.summons_respond(
+            actor=request.user,
+            summons=summons,
+            accept=form.cleaned_data["accept"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "已报到" if form.cleaned_data["accept"] else "异议已提交街道审核")
+    else:
+        messages.error(request, _form_error(form))
+    return redirect(summons.case)
+
+
+@require_POST
+@login_required
+def objection_review(request: HttpRequest, pk: int) -> HttpResponse:
+    summons = selectors.summons_get(user=request.user, pk=pk)
+    form = ObjectionReviewForm(request.POST)
+    if form.is_valid():
+        services.summons_review(
+            actor=request.user,
+            summons=summons,
+            uphold=form.cleaned_data["uphold"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "异议审核完成")
+    else:
+        messages.error(request, _form_error(form))
+    return redirect(summons.case)
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Staff entry: a patrol finding, a visit, a call taken at the office."""
+    if not allowed(request.user, "change", Case):
+        raise PermissionDeniedError("您无权登记事件")
+    form = StaffReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        case = _report(request, form, source=form.cleaned_data["source"])
+        if case is not None:
+            messages.success(request, f"已登记事件 {case.number}")
+            return redirect(case)
+    context = {
+        "title": "登记事件",
+        "form": form,
+        "breadcrumbs": [_cases_crumb(), Crumb("登记事件")],
+    }
+    return render(request, "cases/case_new.html", context)
+
+
+def _report(request: HttpRequest, form: ReportForm, *, source: str) -> Case | None:
+    """The form's report to the service; a DomainError is put back on the form, by field."""
+    data = form.cleaned_data
+    try:
+        point = parse_point(data["lon"], data["lat"], data["coord_system"] or "wgs84")
+        scope = current_scope(request)
+        report = services.Report(
+            category=data["category"],
+            description=data["description"],
+            source=source,
+            lon=point[0] if point else None,
+            lat=point[1] if point else None,
+            address=data["address"],
+            area=scope if source != CaseSource.RESIDENT else None,
+            reporter_name=data.get("reporter_name", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            idempotency_key=data["idempotency_key"],
+            photos=data["photos"],
+        )
+        return services.case_report(actor=request.user, report=report)
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        fields = exc.fields or {"__all__": [exc.message]}
+        for name, errors in fields.items():
+            target = name if name in form.fields else None
+            for error in errors:
+                form.add_error(target, error if target else exc.message)
+        return None
+
+
+# --- the resident portal --------------------------------------------------------------------
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """随手拍: photo, place, category, a few words; returns a tracking number."""
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        case = _report(request, form, source=CaseSource.RESIDENT)
+        if case is not None:
+            messages.success(request, f"已提交，受理编号 {case.number}")
+            return redirect("cases:my_case", pk=case.pk)
+    context = {
+        "title": "随手拍",
+        "form": form,
+        "boundaries": selectors.home_boundaries(request.user),
+    }
+    return render(request, "cases/m_report.html", context)
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    cases = selectors.resident_cases(request.user).select_related("category")
+    return render(request, "cases/m_list.html", {"title": "我的诉求", "cases": cases[:100]})
+
+
+@login_required
+def my_case(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.resident_case(request.user, pk)
+    form = RateForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.case_rate(
+                actor=request.user,
+                case=case,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, "感谢您的评价")
+            return redirect("cases:my_case", pk=pk)
+        messages.error(request, _form_error(form))
+    context = {
+        "title": f"诉求 {case.number}",
+        "case": case,
+        # What a resident sees of the handling: the moves, without staff names or notes.
+        "steps": case.steps.exclude(action__in=["object", "review_objection"]),
+        "photos": case.photos.all(),
+        "form": form,
+        "may_rate": case.status == "resolved" and case.reporter_id == request.user.pk,
+    }
+    return render(request, "cases/m_case.html", context)

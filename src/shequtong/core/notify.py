@@ -1,0 +1,74 @@
+"""Sending a message to people, through pluggable channels.
+
+`notify` stores the in-app notification (the inbox in the console and the resident portal)
+and hands the message to every channel in `settings.SHEQUTONG_NOTIFY_CHANNELS`. SMS and
+WeChat are interfaces: a deployment plugs in its gateway's adapter; the built-in ones only log,
+so nothing leaves an intranet unless someone configures it to. Channels run after the
+transaction commits, so a rolled-back change never sends anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from .models import Notification, User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+class Channel(Protocol):
+    def send(self, user: User, message: Message) -> None: ...
+
+
+class LoggingSmsChannel:
+    """Stands where an SMS gateway adapter goes; writes what it would send to the log."""
+
+    def send(self, user: User, message: Message) -> None:
+        log.info("短信（未接入网关）→ 用户 %s：%s %s", user.pk, message.title, message.body)
+
+
+class LoggingWechatChannel:
+    """Stands where a WeChat template-message adapter goes."""
+
+    def send(self, user: User, message: Message) -> None:
+        log.info("微信（未接入）→ 用户 %s：%s %s", user.pk, message.title, message.body)
+
+
+@cache
+def channels() -> tuple[Channel, ...]:
+    paths = getattr(settings, "SHEQUTONG_NOTIFY_CHANNELS", ())
+    return tuple(import_string(path)() for path in paths)
+
+
+def notify(users: Iterable[User], message: Message) -> list[Notification]:
+    recipients = list({u.pk: u for u in users if u is not None and u.is_active}.values())
+    rows = Notification.objects.bulk_create(
+        Notification(user=u, title=message.title[:100], body=message.body[:500], url=message.url)
+        for u in recipients
+    )
+
+    def send() -> None:
+        for channel in channels():
+            for user in recipients:
+                try:
+                    channel.send(user, message)
+                except Exception:  # a broken gateway must not undo the work that notified
+                    log.exception("通知渠道 %s 发送失败", type(channel).__name__)
+
+    transaction.on_commit(send)
+    return rows

@@ -1,0 +1,54 @@
+"""Case rows spread over the fixture tree, for the isolation matrix (tests/core)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.utils import timezone
+
+from shequtong.cases.choices import CaseSource, SummonsRole
+from shequtong.cases.models import Case, Category, Summons
+from shequtong.core.models import Department, Notification, User
+from tests.core.factories import AreaTree
+
+
+def rows_case(tree: AreaTree, viewer: User) -> None:
+    """A case in every area; the grid cases summon every department there is, so a
+    department handler sees those and nothing else of their area."""
+    category = Category.objects.get(code="hazard-fire-escape")
+    cases = Case.objects.bulk_create(
+        Case(
+            area=area,
+            area_path=area.path,
+            category=category,
+            source=CaseSource.PATROL,
+            description=f"{area.name}楼道堆物",
+        )
+        for area in tree.all
+    )
+    respond_by = timezone.now() + timedelta(days=1)
+    Summons.objects.bulk_create(
+        Summons(case=case, department=d, role=SummonsRole.LEAD, respond_by=respond_by)
+        for case in cases
+        if case.area.level == "grid"
+        for d in Department.objects.all()
+    )
+
+
+def rows_category(tree: AreaTree, viewer: User) -> None:
+    """The default tree is loaded by a migration; global configuration."""
+
+
+def rows_notification(tree: AreaTree, viewer: User) -> None:
+    other = User.objects.create(username="notified", display_name="notified")
+    Notification.objects.bulk_create(
+        Notification(user=u, title=f"通知{i}") for u in (viewer, other) for i in range(2)
+    )
+
+
+ROWS: dict[str, Callable[[AreaTree, User], None]] = {
+    "cases.case": rows_case,
+    "cases.category": rows_category,
+    "core.notification": rows_notification,
+}
