@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import NotFoundError
-from shequtong.core.models import Area, Department, User
+from shequtong.core.models import Area, Department, RoleGrant, User
 from shequtong.core.scoping import can, scoped
 
 from . import workflow
@@ -166,8 +169,6 @@ def _prefixes(path: str) -> list[str]:
 
 def assignees_for(case: Case, level: str) -> list[User]:
     """People a case may be dispatched to at a level: the grid workers or staff over its area."""
-    from shequtong.core.models import RoleGrant
-
     roles = workflow.HOLDERS[level]
     grants = RoleGrant.objects.filter(
         area_path__in=_prefixes(case.area_path), role__in=roles, user__is_active=True
@@ -181,22 +182,16 @@ def assignees_for(case: Case, level: str) -> list[User]:
 def home_boundaries(user: User) -> dict[str, Any]:
     """The grids of the resident's community, drawn under the 随手拍 map so a tap lands in
     a known place."""
-    from shequtong.core.choices import AreaLevel
-    from shequtong.core.models import RoleGrant
-
     homes = RoleGrant.objects.filter(user=user).select_related("area")
     communities = {
         g.area.path if g.area.level == AreaLevel.COMMUNITY else g.area.parent.path
         for g in homes
         if g.area.level in (AreaLevel.COMMUNITY, AreaLevel.GRID)
     }
-    grids = (
-        Area.objects.filter(level=AreaLevel.GRID, boundary__isnull=False).filter(
-            path__regex=r"^(" + "|".join(p.replace("/", r"\/") for p in communities) + ")"
-        )
-        if communities
-        else Area.objects.none()
-    )
+    if not communities:
+        return {"type": "FeatureCollection", "features": []}
+    within = reduce(or_, (Q(path__startswith=p) for p in communities))
+    grids = Area.objects.filter(within, level=AreaLevel.GRID, boundary__isnull=False)
     features = [
         {"type": "Feature", "geometry": g.boundary, "properties": {"name": g.name}}
         for g in grids[:50]
