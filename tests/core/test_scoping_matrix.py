@@ -36,6 +36,7 @@ from shequtong.core.models import (
 )
 from shequtong.core.policy import POLICY, ROLE_LEVELS
 from shequtong.core.scoping import can, scoped
+from tests.cases.rows import ROWS as CASE_ROWS
 from tests.core.factories import (
     AreaTree,
     DepartmentFactory,
@@ -43,7 +44,6 @@ from tests.core.factories import (
     UserFactory,
     build_area_tree,
 )
-from tests.cases.rows import ROWS as CASE_ROWS
 from tests.registry.rows import ROWS as REGISTRY_ROWS
 
 MODELS: dict[str, type[models.Model]] = {label: apps.get_model(label) for label in POLICY}
@@ -228,7 +228,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 some_viewer = viewers[(Role.GRID_WORKER, AreaLevel.GRID)]
                 for build in ROWS.values():
                     build(tree, some_viewer)
-                # Every viewer owns a token and a notification, so each owned-model case has its own row to find.
+                # Every viewer owns a token and a notification: owned-model cases have a row each.
                 ApiToken.objects.bulk_create(
                     ApiToken(user=v, name="own", prefix=f"own{v.pk}", key_hash="0" * 64)
                     for v in viewers.values()

@@ -55,7 +55,7 @@ def test_login_lands_on_the_home_page_with_the_users_grant(client, grid_worker, 
     home = client.get("/console/").content.decode()
     assert tree.grid_a1a.name in home
     assert "网格员" in home
-    assert "今日待办" in home  # the grid worker's empty panel says what will appear
+    assert "我的待办" in home  # the grid worker sees the task list, empty for now
 
 
 def test_logout_needs_post(client, grid_worker):

@@ -35,16 +35,10 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
-class LeafChoiceField(forms.TypedChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(coerce=int, **kwargs)
-        self.choices = [("", "请选择问题类别"), *selectors.leaf_choices()]
-
-
 class ReportForm(forms.Form):
     """随手拍 on the resident portal, and a patrol or call entered by staff."""
 
-    category = LeafChoiceField(label="问题类别")
+    category = forms.TypedChoiceField(label="问题类别", coerce=int)
     description = forms.CharField(
         label="问题描述",
         max_length=2000,
@@ -63,6 +57,11 @@ class ReportForm(forms.Form):
         choices=CoordSystem.choices, initial=CoordSystem.WGS84, widget=forms.HiddenInput
     )
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per form, not at import: the tree is configuration that changes at run time.
+        self.fields["category"].choices = [("", "请选择问题类别"), *selectors.leaf_choices()]
 
     def clean_category(self) -> Category:
         pk = self.cleaned_data["category"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from shequtong.cases.models import Case
 from shequtong.core.choices import Role
 from shequtong.core.models import ApiToken, Area, AuditEntry, CalendarOverride, User
 from shequtong.core.scoping import allowed, roles_of
@@ -24,6 +25,7 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
+    NavItem("事件处置", "cases:case_list", Case),
     NavItem("居民档案", "registry:person_list", Person),
     NavItem("小区", "registry:estate_list", Estate),
     NavItem("楼栋", "registry:building_list", Building),
@@ -62,26 +64,18 @@ class Panel:
 
 _PANELS: dict[str, tuple[Panel, ...]] = {
     Role.GRID_WORKER: (
-        Panel("今日待办", "分派给您的事件、待走访的独居老人和巡查任务会显示在这里。"),
+        Panel("走访任务", "待走访的独居老人和巡查任务会显示在这里。"),
         Panel("网格全息档案", "本网格的楼栋、房屋、住户和重点人群，导入台账后显示在这里。"),
     ),
     Role.COMMUNITY_STAFF: (
-        Panel("社区事件", "居民随手拍、12345 工单和网格员上报的事件会显示在这里。"),
         Panel("居民服务", "待办理的事项申请、场地预约和志愿活动会显示在这里。"),
     ),
-    Role.SUBDISTRICT_ADMIN: (
-        Panel("吹哨报到", "社区呼叫、街道吹哨和部门报到的事件及其时限会显示在这里。"),
-        Panel("社情指数", "各社区的社情指数和考核指标会显示在这里。"),
-    ),
+    Role.SUBDISTRICT_ADMIN: (Panel("社情指数", "各社区的社情指数和考核指标会显示在这里。"),),
     Role.DISTRICT_ADMIN: (
         Panel("全区概况", "各街道的事件办结率、养老告警和考核指标会显示在这里。"),
         Panel("月度报告", "每月自动生成的社区治理报告会显示在这里。"),
     ),
-    Role.DEPARTMENT_HANDLER: (
-        Panel("部门报到", "街道吹哨派给本部门的事件和应答时限会显示在这里。"),
-    ),
     Role.AUDITOR: (Panel("审计关注", "个人信息查看、导出和登录失败的记录可在“审计日志”中检索。"),),
-    Role.RESIDENT: (Panel("我的诉求", "您通过随手拍提交的问题及其处理进度会显示在这里。"),),
 }
 
 

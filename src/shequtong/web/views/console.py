@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shequtong.cases import selectors as case_selectors
+from shequtong.cases.models import Case
 from shequtong.core import selectors, services
 from shequtong.core.calendar import WorkingCalendar, add_working_days
 from shequtong.core.choices import LEVEL_ORDER, AreaLevel, Role
@@ -62,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "level_counts": level_counts,
         "grants": grants,
         "panels": panels_for(user),
+        "tasks": case_selectors.my_tasks(user)[:10] if allowed(user, "change", Case) else None,
     }
     return render(request, "web/home.html", context)
 

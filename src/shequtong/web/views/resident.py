@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shequtong.cases.selectors import resident_cases
+
 
 @dataclass(frozen=True)
 class Tile:
     icon: str
     label: str
     soon: str
+    url_name: str = ""  # empty until the module is built: the tile says "即将开通"
 
 
 # What residents will find here; each tile says what it will do until its module is built.
 TILES: tuple[Tile, ...] = (
-    Tile("📷", "随手拍", "拍照上报身边问题"),
+    Tile("📷", "随手拍", "拍照上报身边问题", "cases:report"),
     Tile("📋", "办事指南", "事项办理与证明"),
     Tile("🙋", "志愿服务", "活动报名与时间银行"),
     Tile("🗳️", "议事协商", "居民议事与表决"),
@@ -27,4 +30,7 @@ TILES: tuple[Tile, ...] = (
 
 
 def resident_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/resident/home.html", {"title": "社区通", "tiles": TILES})
+    user = request.user
+    cases = resident_cases(user).select_related("category")[:5] if user.is_authenticated else None
+    context = {"title": "社区通", "tiles": TILES, "cases": cases}
+    return render(request, "web/resident/home.html", context)
