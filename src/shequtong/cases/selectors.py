@@ -155,6 +155,17 @@ def summons_get(*, user: User, pk: int) -> Summons:
     return summons
 
 
+def photo_get(*, user: User, pk: int) -> CasePhoto:
+    """A photo of a case the user may read, or reported (or had merged into it)."""
+    item = CasePhoto.objects.select_related("case").filter(pk=pk).first()
+    if item is None:
+        raise NotFoundError("照片不存在")
+    readable = scoped(Case.objects.filter(pk=item.case_id), user, "read").exists()
+    if not readable and not resident_cases(user).filter(pk=item.case_id).exists():
+        raise NotFoundError("照片不存在或您无权查看")
+    return item
+
+
 def departments_for(case: Case) -> QuerySet[Department]:
     """Departments that may be summoned for a case: those over its area."""
     return Department.objects.filter(area_path__in=_prefixes(case.area_path)).order_by(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/cases/<int:pk>/act/", views.case_act, name="case_act"),
     path("console/cases/summons/<int:pk>/answer/", views.summons_answer, name="summons_answer"),
     path("console/cases/summons/<int:pk>/review/", views.objection_review, name="objection_review"),
+    path("cases/photos/<int:pk>/<str:size>/", views.photo, name="photo"),
     path("m/report/", views.report, name="report"),
     path("m/cases/", views.my_cases, name="my_cases"),
     path("m/cases/<int:pk>/", views.my_case, name="my_case"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -223,7 +223,7 @@ def _report(request: HttpRequest, form: ReportForm, *, source: str) -> Case | No
         )
         return services.case_report(actor=request.user, report=report)
     except DomainError as exc:
-        if exc.status != 400:
+        if exc.status == 404:
             raise
         fields = exc.fields or {"__all__": [exc.message]}
         for name, errors in fields.items():
@@ -231,6 +231,21 @@ def _report(request: HttpRequest, form: ReportForm, *, source: str) -> Case | No
             for error in errors:
                 form.add_error(target, error if target else exc.message)
         return None
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, size: str) -> FileResponse:
+    """Photos are served through the case's scope, never from a public media URL: they show
+    people's homes and sometimes their faces."""
+    item = selectors.photo_get(user=request.user, pk=pk)
+    file = item.thumbnail if size == "thumb" else item.image
+    response = FileResponse(file.open("rb"), content_type=_content_type(file.name))
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _content_type(name: str) -> str:
+    return {"png": "image/png", "webp": "image/webp"}.get(name.rsplit(".", 1)[-1], "image/jpeg")
 
 
 # --- the resident portal --------------------------------------------------------------------
