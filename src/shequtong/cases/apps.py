@@ -5,3 +5,11 @@ class CasesConfig(AppConfig):
     name = "shequtong.cases"
     label = "cases"
     verbose_name = "事件处置"
+
+    def ready(self) -> None:
+        from shequtong.core.demo import DEMO_EXTENSIONS
+
+        from .demo import seed_cases
+
+        if seed_cases not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(seed_cases)

@@ -1,0 +1,117 @@
+"""Demo cases: a few in every community, each walked through the real services to a different
+point of its life — waiting for the grid worker, in hand, called up to the street office,
+summoned to a department, resolved and waiting for the rating, closed with one, overdue."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+from shapely.geometry import shape
+
+from shequtong.core.choices import AreaLevel, Role
+from shequtong.core.models import Area, Department, RoleGrant, User
+
+from .choices import CaseSource, Rating
+from .models import Case, Category
+from .services import Report, case_act, case_rate, case_report, case_sweep, summons_respond
+
+SEED = 2026
+
+# (category, description, source, how far it gets)
+STORIES = [
+    ("hazard-fire-escape", "3 栋 2 单元楼道堆满纸箱和旧家具，消防通道被堵", "resident", "whistled"),
+    ("city-garbage", "小区东门垃圾桶满溢，两天没人清运", "resident", "rated"),
+    ("hazard-ebike-charging", "有人从 5 楼窗户拉电线给电动车充电", "patrol", "in_progress"),
+    ("city-manhole", "人行道井盖缺失，晚上很危险", "resident", "assigned"),
+    ("dispute-neighbour", "楼上装修噪音大，晚上十点后还在施工", "call", "resolved"),
+    ("city-parking", "共享单车堆在小区门口，堵住通道", "resident", "overdue"),
+    ("hazard-gas", "地下车库有燃气味", "resident", "summoned"),
+]
+
+
+def _first(role: str, area: Area) -> User | None:
+    """Someone holding `role` over `area` (or over one of its ancestors)."""
+    grant = (
+        RoleGrant.objects.filter(role=role, area_id__in=area.path_ids)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return grant.user if grant else None
+
+
+def seed_cases(district: Area, scale: int) -> None:
+    rng = random.Random(SEED)
+    communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
+    for community in communities.order_by("path"):
+        grids = list(
+            Area.objects.filter(parent=community, level=AreaLevel.GRID, boundary__isnull=False)
+        )
+        resident = _first(Role.RESIDENT, grids[0]) if grids else None
+        for n, (code, text, source, stage) in enumerate(STORIES * scale):
+            grid = grids[n % len(grids)] if grids else community
+            point = _point_in(grid, rng)
+            reporter = resident if source == "resident" else _first(Role.GRID_WORKER, grid)
+            case = case_report(
+                actor=None if reporter is None else reporter,
+                report=Report(
+                    category=Category.objects.get(code=code),
+                    description=text,
+                    source=CaseSource(source) if source != "call" else CaseSource.CALL,
+                    lon=point[0] if point else None,
+                    lat=point[1] if point else None,
+                    area=grid,
+                    reporter_name="" if reporter else "来电居民",
+                ),
+            )
+            _walk(case, stage, grid)
+    # The "overdue" stories were back-dated: the sweep marks and escalates them now.
+    case_sweep()
+
+
+def _point_in(area: Area, rng: random.Random) -> tuple[float, float] | None:
+    if not area.boundary:
+        return None
+    polygon = shape(area.boundary)
+    centre = polygon.representative_point()
+    minx, miny, maxx, maxy = polygon.bounds
+    for _ in range(20):
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if polygon.contains(shape({"type": "Point", "coordinates": [x, y]})):
+            return round(x, 6), round(y, 6)
+    return centre.x, centre.y
+
+
+def _walk(case: Case, stage: str, grid: Area) -> None:
+    grid_worker = _first(Role.GRID_WORKER, grid)
+    staff = _first(Role.COMMUNITY_STAFF, grid)
+    street = _first(Role.SUBDISTRICT_ADMIN, grid)
+    if stage == "assigned" or grid_worker is None or staff is None or street is None:
+        return
+    if case.status == "accepted":
+        case = case_act(actor=staff, case=case, action="assign", level="grid")
+    case = case_act(actor=grid_worker, case=case, action="start")
+    if stage == "in_progress":
+        return
+    if stage == "overdue":
+        past = timezone.now() - timedelta(days=10)
+        Case.objects.filter(pk=case.pk).update(created_at=past, due_at=past + timedelta(days=2))
+        return
+    if stage in ("whistled", "summoned"):
+        case = case_act(actor=grid_worker, case=case, action="return", note="需上级协调处理")
+        case = case_act(actor=staff, case=case, action="whistle", note="社区无执法权，呼叫街道")
+        if stage == "summoned":
+            lead = Department.objects.filter(area_path=street.grants.first().area.path).first()
+            if lead is not None:
+                case = case_act(
+                    actor=street, case=case, action="summon", note="街道吹哨", lead=lead
+                )
+                handler = RoleGrant.objects.filter(department=lead).select_related("user").first()
+                if handler is not None:
+                    summons_respond(actor=handler.user, summons=case.summonses.get(), accept=True)
+        return
+    case = case_act(actor=grid_worker, case=case, action="resolve", note="已协调处理完毕")
+    if stage == "rated" and case.reporter is not None:
+        case_rate(actor=case.reporter, case=case, rating=Rating.SATISFIED, comment="处理及时")
