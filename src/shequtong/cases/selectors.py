@@ -187,6 +187,14 @@ def assignees_for(case: Case, level: str) -> list[User]:
     return sorted({g.user for g in grants}, key=lambda u: u.display_name or u.username)
 
 
+def grids_in(user: User, within: Area | None, limit: int = 300) -> QuerySet[Area]:
+    """The grids drawn under the case map: those in scope, with a boundary."""
+    grids = scoped(Area.objects.filter(level=AreaLevel.GRID, boundary__isnull=False), user, "read")
+    if within is not None:
+        grids = grids.filter(path__startswith=within.path)
+    return grids.order_by("path")[:limit]
+
+
 # --- the resident's side --------------------------------------------------------------------
 
 

@@ -71,7 +71,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "title": "事件处置",
         "form": form,
         "page": page,
-        "map_data": _map_data(cases[:2000]),
+        "map_data": _map_data(
+            cases[:2000], areas=selectors.grids_in(request.user, current_scope(request))
+        ),
         "overdue": selectors.overdue_now(user),
         "can_report": allowed(user, "change", Case),
         "breadcrumbs": [Crumb("事件处置")],
@@ -81,9 +83,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", context)
 
 
-def _map_data(cases: Any) -> dict[str, Any]:
-    """GeoJSON for the page's Leaflet map: a point per located case, coloured by deadline."""
-    features = [
+def _map_data(cases: Any, areas: Any = ()) -> dict[str, Any]:
+    """GeoJSON for the page's Leaflet map: the grid boundaries, then a point per located case
+    (the page clusters and colours them by deadline)."""
+    shapes = [
+        {"type": "Feature", "geometry": a.boundary, "properties": {"name": a.name}}
+        for a in areas
+        if a.boundary
+    ]
+    features = shapes + [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
@@ -113,7 +121,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             level: selectors.assignees_for(case, level) for level in ("grid", "community")
         },
         "departments": selectors.departments_for(case),
-        "map_data": _map_data([case]),
+        "map_data": _map_data([case], areas=[case.area]),
         "breadcrumbs": [_cases_crumb(), Crumb(case.number)],
     }
     return render(request, "cases/case_detail.html", context)
