@@ -316,3 +316,13 @@ def test_the_reporter_phone_is_stored_encrypted(tree: AreaTree, people: dict) ->
         (raw,) = cursor.fetchone()
     assert "13812345678" not in raw
     assert Case.objects.get(pk=case.pk).reporter_phone == "13812345678"
+
+
+def test_a_category_asks_its_questions(tree: AreaTree, people: dict) -> None:
+    with pytest.raises(DomainError) as refused:
+        case_report(actor=people["resident"], report=report(attributes={"grade": "huge"}))
+    assert "attribute[grade]" in refused.value.fields
+    case = case_report(
+        actor=people["resident"], report=report(attributes={"grade": "major", "junk": "x"})
+    )
+    assert case.attributes == {"grade": "major"}

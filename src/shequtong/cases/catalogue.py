@@ -126,8 +126,18 @@ TREE: list[tuple[str, str, str, list[Leaf]]] = [
 ]
 
 
-def load(category_model: type) -> int:
-    """Create the tree once; existing codes are left as the deployment changed them."""
+HAZARD_GRADE = {
+    "code": "grade",
+    "description": "隐患等级",
+    "datatype": "singlevaluelist",
+    "required": False,
+    "values": [{"key": "general", "name": "一般隐患"}, {"key": "major", "name": "重大隐患"}],
+}
+
+
+def load(category_model: type, attribute_model: type | None = None) -> int:
+    """Create the tree once; existing codes are left as the deployment changed them.
+    Hazards ask for their grade (一般/重大), as the 隐患排查治理 register records it."""
     made = 0
     for order, (code, name, kind, leaves) in enumerate(TREE):
         parent, created = category_model.objects.get_or_create(
@@ -136,7 +146,7 @@ def load(category_model: type) -> int:
         )
         made += created
         for offset, (leaf, leaf_name, level, priority, days, keywords) in enumerate(leaves, 1):
-            _, created = category_model.objects.get_or_create(
+            category, created = category_model.objects.get_or_create(
                 code=leaf,
                 defaults={
                     "parent": parent,
@@ -151,4 +161,6 @@ def load(category_model: type) -> int:
                 },
             )
             made += created
+            if created and kind == "hazard" and attribute_model is not None:
+                attribute_model.objects.create(category=category, **HAZARD_GRADE)
     return made

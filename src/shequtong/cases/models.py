@@ -67,6 +67,44 @@ class Category(models.Model):
         return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
 
 
+class AttributeType(models.TextChoices):
+    """The datatypes of Open311 GeoReport v2 service attributes."""
+
+    STRING = "string", "文本"
+    NUMBER = "number", "数字"
+    DATETIME = "datetime", "日期时间"
+    TEXT = "text", "长文本"
+    SINGLE = "singlevaluelist", "单选"
+    MULTI = "multivaluelist", "多选"
+
+
+class CategoryAttribute(models.Model):
+    """A question a category asks at intake (a hazard's grade …); Open311 lists it under the
+    service's definition."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes")
+    code = models.SlugField("编码", max_length=64)
+    description = models.CharField("问题", max_length=200)
+    datatype = models.CharField(
+        "类型", max_length=16, choices=AttributeType.choices, default=AttributeType.STRING
+    )
+    required = models.BooleanField("必填", default=False)
+    # [{"key": "major", "name": "重大隐患"}, …] for the list types.
+    values = models.JSONField("选项", default=list, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "事件类别属性"
+        verbose_name_plural = verbose_name
+        ordering = ["category_id", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="cases_attribute_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
 class Case(GovernedModel):
     """事件: one problem, recorded once, chased until the resident says whether it was solved.
 
@@ -98,6 +136,7 @@ class Case(GovernedModel):
     reporter_name = models.CharField("上报人姓名", max_length=64, blank=True)
     reporter_phone = EncryptedTextField("上报人电话", mask="phone")
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    attributes = models.JSONField("类别属性", default=dict, blank=True)
     external_id = models.CharField("外部工单号", max_length=64, blank=True)
 
     handler_level = models.CharField(

@@ -64,6 +64,46 @@ class Report:
     idempotency_key: str = ""
     external_id: str = ""
     photos: Sequence[IO[bytes]] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any]:
+    """The answers to the category's questions, checked by datatype; unknown codes dropped.
+    Errors are named `attribute[code]`, as Open311 names the fields."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for attribute in category.attributes.all():
+        value = given.get(attribute.code)
+        values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+        name = f"attribute[{attribute.code}]"
+        if not values:
+            if attribute.required:
+                errors[name] = [f"请填写“{attribute.description}”"]
+            continue
+        keys = {str(v["key"]) for v in attribute.values}
+        if attribute.datatype in ("singlevaluelist", "multivaluelist"):
+            wrong = [str(v) for v in values if str(v) not in keys]
+            if wrong or (attribute.datatype == "singlevaluelist" and len(values) > 1):
+                errors[name] = [f"“{attribute.description}”只能选 {'、'.join(sorted(keys))}"]
+                continue
+            clean[attribute.code] = values if attribute.datatype == "multivaluelist" else values[0]
+        elif attribute.datatype == "number":
+            try:
+                clean[attribute.code] = float(values[0])
+            except (TypeError, ValueError):
+                errors[name] = [f"“{attribute.description}”应为数字"]
+        elif attribute.datatype == "datetime":
+            from django.utils.dateparse import parse_datetime
+
+            if parse_datetime(str(values[0])) is None:
+                errors[name] = [f"“{attribute.description}”应为 ISO 8601 日期时间"]
+            else:
+                clean[attribute.code] = str(values[0])
+        else:
+            clean[attribute.code] = str(values[0])[:2000]
+    if errors:
+        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+    return clean
 
 
 def locate(report: Report) -> Area:
@@ -111,6 +151,7 @@ def case_report(*, actor: User | None, report: Report) -> Case:
         raise DomainError("invalid", "请描述问题", {"description": ["必填"]})
     if not report.category.active or report.category.children.exists():
         raise DomainError("invalid", "请选择一个具体的小类", {"category": ["请选择小类"]})
+    report.attributes = check_attributes(report.category, report.attributes)
     if report.lon is not None and report.lat is not None:
         report.lon, report.lat = to_wgs84(report.lon, report.lat, report.coord_system)
     area = locate(report)
@@ -167,6 +208,7 @@ def _open(actor: User | None, report: Report, area: Area) -> Case:
         reporter_phone=report.reporter_phone,
         idempotency_key=report.idempotency_key or None,
         external_id=report.external_id,
+        attributes=report.attributes,
         handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,
         due_at=add_working_days(now, category.deadline_days),
     )
