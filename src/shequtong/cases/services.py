@@ -144,7 +144,7 @@ def _may_report(actor: User | None, area: Area) -> bool:
 def case_report(*, actor: User | None, report: Report) -> Case:
     """Record a report once. The same idempotency key (a double tap on a bad network) or the
     same hotline order number returns the case already made instead of a second one."""
-    existing = _already_reported(report)
+    existing = already_reported(report)
     if existing is not None:
         return existing
     if not report.description.strip():
@@ -167,7 +167,7 @@ def case_report(*, actor: User | None, report: Report) -> Case:
             for photo in cleaned:
                 _save_photo(case, None, PhotoStage.REPORT, photo)
     except IntegrityError:
-        existing = _already_reported(report)
+        existing = already_reported(report)
         if existing is None:
             raise
         return existing
@@ -175,7 +175,7 @@ def case_report(*, actor: User | None, report: Report) -> Case:
     return case
 
 
-def _already_reported(report: Report) -> Case | None:
+def already_reported(report: Report) -> Case | None:
     if report.idempotency_key:
         found = Case.objects.filter(idempotency_key=report.idempotency_key).first()
         if found is not None:
