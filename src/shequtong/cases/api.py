@@ -20,7 +20,7 @@ from shequtong.core.models import Department, User
 from shequtong.core.schemas import ErrorOut
 
 from . import selectors, services
-from .choices import CaseSource
+from .choices import OPEN_STATUSES, CaseSource
 from .models import Category
 from .schemas import (
     ActionIn,
@@ -30,6 +30,7 @@ from .schemas import (
     CaseIn,
     CaseOut,
     CategoryOut,
+    MergeIn,
     RatingIn,
     ReviewIn,
 )
@@ -46,8 +47,16 @@ def _invalid(field: str, message: str) -> DomainError:
 
 def _detail(request: HttpRequest, pk: int) -> Any:
     file = selectors.case_file(user=request.auth, pk=pk)
-    file.case.file = file  # read by CaseDetailOut's resolvers
-    return file.case
+    case = file.case
+    file.nearby = (  # type: ignore[attr-defined]
+        selectors.duplicate_candidates(
+            category=case.category, lon=case.lon, lat=case.lat, exclude=case.pk
+        )
+        if case.status in OPEN_STATUSES and not case.duplicate_of_id
+        else []
+    )
+    case.file = file  # read by CaseDetailOut's resolvers
+    return case
 
 
 @router.get("/categories", response={200: list[CategoryOut], **_READ}, summary="事件类别（小类）")
@@ -140,6 +149,14 @@ def case_action(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
         co=[departments[d] for d in payload.co_department_ids],
         resume_on=payload.resume_on,
     )
+    return _detail(request, case_id)
+
+
+@router.post("/{case_id}/merge", response={200: CaseDetailOut, **_WRITE}, summary="合并重复事件")
+def case_merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
+    case = selectors.case_file(user=request.auth, pk=case_id).case
+    into = selectors.case_file(user=request.auth, pk=payload.into_id).case
+    services.case_merge(actor=request.auth, case=case, into=into)
     return _detail(request, case_id)
 
 

@@ -57,6 +57,7 @@ class ReportForm(forms.Form):
         choices=CoordSystem.choices, initial=CoordSystem.WGS84, widget=forms.HiddenInput
     )
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    join = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -121,12 +121,26 @@ class TransitionOut(Schema):
     needs_note: bool
 
 
+class NearbyOut(Schema):
+    id: int = Field(..., alias="case.pk")
+    number: str = Field(..., alias="case.number")
+    status: CaseStatus = Field(..., alias="case.status")
+    metres: float
+
+
 class CaseDetailOut(CaseOut):
     """A case read through `selectors.case_file`, which the handler hangs on it as `file`."""
 
     steps: list[StepOut]
     summonses: list[SummonsOut]
     actions: list[TransitionOut]
+    possible_duplicates: list[NearbyOut] = Field(
+        default_factory=list, description="附近同类未办结事件（可合并）"
+    )
+
+    @staticmethod
+    def resolve_possible_duplicates(obj: Any) -> list[Any]:
+        return obj.file.nearby
 
     @staticmethod
     def resolve_steps(obj: Any) -> list[Any]:
@@ -149,6 +163,10 @@ class ActionIn(Schema):
     lead_department_id: int | None = None
     co_department_ids: list[int] = Field(default_factory=list)
     resume_on: date | None = None
+
+
+class MergeIn(Schema):
+    into_id: int = Field(..., description="并入的事件")
 
 
 class AnswerIn(Schema):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from shequtong.core.scoping import can, scoped
 
 from . import workflow
 from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
+from .geo import distance_m
 from .models import Case, CasePhoto, CaseStep, Category, Summons, case_pk
 
 
@@ -146,6 +149,43 @@ def case_file(*, user: User, pk: int) -> CaseFile:
         objections=objections,
         duplicates=list(case.duplicates.all()),
     )
+
+
+@dataclass(frozen=True)
+class Nearby:
+    case: Case
+    metres: float
+
+
+def duplicate_candidates(
+    *, category: Category, lon: float | None, lat: float | None, exclude: int | None = None
+) -> list[Nearby]:
+    """Open cases of the same category within the radius and window, nearest first.
+
+    Not scoped: a resident is shown that the problem is already known (category, distance,
+    status — never who reported it or what they wrote). A bounding box narrows the rows in
+    SQL; the great-circle distance decides.
+    """
+    if lon is None or lat is None:
+        return []
+    radius = settings.SHEQUTONG_DUPLICATE_RADIUS_M
+    dlat = radius / 111_320
+    dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    since = timezone.now() - timedelta(days=settings.SHEQUTONG_DUPLICATE_WINDOW_DAYS)
+    rows = (
+        Case.objects.filter(
+            category=category,
+            status__in=OPEN_STATUSES,
+            duplicate_of__isnull=True,
+            created_at__gte=since,
+            lon__range=(lon - dlon, lon + dlon),
+            lat__range=(lat - dlat, lat + dlat),
+        )
+        .exclude(pk=exclude)
+        .select_related("category")[:50]
+    )
+    near = [Nearby(c, distance_m(lon, lat, c.lon, c.lat)) for c in rows]
+    return sorted((n for n in near if n.metres <= radius), key=lambda n: n.metres)[:5]
 
 
 def summons_get(*, user: User, pk: int) -> Summons:

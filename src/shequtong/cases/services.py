@@ -30,6 +30,7 @@ from shequtong.registry.models import Estate
 
 from . import workflow
 from .choices import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     CaseSource,
     CaseStatus,
@@ -65,6 +66,8 @@ class Report:
     external_id: str = ""
     photos: Sequence[IO[bytes]] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    # The open case the reporter says this is (offered by `selectors.duplicate_candidates`).
+    join: Case | None = None
 
 
 def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +169,9 @@ def case_report(*, actor: User | None, report: Report) -> Case:
             case = _open(actor, report, area)
             for photo in cleaned:
                 _save_photo(case, None, PhotoStage.REPORT, photo)
+            if report.join is not None:
+                _merge(actor, case, report.join, "居民确认与已有事件相同")
+                return case
     except IntegrityError:
         existing = already_reported(report)
         if existing is None:
@@ -251,6 +257,42 @@ def _step(
         note=note,
         data=data or {},
     )
+
+
+def _merge(actor: User | None, case: Case, into: Case, note: str) -> None:
+    """The duplicate is closed into the open case; its reporter follows that case's updates
+    (`reporters`) and keeps their own report, photos and tracking number."""
+    into = _locked(into)
+    if into.pk == case.pk or into.status not in OPEN_STATUSES or into.duplicate_of_id:
+        raise DomainError("invalid", "只能合并到一个未办结的事件", {"join": ["该事件不能合并"]})
+    before = case.status
+    case.duplicate_of, case.status, case.closed_at = into, CaseStatus.CLOSED, timezone.now()
+    case.save()
+    _step(case, actor, "merge", f"合并至事件 {into.number}", before, case.status, note=note)
+    _step(
+        into,
+        actor,
+        "merged",
+        f"合并重复上报 {case.number}",
+        into.status,
+        into.status,
+        note=case.description[:500],
+    )
+    _tell_reporters(case, f"您反映的问题已合并至事件 {into.number}", "处理进度将同步通知您")
+
+
+@transaction.atomic
+def case_merge(*, actor: User, case: Case, into: Case) -> Case:
+    """An office marks a report as a duplicate of an open case (合并重复事件)."""
+    case = _locked(case)
+    if case.status in FINAL_STATUSES or case.duplicate_of_id:
+        raise DomainError("invalid_transition", "该事件已结案，不能再合并")
+    if not (
+        workflow.may(actor, workflow.OFFICE, case) and workflow.may(actor, workflow.OFFICE, into)
+    ):
+        raise PermissionDeniedError("只有社区或街道可以合并重复事件")
+    _merge(actor, case, into, "经核实为重复上报")
+    return case
 
 
 # --- who is told ----------------------------------------------------------------------------

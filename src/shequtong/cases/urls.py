@@ -12,7 +12,9 @@ urlpatterns = [
     path("console/cases/summons/<int:pk>/answer/", views.summons_answer, name="summons_answer"),
     path("console/cases/summons/<int:pk>/review/", views.objection_review, name="objection_review"),
     path("cases/photos/<int:pk>/<str:size>/", views.photo, name="photo"),
+    path("console/cases/<int:pk>/merge/<int:into>/", views.case_merge, name="case_merge"),
     path("m/report/", views.report, name="report"),
+    path("m/report/nearby/", views.nearby, name="nearby"),
     path("m/cases/", views.my_cases, name="my_cases"),
     path("m/cases/<int:pk>/", views.my_case, name="my_case"),
 ]

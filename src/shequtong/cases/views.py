@@ -19,8 +19,8 @@ from shequtong.core.scoping import allowed
 from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
-from . import selectors, services
-from .choices import CaseSource
+from . import selectors, services, workflow
+from .choices import OPEN_STATUSES, CaseSource
 from .forms import (
     ActionForm,
     CaseFilterForm,
@@ -31,7 +31,7 @@ from .forms import (
     SummonsAnswerForm,
 )
 from .geo import parse_point
-from .models import Case
+from .models import Case, Category
 
 
 def _cases_crumb() -> Crumb:
@@ -122,6 +122,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         "departments": selectors.departments_for(case),
         "map_data": _map_data([case], areas=[case.area]),
+        "nearby": selectors.duplicate_candidates(
+            category=case.category, lon=case.lon, lat=case.lat, exclude=case.pk
+        )
+        if case.status in OPEN_STATUSES and not case.duplicate_of_id
+        else [],
+        "may_merge": workflow.may(request.user, workflow.OFFICE, case),
         "breadcrumbs": [_cases_crumb(), Crumb(case.number)],
     }
     return render(request, "cases/case_detail.html", context)
@@ -216,6 +222,12 @@ def _report(request: HttpRequest, form: ReportForm, *, source: str) -> Case | No
     try:
         point = parse_point(data["lon"], data["lat"], data["coord_system"] or "wgs84")
         scope = current_scope(request)
+        join = None
+        if data.get("join") and point:
+            nearby = selectors.duplicate_candidates(
+                category=data["category"], lon=point[0], lat=point[1]
+            )
+            join = next((n.case for n in nearby if n.case.pk == data["join"]), None)
         report = services.Report(
             category=data["category"],
             description=data["description"],
@@ -228,6 +240,7 @@ def _report(request: HttpRequest, form: ReportForm, *, source: str) -> Case | No
             reporter_phone=data.get("reporter_phone", ""),
             idempotency_key=data["idempotency_key"],
             photos=data["photos"],
+            join=join,
         )
         return services.case_report(actor=request.user, report=report)
     except DomainError as exc:
@@ -254,6 +267,33 @@ def photo(request: HttpRequest, pk: int, size: str) -> FileResponse:
 
 def _content_type(name: str) -> str:
     return {"png": "image/png", "webp": "image/webp"}.get(name.rsplit(".", 1)[-1], "image/jpeg")
+
+
+@login_required
+def nearby(request: HttpRequest) -> HttpResponse:
+    """The open cases of the chosen category near the chosen point: the 随手拍 form offers to
+    join one instead of reporting the same problem again."""
+    category = Category.objects.filter(pk=request.GET.get("category") or 0).first()
+    try:
+        point = parse_point(request.GET.get("lon"), request.GET.get("lat"))
+    except DomainError:
+        point = None
+    found = (
+        selectors.duplicate_candidates(category=category, lon=point[0], lat=point[1])
+        if category is not None and point is not None
+        else []
+    )
+    return render(request, "cases/_nearby.html", {"nearby": found})
+
+
+@require_POST
+@login_required
+def case_merge(request: HttpRequest, pk: int, into: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    target = selectors.case_file(user=request.user, pk=into).case
+    services.case_merge(actor=request.user, case=case, into=target)
+    messages.success(request, f"已合并至事件 {target.number}")
+    return redirect(target)
 
 
 # --- the resident portal --------------------------------------------------------------------

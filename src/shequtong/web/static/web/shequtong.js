@@ -180,6 +180,7 @@
       lat.value = latlng.lat.toFixed(7);
       form.querySelector("[name=coord_system]").value = "wgs84";
       if (status) status.textContent = text + "（" + lat.value + ", " + lon.value + "）";
+      document.body.dispatchEvent(new Event("located"));
       if (map) {
         if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, { radius: 9 }).addTo(map);
         map.setView(latlng, Math.max(map.getZoom(), 16));
