@@ -1,4 +1,4 @@
-"""Case photos are written to a temporary media directory, never to ./var."""
+"""Case photos and the classifier's model are written to temporary directories, never ./var."""
 
 from __future__ import annotations
 
@@ -10,3 +10,4 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media(settings: object, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    settings.VAR_DIR = tmp_path / "var"  # type: ignore[attr-defined]

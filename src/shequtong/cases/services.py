@@ -295,6 +295,36 @@ def case_merge(*, actor: User, case: Case, into: Case) -> Case:
     return case
 
 
+@transaction.atomic
+def case_reclassify(*, actor: User, case: Case, category: Category, note: str = "") -> Case:
+    """改类: the dispatcher corrects the category; the deadline follows the new one, counted
+    from the report. The corrected category is what the classifier later learns from."""
+    case = _locked(case)
+    if case.status in FINAL_STATUSES:
+        raise DomainError("invalid_transition", "已结案的事件不能改类")
+    if not workflow.may(actor, workflow.OFFICE, case):
+        raise PermissionDeniedError("只有社区或街道可以调整事件类别")
+    if not category.active or category.children.exists():
+        raise DomainError("invalid", "请选择一个具体的小类", {"category": ["请选择小类"]})
+    if category.pk == case.category_id:
+        return case
+    before = case.category
+    case.category = category
+    case.due_at = add_working_days(case.created_at, category.deadline_days)
+    case.save()
+    _step(
+        case,
+        actor,
+        "reclassify",
+        f"改类：{before.name} → {category.name}",
+        case.status,
+        case.status,
+        note=note,
+        data={"from": before.code, "to": category.code},
+    )
+    return case
+
+
 # --- who is told ----------------------------------------------------------------------------
 
 

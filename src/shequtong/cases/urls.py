@@ -15,6 +15,8 @@ urlpatterns = [
     path("console/cases/<int:pk>/merge/<int:into>/", views.case_merge, name="case_merge"),
     path("m/report/", views.report, name="report"),
     path("m/report/nearby/", views.nearby, name="nearby"),
+    path("cases/suggest/", views.suggest, name="suggest"),
+    path("console/cases/<int:pk>/reclassify/", views.case_reclassify, name="case_reclassify"),
     path("m/cases/", views.my_cases, name="my_cases"),
     path("m/cases/<int:pk>/", views.my_case, name="my_case"),
 ]

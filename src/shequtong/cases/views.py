@@ -19,7 +19,7 @@ from shequtong.core.scoping import allowed
 from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
-from . import selectors, services, workflow
+from . import classify, selectors, services, workflow
 from .choices import OPEN_STATUSES, CaseSource
 from .forms import (
     ActionForm,
@@ -128,6 +128,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if case.status in OPEN_STATUSES and not case.duplicate_of_id
         else [],
         "may_merge": workflow.may(request.user, workflow.OFFICE, case),
+        "suggestions": classify.suggest(case.description)
+        if case.status in OPEN_STATUSES and workflow.may(request.user, workflow.OFFICE, case)
+        else [],
+        "leaves": selectors.leaf_choices(),
         "breadcrumbs": [_cases_crumb(), Crumb(case.number)],
     }
     return render(request, "cases/case_detail.html", context)
@@ -284,6 +288,27 @@ def nearby(request: HttpRequest) -> HttpResponse:
         else []
     )
     return render(request, "cases/_nearby.html", {"nearby": found})
+
+
+@login_required
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Up to three categories for the description being typed (the model's, or the keywords')."""
+    found = classify.suggest(request.GET.get("description", "")[:2000])
+    return render(request, "cases/_suggest.html", {"suggestions": found})
+
+
+@require_POST
+@login_required
+def case_reclassify(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+    if category is None:
+        raise DomainError("invalid", "请选择类别")
+    services.case_reclassify(
+        actor=request.user, case=case, category=category, note=request.POST.get("note", "")
+    )
+    messages.success(request, f"已改类为“{category.name}”")
+    return redirect(case)
 
 
 @require_POST

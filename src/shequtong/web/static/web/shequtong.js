@@ -207,6 +207,16 @@
     });
   }
 
+  // A category suggestion fills the form's category select (and asks for nearby duplicates).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-pick-category]");
+    if (!button) return;
+    var select = button.form && button.form.querySelector("[name=category]");
+    if (!select) return;
+    select.value = button.dataset.pickCategory;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   function drawAll() { drawMaps(); drawCharts(); setUpReportForm(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.body.addEventListener("htmx:afterSettle", drawAll);
