@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("console/cases/", views.case_list, name="case_list"),
     path("console/cases/new/", views.case_new, name="case_new"),
+    path("console/cases/hotline/", views.hotline_import, name="hotline_import"),
     path("console/cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("console/cases/<int:pk>/act/", views.case_act, name="case_act"),
     path("console/cases/summons/<int:pk>/answer/", views.summons_answer, name="summons_answer"),

@@ -117,9 +117,16 @@ def _is_blank(row: Iterable[Any]) -> bool:
     return all(cell_text(c) == "" for c in row)
 
 
-def open_table(path: Path, known_headers: set[str]) -> Table:
+def open_table(
+    path: Path,
+    known_headers: set[str],
+    *,
+    what: str = "人口台账",
+    example: str = "姓名、身份证号、联系电话",
+) -> Table:
     """Open a ledger and find its header: the first of the top rows naming the most known
-    columns. Blank rows are skipped without counting as rejects."""
+    columns. Blank rows are skipped without counting as rejects. `what` and `example` name
+    the kind of sheet in the message when no header is found."""
     notes: list[str] = []
     kind = _kind(path)
     rows = _csv_rows(path, _csv_encoding(path)) if kind == "text" else _workbook_rows(path, notes)
@@ -134,8 +141,7 @@ def open_table(path: Path, known_headers: set[str]) -> Table:
     best = max(scored, default=(0, 0, []), key=lambda item: (item[0], -item[1]))
     if best[0] < 2:
         raise ImportFileError(
-            "前 10 行中找不到表头：请确认第一个工作表是人口台账，"
-            "并且列名与模板一致（如 姓名、身份证号、联系电话）"
+            f"前 10 行中找不到表头：请确认第一个工作表是{what}，并且列名与模板一致（如 {example}）"
         )
     _, header_row, header_cells = best
     header = [cell_text(c) for c in header_cells]

@@ -1,4 +1,4 @@
-"""`shequtong cases sweep [--every SECONDS]` and `shequtong cases retrain`.
+"""`shequtong cases sweep [--every SECONDS]`, `cases retrain`, `cases import-hotline FILE`.
 
 sweep: run it from cron or a systemd timer (once), or as its own service (`--every 300`):
 warnings at 75 % of the time, overdue and 督办 one level up at 100 %; reads only open cases.
@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import time
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from shequtong.cases.classify import MIN_SAMPLES, retrain
+from shequtong.cases.hotline import import_hotline
 from shequtong.cases.services import case_sweep
+from shequtong.core.errors import DomainError
 from shequtong.core.management.commands.seed import positive_int
 
 
@@ -26,10 +29,21 @@ class Command(BaseCommand):
         sweep = commands.add_parser("sweep", help="临期预警、超期督办")
         sweep.add_argument("--every", type=positive_int, help="每隔多少秒巡检一次（常驻运行）")
         commands.add_parser("retrain", help="用已办结事件重新训练分类模型")
+        hotline = commands.add_parser("import-hotline", help="导入 12345 工单（.xlsx/.csv）")
+        hotline.add_argument("file", type=Path)
+        hotline.add_argument(
+            "--coords",
+            default="gcj02",
+            choices=["wgs84", "gcj02", "bd09"],
+            help="坐标系，默认 gcj02",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] == "retrain":
             self._retrain()
+            return
+        if options["command"] == "import-hotline":
+            self._import_hotline(options["file"], options["coords"])
             return
         every = options.get("every")
         while True:
@@ -42,6 +56,22 @@ class Command(BaseCommand):
             if not every:
                 return
             time.sleep(every)
+
+    def _import_hotline(self, path: Path, coords: str) -> None:
+        if not path.is_file():
+            raise CommandError(f"找不到文件 {path}")
+        try:
+            result = import_hotline(actor=None, path=path, coord_system=coords)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        for row, column, message in result.rejected:
+            self.stderr.write(f"第 {row} 行 {column}：{message}")
+        self.stdout.write(
+            f"共 {result.rows} 条工单：新建事件 {result.created} 件，已导入过 {result.already} 条，"
+            f"未导入 {len(result.rejected)} 条"
+        )
+        if result.rejected:
+            raise CommandError("部分工单未导入，请按上面的行号修正后重新导入（已导入的不会重复）")
 
     def _retrain(self) -> None:
         report = retrain()
