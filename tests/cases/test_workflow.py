@@ -110,7 +110,15 @@ def test_the_whole_walk_of_a_blocked_fire_escape(tree: AreaTree, people: dict) -
     assert Notification.objects.filter(user=resident, title__contains="已办结").exists()
 
     case = case_rate(actor=resident, case=case, rating=Rating.SATISFIED, comment="很快")
-    assert case.status == CaseStatus.CLOSED and case.rating == Rating.SATISFIED
+    # A hazard waits for the acceptance check on site, with photos, to close.
+    assert case.status == CaseStatus.RESOLVED and case.rating == Rating.SATISFIED
+    assert "close" not in {t.name for t in workflow.available(people["community"], case)}
+    with pytest.raises(DomainError, match="验收须上传现场照片"):
+        case_act(actor=people["community"], case=case, action="verify", note="现场已畅通")
+    case = case_act(
+        actor=people["community"], case=case, action="verify", note="现场已畅通", photos=[jpeg()]
+    )
+    assert case.status == CaseStatus.CLOSED and case.hazard.accepted_by == people["community"]
 
     actions = list(case.steps.values_list("action", flat=True))
     assert actions == [
@@ -123,6 +131,7 @@ def test_the_whole_walk_of_a_blocked_fire_escape(tree: AreaTree, people: dict) -
         "report_in",
         "resolve",
         "rate",
+        "verify",
     ]
 
 
@@ -229,7 +238,10 @@ def test_unsatisfied_within_seven_days_reopens_to_the_handler(tree: AreaTree, pe
     assert case.steps.last().action == "reopen"
 
     case = case_act(actor=grid, case=case, action="resolve", note="再次清运")
-    Case.objects.filter(pk=case.pk).update(resolved_at=timezone.now() - timedelta(days=8))
+    long_ago = timezone.now() - timedelta(days=9)  # the first rating, then the re-resolution
+    Case.objects.filter(pk=case.pk).update(
+        rated_at=long_ago, resolved_at=long_ago + timedelta(days=1)
+    )
     case = case_rate(actor=resident, case=case, rating=Rating.UNSATISFIED)
     assert case.status == CaseStatus.CLOSED  # too late to reopen: the rating is recorded
 

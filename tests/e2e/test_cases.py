@@ -133,9 +133,18 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
     screenshot(mobile, "case-rated-phone")
     phone.close()
 
-    # The timeline shows it all, photos included.
+    # The community checks the site and closes the hazard with a photo.
     ctx, page = signed_in(browser, live_server, staff.username)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    act(
+        page,
+        "隐患验收",
+        note="现场复查，通道已畅通",
+        photos=str(photo(tmp_path, "check.jpg", (40, 120, 200))),
+    )
+    assert page.locator("h1 .badge").first.inner_text() == "已结案"
+
+    # The timeline shows it all, photos included.
     timeline = page.locator(".timeline").inner_text()
     for step in (
         "上报",
@@ -149,8 +158,8 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
         "居民评价：满意",
     ):
         assert step in timeline, step
-    assert page.locator(".timeline img").count() == 1  # the after photo on its step
-    assert page.locator(".photos figure").count() == 2  # report + after
+    assert page.locator(".timeline img").count() == 2  # the after and acceptance photos
+    assert page.locator(".photos figure").count() == 3  # report, after, acceptance
     screenshot(page, "case-timeline")
     page.get_by_role("link", name="事件处置", exact=True).first.click()
     page.locator(".map .cluster, .map path.leaflet-interactive").first.wait_for()

@@ -88,3 +88,14 @@ class DeadlineState(models.TextChoices):
     ON_TIME = "on_time", "正常"
     WARNING = "warning", "临期"
     OVERDUE = "overdue", "超期"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "未批准"
+
+
+class HazardGrade(models.TextChoices):
+    GENERAL = "general", "一般隐患"
+    MAJOR = "major", "重大隐患"

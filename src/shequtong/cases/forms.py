@@ -9,7 +9,7 @@ from django import forms
 from shequtong.core.models import Department, User
 
 from . import selectors
-from .choices import CaseSource, CaseStatus, DeadlineState, HandlerLevel, Rating
+from .choices import CaseSource, CaseStatus, DeadlineState, HandlerLevel, HazardGrade, Rating
 from .geo import CoordSystem
 from .models import Category
 
@@ -157,3 +157,32 @@ class RateForm(forms.Form):
     comment = forms.CharField(
         label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=30)
+    reason = forms.CharField(label="理由", max_length=500)
+
+
+class HazardForm(forms.Form):
+    grade = forms.ChoiceField(label="隐患等级", choices=HazardGrade.choices)
+    responsible_unit = forms.CharField(label="责任单位", max_length=100, required=False)
+    measures = forms.CharField(
+        label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rectify_by = forms.DateField(
+        label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None and not args:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "grade": instance.grade,
+                    "responsible_unit": instance.responsible_unit,
+                    "measures": instance.measures,
+                    "rectify_by": instance.rectify_by,
+                },
+            )
+        super().__init__(*args, **kwargs)

@@ -15,7 +15,9 @@ from .choices import (
     CaseStatus,
     CategoryKind,
     DeadlineState,
+    ExtensionStatus,
     HandlerLevel,
+    HazardGrade,
     PhotoStage,
     Priority,
     Rating,
@@ -305,3 +307,71 @@ class Summons(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.department}"
+
+
+class Extension(models.Model):
+    """延期申请: the holder asks for more working days; the level above decides."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField("延长工作日")
+    reason = models.CharField("理由", max_length=500)
+    status = models.CharField(
+        "状态", max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    note = models.CharField("审批意见", max_length=500, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="cases_extension_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} 延期 {self.days} 个工作日"
+
+
+class Hazard(models.Model):
+    """隐患: what the 隐患排查治理 register records of a hazard case beyond the case itself —
+    its grade, the unit responsible, the measures and deadline of rectification, and the
+    acceptance check that closes it."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="hazard")
+    grade = models.CharField(
+        "隐患等级", max_length=16, choices=HazardGrade.choices, default=HazardGrade.GENERAL
+    )
+    responsible_unit = models.CharField("责任单位", max_length=100, blank=True)
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name="责任单位（档案）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    measures = models.TextField("整改措施", blank=True)
+    rectify_by = models.DateField("整改期限", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField("验收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "隐患"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} {self.case.number}"

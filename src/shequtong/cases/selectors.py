@@ -21,7 +21,7 @@ from shequtong.core.scoping import can, scoped
 from . import workflow
 from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
 from .geo import distance_m
-from .models import Case, CasePhoto, CaseStep, Category, Summons, case_pk
+from .models import Case, CasePhoto, CaseStep, Category, Extension, Hazard, Summons, case_pk
 
 
 def categories() -> QuerySet[Category]:
@@ -204,6 +204,29 @@ def photo_get(*, user: User, pk: int) -> CasePhoto:
     if not readable and not resident_cases(user).filter(pk=item.case_id).exists():
         raise NotFoundError("照片不存在或您无权查看")
     return item
+
+
+def extension_get(*, user: User, pk: int) -> Extension:
+    extension = Extension.objects.select_related("case").filter(pk=pk).first()
+    if extension is None or not scoped(Case.objects.filter(pk=extension.case_id), user, "read"):
+        raise NotFoundError("延期申请不存在")
+    return extension
+
+
+def hazard_register(
+    *, user: User, action: str = "read", within: Area | None, grade: str = "", open_only: bool
+) -> QuerySet[Hazard]:
+    cases = scoped(Case.objects.all(), user, action)
+    if within is not None:
+        cases = cases.filter(area_path__startswith=within.path)
+    hazards = Hazard.objects.filter(case__in=cases.values("pk"))
+    if grade:
+        hazards = hazards.filter(grade=grade)
+    if open_only:
+        hazards = hazards.filter(accepted_at__isnull=True).exclude(case__status="rejected")
+    return hazards.select_related("case__category", "case__area", "accepted_by").order_by(
+        "-case__created_at", "-pk"
+    )
 
 
 def departments_for(case: Case) -> QuerySet[Department]:

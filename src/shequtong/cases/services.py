@@ -34,15 +34,18 @@ from .choices import (
     OPEN_STATUSES,
     CaseSource,
     CaseStatus,
+    CategoryKind,
     DeadlineState,
+    ExtensionStatus,
     HandlerLevel,
+    HazardGrade,
     PhotoStage,
     Rating,
     SummonsRole,
     SummonsStatus,
 )
 from .geo import to_wgs84
-from .models import Case, CasePhoto, CaseStep, Category, Summons
+from .models import Case, CasePhoto, CaseStep, Category, Extension, Hazard, Summons
 from .photos import clean_photo
 
 # --- intake ---------------------------------------------------------------------------------
@@ -219,6 +222,12 @@ def _open(actor: User | None, report: Report, area: Area) -> Case:
         due_at=add_working_days(now, category.deadline_days),
     )
     _step(case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500])
+    if category.kind == CategoryKind.HAZARD:
+        Hazard.objects.create(
+            case=case,
+            grade=report.attributes.get("grade") or HazardGrade.GENERAL,
+            rectify_by=timezone.localdate(case.due_at),
+        )
     if to_grid:
         _step(case, None, "assign", "自动派遣至网格", CaseStatus.ACCEPTED, CaseStatus.ASSIGNED)
     return case
@@ -422,6 +431,11 @@ def case_act(
         case.resolved_at = now
     elif action == "close":
         case.closed_at = now
+    elif action == "verify":
+        if not photos:
+            raise DomainError("invalid", "隐患验收须上传现场照片", {"photos": ["请上传验收照片"]})
+        case.closed_at = now
+        Hazard.objects.filter(case=case).update(accepted_by=actor, accepted_at=now)
     elif action == "suspend":
         if resume_on is None or resume_on <= timezone.localdate():
             raise DomainError("invalid", "请填写今天以后的恢复日期", {"resume_on": ["须晚于今天"]})
@@ -433,7 +447,7 @@ def case_act(
     case.save()
     step = _step(case, actor, action, transition.label, before, case.status, note=note, data=data)
     cleaned = [clean_photo(p, name=getattr(p, "name", "")) for p in photos]
-    stage = PhotoStage.AFTER if action == "resolve" else PhotoStage.BEFORE
+    stage = PhotoStage.AFTER if action in ("resolve", "verify") else PhotoStage.BEFORE
     for photo in cleaned:
         _save_photo(case, step, stage, photo)
     _after_move(case, action)
@@ -608,6 +622,113 @@ def _grant_users(case: Case, roles: frozenset[str]) -> list[User]:
     return [g.user for g in grants]
 
 
+# --- deadline extensions ------------------------------------------------------------------
+
+# Who approves an extension: the level above the one holding the case.
+APPROVERS: dict[str, frozenset[str]] = {
+    HandlerLevel.GRID: frozenset({Role.COMMUNITY_STAFF}),
+    HandlerLevel.COMMUNITY: workflow.ABOVE_COMMUNITY,
+    HandlerLevel.SUBDISTRICT: frozenset({Role.DISTRICT_ADMIN}),
+    HandlerLevel.DEPARTMENT: workflow.ABOVE_COMMUNITY,
+}
+
+
+@transaction.atomic
+def extension_request(*, actor: User, case: Case, days: int, reason: str) -> Extension:
+    """延期申请 by whoever holds the case; one pending request at a time."""
+    case = _locked(case)
+    if case.status not in OPEN_STATUSES:
+        raise DomainError("invalid_transition", "只有办理中的事件可以申请延期")
+    if not workflow.may(actor, workflow.HOLDERS[case.handler_level], case):
+        raise PermissionDeniedError("只有当前处置人可以申请延期")
+    if not 1 <= days <= 30:
+        raise DomainError("invalid", "延期天数应为 1–30 个工作日", {"days": ["1–30"]})
+    if not reason.strip():
+        raise DomainError("invalid", "请填写延期理由", {"reason": ["必填"]})
+    if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise DomainError("invalid", "已有待审批的延期申请")
+    extension = Extension.objects.create(
+        case=case, days=days, reason=reason.strip()[:500], requested_by=actor
+    )
+    _step(
+        case, actor, "extension", f"申请延期 {days} 个工作日", case.status, case.status, note=reason
+    )
+    notify(
+        _grant_users(case, APPROVERS[case.handler_level]),
+        Message(f"事件 {case.number} 申请延期 {days} 个工作日", reason, case.get_absolute_url()),
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor: User, extension: Extension, approve: bool, note: str = ""
+) -> Extension:
+    case = _locked(extension.case)
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != ExtensionStatus.PENDING:
+        raise DomainError("invalid_transition", "该延期申请已审批")
+    if extension.requested_by_id == actor.pk or not workflow.may(
+        actor, APPROVERS[case.handler_level], case
+    ):
+        raise PermissionDeniedError("延期须由上一级审批，不能审批自己的申请")
+    now = timezone.now()
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    extension.decided_by, extension.decided_at, extension.note = actor, now, note.strip()[:500]
+    extension.save()
+    if approve and case.due_at is not None:
+        case.due_at = add_working_days(case.due_at, extension.days)
+        if case.due_at > now:
+            case.deadline_state = DeadlineState.ON_TIME
+        case.save()
+    label = f"延期{'批准' if approve else '未批准'}（{extension.days} 个工作日）"
+    _step(case, actor, "extension_decided", label, case.status, case.status, note=note)
+    notify(
+        [extension.requested_by],
+        Message(f"事件 {case.number} {label}", note, case.get_absolute_url()),
+    )
+    return extension
+
+
+# --- hazards --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hazard_update(
+    *,
+    actor: User,
+    case: Case,
+    grade: str,
+    responsible_unit: str,
+    measures: str,
+    rectify_by: date | None,
+) -> Hazard:
+    """The register's columns of a hazard: set by the office or the holder as it is worked."""
+    case = _locked(case)
+    roles = workflow.OFFICE | workflow.HOLDERS[case.handler_level]
+    if not workflow.may(actor, roles, case):
+        raise PermissionDeniedError("您无权登记该隐患")
+    if grade not in HazardGrade.values:
+        raise DomainError("invalid", "请选择隐患等级", {"grade": ["一般隐患或重大隐患"]})
+    hazard = Hazard.objects.select_for_update().get(case=case)
+    before = (hazard.grade, hazard.responsible_unit, hazard.rectify_by)
+    hazard.grade, hazard.responsible_unit = grade, responsible_unit.strip()[:100]
+    hazard.measures, hazard.rectify_by = measures.strip(), rectify_by
+    hazard.save()
+    if before != (hazard.grade, hazard.responsible_unit, hazard.rectify_by):
+        _step(
+            case,
+            actor,
+            "hazard",
+            "登记隐患信息",
+            case.status,
+            case.status,
+            note=f"{hazard.get_grade_display()}；责任单位：{hazard.responsible_unit or '—'}；"
+            f"整改期限：{hazard.rectify_by or '—'}",
+        )
+    return hazard
+
+
 # --- the resident's rating ------------------------------------------------------------------
 
 
@@ -622,7 +743,7 @@ def case_rate(*, actor: User, case: Case, rating: str, comment: str = "") -> Cas
         raise DomainError("invalid", "请选择评价", {"rating": ["请选择满意、基本满意或不满意"]})
     if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED) or case.resolved_at is None:
         raise DomainError("invalid_transition", "事件办结后才能评价")
-    if case.rated_at is not None and case.status == CaseStatus.CLOSED:
+    if case.rated_at is not None and case.rated_at >= case.resolved_at:  # once per resolution
         raise DomainError("invalid_transition", "您已评价过该事件")
     window = timedelta(days=settings.SHEQUTONG_REOPEN_DAYS)
     now = timezone.now()
@@ -633,8 +754,10 @@ def case_rate(*, actor: User, case: Case, rating: str, comment: str = "") -> Cas
         case.reopen_count += 1
         action, label = "reopen", "居民不满意，重新办理"
     else:
-        case.status, case.closed_at = CaseStatus.CLOSED, case.closed_at or now
         action, label = "rate", f"居民评价：{Rating(rating).label}"
+        # A hazard stays open for its acceptance check; anything else the rating closes.
+        if case.category.kind != CategoryKind.HAZARD:
+            case.status, case.closed_at = CaseStatus.CLOSED, case.closed_at or now
     case.save()
     _step(case, actor, action, label, before, case.status, note=case.rating_comment)
     if action == "reopen":

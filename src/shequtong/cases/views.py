@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.scoping import allowed
-from shequtong.web.pages import Crumb, paginate
+from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
 
 from . import classify, selectors, services, workflow
@@ -26,6 +28,8 @@ from .choices import OPEN_STATUSES, CaseSource
 from .forms import (
     ActionForm,
     CaseFilterForm,
+    ExtensionForm,
+    HazardForm,
     ObjectionReviewForm,
     RateForm,
     ReportForm,
@@ -34,7 +38,7 @@ from .forms import (
 )
 from .geo import parse_point
 from .hotline import import_hotline
-from .models import Case, Category
+from .models import Case, Category, Hazard
 
 
 def _cases_crumb() -> Crumb:
@@ -135,6 +139,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if case.status in OPEN_STATUSES and workflow.may(request.user, workflow.OFFICE, case)
         else [],
         "leaves": selectors.leaf_choices(),
+        "hazard_form": HazardForm(instance=getattr(case, "hazard", None))
+        if hasattr(case, "hazard")
+        else None,
+        "extensions": list(case.extensions.all()[:5]),
+        "may_request_extension": case.status in OPEN_STATUSES
+        and workflow.may(request.user, workflow.HOLDERS[case.handler_level], case),
+        "may_decide_extension": workflow.may(
+            request.user, services.APPROVERS[case.handler_level], case
+        ),
         "breadcrumbs": [_cases_crumb(), Crumb(case.number)],
     }
     return render(request, "cases/case_detail.html", context)
@@ -352,6 +365,117 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": [_cases_crumb(), Crumb("12345 工单导入")],
     }
     return render(request, "cases/hotline.html", context)
+
+
+@require_POST
+@login_required
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect(case)
+    services.extension_request(actor=request.user, case=case, **form.cleaned_data)
+    messages.success(request, "延期申请已提交上一级审批")
+    return redirect(case)
+
+
+@require_POST
+@login_required
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    extension = selectors.extension_get(user=request.user, pk=pk)
+    approve = request.POST.get("approve") == "1"
+    services.extension_decide(
+        actor=request.user, extension=extension, approve=approve, note=request.POST.get("note", "")
+    )
+    messages.success(request, "已批准延期" if approve else "已驳回延期申请")
+    return redirect(extension.case)
+
+
+@require_POST
+@login_required
+def hazard_update(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    form = HazardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect(case)
+    services.hazard_update(actor=request.user, case=case, **form.cleaned_data)
+    messages.success(request, "隐患信息已登记")
+    return redirect(case)
+
+
+REGISTER_HEADER = [
+    "序号",
+    "隐患编号",
+    "排查时间",
+    "所属社区/网格",
+    "隐患地点",
+    "隐患类别",
+    "隐患描述",
+    "隐患等级",
+    "责任单位",
+    "整改措施",
+    "整改期限",
+    "整改完成时间",
+    "验收人",
+    "验收时间",
+    "状态",
+]
+
+
+@login_required
+def hazard_register(request: HttpRequest) -> HttpResponse:
+    """隐患排查治理登记表: the hazard cases in scope, as the register's columns; .xlsx export."""
+    exporting = request.GET.get("export") == "xlsx"
+    hazards = selectors.hazard_register(
+        user=request.user,
+        action="export" if exporting else "read",
+        within=current_scope(request),
+        grade=request.GET.get("grade", ""),
+        open_only=request.GET.get("open") == "1",
+    )
+    if exporting:
+        rows = list(hazards[:50_000])
+        core_services.export_record(
+            actor=request.user, model=Case, count=len(rows), filters={"register": "hazard"}
+        )
+        book = xlsx_workbook(
+            REGISTER_HEADER,
+            (_register_row(n, h) for n, h in enumerate(rows, 1)),
+            "隐患排查治理登记表",
+        )
+        return xlsx_response("隐患排查治理登记表.xlsx", book)
+    context = {
+        "title": "隐患排查治理",
+        "page": paginate(request, hazards),
+        "can_export": allowed(request.user, "export", Case),
+        "breadcrumbs": [_cases_crumb(), Crumb("隐患排查治理")],
+    }
+    return render(request, "cases/hazards.html", context)
+
+
+def _register_row(n: int, hazard: Hazard) -> list[Any]:
+    case = hazard.case
+    return [
+        n,
+        case.number,
+        timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"),
+        case.area.name,
+        case.address or case.area.name,
+        case.category.name,
+        case.description,
+        hazard.get_grade_display(),
+        hazard.responsible_unit,
+        hazard.measures,
+        hazard.rectify_by,
+        timezone.localtime(case.resolved_at).strftime("%Y-%m-%d %H:%M") if case.resolved_at else "",
+        hazard.accepted_by.display_name if hazard.accepted_by else "",
+        timezone.localtime(hazard.accepted_at).strftime("%Y-%m-%d %H:%M")
+        if hazard.accepted_at
+        else "",
+        "已销号" if hazard.accepted_at else case.get_status_display(),
+    ]
 
 
 # --- the resident portal --------------------------------------------------------------------

@@ -9,6 +9,7 @@ handlers, against a live summons of their own department.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
@@ -42,10 +43,19 @@ class Transition:
     needs_note: bool = False
     # Shown as a primary button (the move that takes the case forward).
     primary: bool = False
+    # The category kind it is for ("hazard"), or the kind it is not for ("!hazard").
+    kind: str = ""
+
+    def fits(self, case: Case) -> bool:
+        if not self.kind:
+            return True
+        if self.kind.startswith("!"):
+            return case.category.kind != self.kind[1:]
+        return case.category.kind == self.kind
 
 
 def _t(
-    name: str, label: str, sources: set[str], target: str, roles: frozenset[str], **kw: bool
+    name: str, label: str, sources: set[str], target: str, roles: frozenset[str], **kw: Any
 ) -> Transition:
     return Transition(name, label, frozenset(sources), target, roles, **kw)
 
@@ -75,7 +85,9 @@ TRANSITIONS: dict[str, Transition] = {
             needs_note=True,
         ),
         _t("resolve", "办结", {S.IN_PROGRESS}, S.RESOLVED, HOLDER, needs_note=True, primary=True),
-        _t("close", "结案", {S.RESOLVED}, S.CLOSED, OFFICE),
+        _t("close", "结案", {S.RESOLVED}, S.CLOSED, OFFICE, kind="!hazard"),
+        # A hazard is closed only by an acceptance check on site, with photos (隐患验收).
+        _t("verify", "隐患验收", {S.RESOLVED}, S.CLOSED, OFFICE, needs_note=True, kind="hazard"),
         _t("suspend", "挂起", {S.IN_PROGRESS}, S.SUSPENDED, HOLDER | OFFICE, needs_note=True),
         _t("resume", "恢复办理", {S.SUSPENDED}, S.IN_PROGRESS, HOLDER | OFFICE),
         _t("reject", "不予受理", {S.ACCEPTED, S.RETURNED}, S.REJECTED, OFFICE, needs_note=True),
@@ -119,7 +131,7 @@ def check(user: User, name: str, case: Case, *, note: str = "") -> Transition:
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise DomainError("invalid_transition", f"没有“{name}”这个操作")
-    if case.status not in transition.sources:
+    if case.status not in transition.sources or not transition.fits(case):
         raise DomainError(
             "invalid_transition",
             f"事件当前为“{case.get_status_display()}”，不能{transition.label}",
@@ -138,5 +150,5 @@ def available(user: User, case: Case) -> list[Transition]:
     return [
         t
         for t in TRANSITIONS.values()
-        if case.status in t.sources and may(user, _roles(t, case), case)
+        if case.status in t.sources and t.fits(case) and may(user, _roles(t, case), case)
     ]
