@@ -213,6 +213,9 @@ SHEQUTONG_DUPLICATE_WINDOW_DAYS = env.int("SHEQUTONG_DUPLICATE_WINDOW_DAYS", def
 SHEQUTONG_REOPEN_DAYS = env.int("SHEQUTONG_REOPEN_DAYS", default=7)
 SHEQUTONG_SUMMONS_RESPONSE_DAYS = env.int("SHEQUTONG_SUMMONS_RESPONSE_DAYS", default=1)
 
+# Extra font directories for PDFs (a Chinese font must be installed or named here).
+SHEQUTONG_FONT_DIRS = env.list("SHEQUTONG_FONT_DIRS", default=[])
+
 # Where messages go besides the in-app inbox (dotted paths of core.notify channels).
 SHEQUTONG_NOTIFY_CHANNELS = env.list("SHEQUTONG_NOTIFY_CHANNELS", default=[])
 

@@ -99,3 +99,10 @@ class ExtensionStatus(models.TextChoices):
 class HazardGrade(models.TextChoices):
     GENERAL = "general", "一般隐患"
     MAJOR = "major", "重大隐患"
+
+
+class DisputeOutcome(models.TextChoices):
+    PENDING = "pending", "调解中"
+    MEDIATED = "mediated", "调解成功"
+    FAILED = "failed", "调解不成"
+    REFERRED = "referred", "移交其他途径"

@@ -186,3 +186,10 @@ class HazardForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+
+
+class MediationForm(forms.Form):
+    held_on = forms.DateField(label="调解日期", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    mediators = forms.CharField(label="调解员", max_length=100)
+    content = forms.CharField(label="调解情况", widget=forms.Textarea(attrs={"rows": 2}))

@@ -15,6 +15,7 @@ from .choices import (
     CaseStatus,
     CategoryKind,
     DeadlineState,
+    DisputeOutcome,
     ExtensionStatus,
     HandlerLevel,
     HazardGrade,
@@ -375,3 +376,47 @@ class Hazard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_grade_display()} {self.case.number}"
+
+
+class Dispute(models.Model):
+    """矛盾纠纷: the parties, the mediation sessions and the outcome of a dispute case; a
+    successful mediation produces the 人民调解协议书 as a PDF."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="dispute")
+    parties = models.ManyToManyField(
+        "registry.Person", verbose_name="当事人（档案）", blank=True, related_name="+"
+    )
+    other_parties = models.CharField("其他当事人", max_length=200, blank=True)
+    outcome = models.CharField(
+        "结果", max_length=16, choices=DisputeOutcome.choices, default=DisputeOutcome.PENDING
+    )
+    terms = models.TextField("协议内容", blank=True)
+    agreement = models.FileField("调解协议书", upload_to="disputes/%Y/%m/", blank=True)
+    concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "矛盾纠纷"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"纠纷 {self.case.number}"
+
+
+class MediationSession(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField("调解日期")
+    place = models.CharField("地点", max_length=100, blank=True)
+    mediators = models.CharField("调解员", max_length=100)
+    content = models.TextField("调解情况")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "调解记录"
+        verbose_name_plural = verbose_name
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.mediators}"

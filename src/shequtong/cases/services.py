@@ -45,7 +45,16 @@ from .choices import (
     SummonsStatus,
 )
 from .geo import to_wgs84
-from .models import Case, CasePhoto, CaseStep, Category, Extension, Hazard, Summons
+from .models import (
+    Case,
+    CasePhoto,
+    CaseStep,
+    Category,
+    Dispute,
+    Extension,
+    Hazard,
+    Summons,
+)
 from .photos import clean_photo
 
 # --- intake ---------------------------------------------------------------------------------
@@ -222,6 +231,8 @@ def _open(actor: User | None, report: Report, area: Area) -> Case:
         due_at=add_working_days(now, category.deadline_days),
     )
     _step(case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500])
+    if category.kind == CategoryKind.DISPUTE:
+        Dispute.objects.create(case=case)
     if category.kind == CategoryKind.HAZARD:
         Hazard.objects.create(
             case=case,

@@ -10,6 +10,16 @@ urlpatterns = [
     path("console/cases/hotline/", views.hotline_import, name="hotline_import"),
     path("console/cases/hazards/", views.hazard_register, name="hazard_register"),
     path("console/cases/<int:pk>/hazard/", views.hazard_update, name="hazard_update"),
+    path("console/cases/<int:pk>/dispute/party/", views.dispute_party, name="dispute_party"),
+    path("console/cases/<int:pk>/dispute/session/", views.mediation_record, name="mediation"),
+    path(
+        "console/cases/<int:pk>/dispute/conclude/", views.dispute_conclude, name="dispute_conclude"
+    ),
+    path(
+        "console/cases/<int:pk>/dispute/agreement.pdf",
+        views.dispute_agreement,
+        name="dispute_agreement",
+    ),
     path("console/cases/<int:pk>/extension/", views.extension_request, name="extension_request"),
     path(
         "console/cases/extensions/<int:pk>/decide/",

@@ -20,16 +20,18 @@ from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.scoping import allowed
+from shequtong.registry.selectors import person_search
 from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
 
-from . import classify, selectors, services, workflow
+from . import classify, selectors, services, services_disputes, workflow
 from .choices import OPEN_STATUSES, CaseSource
 from .forms import (
     ActionForm,
     CaseFilterForm,
     ExtensionForm,
     HazardForm,
+    MediationForm,
     ObjectionReviewForm,
     RateForm,
     ReportForm,
@@ -143,6 +145,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if hasattr(case, "hazard")
         else None,
         "extensions": list(case.extensions.all()[:5]),
+        "dispute": getattr(case, "dispute", None),
+        "mediation_form": MediationForm(),
         "may_request_extension": case.status in OPEN_STATUSES
         and workflow.may(request.user, workflow.HOLDERS[case.handler_level], case),
         "may_decide_extension": workflow.may(
@@ -403,6 +407,64 @@ def hazard_update(request: HttpRequest, pk: int) -> HttpResponse:
     services.hazard_update(actor=request.user, case=case, **form.cleaned_data)
     messages.success(request, "隐患信息已登记")
     return redirect(case)
+
+
+@require_POST
+@login_required
+def dispute_party(request: HttpRequest, pk: int) -> HttpResponse:
+    """A party found in the registry by name, pinyin or the last four digits of the ID."""
+    case = selectors.case_file(user=request.user, pk=pk).case
+    q = request.POST.get("q", "").strip()
+    found = list(person_search(user=request.user, q=q)[:2]) if q else []
+    if len(found) != 1:
+        message = (
+            "没有找到该居民" if not found else "找到多位居民，请输入更完整的姓名或身份证后四位"
+        )
+        raise DomainError("invalid", message, {"q": [message]})
+    services_disputes.dispute_add_party(actor=request.user, case=case, person=found[0])
+    messages.success(request, f"已登记当事人 {found[0].name}")
+    return redirect(case)
+
+
+@require_POST
+@login_required
+def mediation_record(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    form = MediationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect(case)
+    services_disputes.mediation_record(actor=request.user, case=case, **form.cleaned_data)
+    messages.success(request, "调解记录已登记")
+    return redirect(case)
+
+
+@require_POST
+@login_required
+def dispute_conclude(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    dispute = services_disputes.dispute_conclude(
+        actor=request.user,
+        case=case,
+        outcome=request.POST.get("outcome", ""),
+        terms=request.POST.get("terms", ""),
+    )
+    done = "，已生成调解协议书" if dispute.agreement else ""
+    messages.success(request, f"调解结果：{dispute.get_outcome_display()}{done}")
+    return redirect(case)
+
+
+@login_required
+def dispute_agreement(request: HttpRequest, pk: int) -> FileResponse:
+    case = selectors.case_file(user=request.user, pk=pk).case
+    dispute = getattr(case, "dispute", None)
+    if dispute is None or not dispute.agreement:
+        raise DomainError("not_found", "该纠纷没有调解协议书")
+    return FileResponse(
+        dispute.agreement.open("rb"),
+        content_type="application/pdf",
+        filename=f"{case.number}-调解协议书.pdf",
+    )
 
 
 REGISTER_HEADER = [
