@@ -143,3 +143,12 @@ def test_list_filters(client, tree, grid_worker):
     assert client.get(f"{API}?q=垃圾", **headers).json()["count"] == 1
     assert client.get(f"{API}?status=open", **headers).json()["count"] == 2
     assert client.get(f"{API}?status=closed", **headers).json()["count"] == 0
+
+
+def test_a_report_without_category_is_classified_or_refused(client, tree, grid_worker):
+    headers = token(grid_worker)
+    body = {k: v for k, v in BODY.items() if k not in ("category", "attributes")}
+    filed = post(client, headers, body | {"description": "井盖缺失，晚上很危险"})
+    assert filed.status_code == 201 and filed.json()["category"] == "city-manhole"
+    refused = assert_error(post(client, headers, body | {"description": "你好"}), 400, "invalid")
+    assert "无法自动确定类别" in refused["fields"]["category"][0]

@@ -19,7 +19,7 @@ from shequtong.core.errors import DomainError
 from shequtong.core.models import Department, User
 from shequtong.core.schemas import ErrorOut
 
-from . import selectors, services
+from . import classify, selectors, services
 from .choices import OPEN_STATUSES, CaseSource
 from .models import Category
 from .schemas import (
@@ -90,9 +90,15 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
 
 @router.post("", response={201: CaseDetailOut, 200: CaseDetailOut, **_WRITE}, summary="上报事件")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
-    category = Category.objects.filter(code=payload.category, active=True).first()
-    if category is None:
-        raise _invalid("category", f"没有编码为 {payload.category} 的类别")
+    if payload.category:
+        category = Category.objects.filter(code=payload.category, active=True).first()
+        if category is None:
+            raise _invalid("category", f"没有编码为 {payload.category} 的类别")
+    else:
+        category = classify.auto_category(payload.description)
+        if category is None:
+            names = "、".join(s.name for s in classify.suggest(payload.description)) or "无"
+            raise _invalid("category", f"无法自动确定类别，请指定（建议：{names}）")
     area = (
         core_selectors.area_get(user=request.auth, pk=payload.area_id) if payload.area_id else None
     )

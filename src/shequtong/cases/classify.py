@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MIN_SAMPLES = 50  # closed cases needed before a model is trusted over the keywords
 MIN_CONFIDENCE = 0.25  # below this the model falls back to the keywords
+AUTO_FILE = 0.5  # a report with no category is filed under a suggestion this sure
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -153,6 +154,12 @@ def suggest(text: str, k: int = 3) -> list[Suggestion]:
     if found and found[0].confidence >= MIN_CONFIDENCE:
         return found
     return by_keywords(text, k)
+
+
+def auto_category(text: str) -> Category | None:
+    """The category to file an uncategorised report under, if a suggestion is sure enough."""
+    sure = [s for s in suggest(text, 1) if s.confidence >= AUTO_FILE]
+    return Category.objects.get(pk=sure[0].category_id) if sure else None
 
 
 def training_set() -> tuple[list[str], list[int]]:

@@ -64,8 +64,6 @@ KINDS = {
     "建议": "hotline-suggest",
     "举报": "hotline-report",
 }
-# A suggestion this sure may file an order whose kind names no category.
-SURE = 0.5
 
 
 @dataclass
@@ -179,9 +177,9 @@ def _category(named: str, kind: str, text: str) -> Category:
     code = next((c for word, c in KINDS.items() if word in kind), None)
     if code:
         return leaves.get(code=code)
-    sure = [s for s in classify.suggest(text, 1) if s.confidence >= SURE]
-    if sure:
-        return leaves.get(pk=sure[0].category_id)
+    guessed = classify.auto_category(text)
+    if guessed is not None:
+        return guessed
     raise _RowError(
         LABELS["kind"], f"无法识别诉求类型“{kind or named}”，应为 咨询/投诉/求助/建议/举报"
     )

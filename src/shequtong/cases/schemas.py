@@ -35,8 +35,10 @@ class CategoryOut(Schema):
 
 
 class CaseIn(Schema):
-    category: str = Field(
-        ..., description="小类编码（Open311 service_code），如 hazard-fire-escape"
+    category: str | None = Field(
+        None,
+        description="小类编码（Open311 service_code），如 hazard-fire-escape；"
+        "不填时按描述自动分类（把握不足时返回 400 并列出建议）",
     )
     description: str = Field(..., max_length=2000)
     lon: float | None = None
