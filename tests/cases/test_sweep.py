@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from shequtong.cases.choices import CaseStatus, DeadlineState, HandlerLevel
 from shequtong.cases.models import Case
-from shequtong.cases.services import case_act, case_report, case_sweep
+from shequtong.cases.services import case_act, case_report
+from shequtong.cases.sweep import case_sweep
 from shequtong.core.choices import Role
 from shequtong.core.models import Notification
 

@@ -15,7 +15,8 @@ from shequtong.core.models import Area, Department, RoleGrant, User
 
 from .choices import CaseSource, Rating
 from .models import Case, Category
-from .services import Report, case_act, case_rate, case_report, case_sweep, summons_respond
+from .services import Report, case_act, case_rate, case_report, summons_respond
+from .sweep import case_sweep
 
 SEED = 2026
 

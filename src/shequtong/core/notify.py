@@ -56,19 +56,35 @@ def channels() -> tuple[Channel, ...]:
 
 
 def notify(users: Iterable[User], message: Message) -> list[Notification]:
-    recipients = list({u.pk: u for u in users if u is not None and u.is_active}.values())
-    rows = Notification.objects.bulk_create(
-        Notification(user=u, title=message.title[:100], body=message.body[:500], url=message.url)
-        for u in recipients
-    )
+    return notify_many([(users, message)])
+
+
+def notify_many(batches: Iterable[tuple[Iterable[User], Message]]) -> list[Notification]:
+    """Many messages in one INSERT (the deadline sweep tells thousands of people at once)."""
+    rows: list[Notification] = []
+    sends: list[tuple[User, Message]] = []
+    for users, message in batches:
+        recipients = {u.pk: u for u in users if u is not None and u.is_active}.values()
+        for user in recipients:
+            rows.append(
+                Notification(
+                    user=user,
+                    title=message.title[:100],
+                    body=message.body[:500],
+                    url=message.url,
+                )
+            )
+            sends.append((user, message))
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
 
     def send() -> None:
         for channel in channels():
-            for user in recipients:
+            for user, message in sends:
                 try:
                     channel.send(user, message)
                 except Exception:  # a broken gateway must not undo the work that notified
                     log.exception("通知渠道 %s 发送失败", type(channel).__name__)
 
-    transaction.on_commit(send)
-    return rows
+    if sends and channels():
+        transaction.on_commit(send)
+    return created

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shequtong.cases.classify import MIN_SAMPLES, retrain
 from shequtong.cases.hotline import import_hotline
-from shequtong.cases.services import case_sweep
+from shequtong.cases.sweep import case_sweep
 from shequtong.core.errors import DomainError
 from shequtong.core.management.commands.seed import positive_int
 
