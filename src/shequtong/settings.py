@@ -212,6 +212,8 @@ SHEQUTONG_DUPLICATE_RADIUS_M = env.int("SHEQUTONG_DUPLICATE_RADIUS_M", default=2
 SHEQUTONG_DUPLICATE_WINDOW_DAYS = env.int("SHEQUTONG_DUPLICATE_WINDOW_DAYS", default=7)
 SHEQUTONG_REOPEN_DAYS = env.int("SHEQUTONG_REOPEN_DAYS", default=7)
 SHEQUTONG_SUMMONS_RESPONSE_DAYS = env.int("SHEQUTONG_SUMMONS_RESPONSE_DAYS", default=1)
+# Seconds a process keeps the category tree (tests read it afresh: rows come and go).
+SHEQUTONG_CATEGORY_TTL = env.int("SHEQUTONG_CATEGORY_TTL", default=0 if MODE == "test" else 60)
 
 # Extra font directories for PDFs (a Chinese font must be installed or named here).
 SHEQUTONG_FONT_DIRS = env.list("SHEQUTONG_FONT_DIRS", default=[])

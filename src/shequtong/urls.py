@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("console/registry/", include("shequtong.registry.urls")),
+    path("open311/v2/", include("shequtong.cases.open311")),
     path("", include("shequtong.cases.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -59,8 +59,10 @@ def test_a_patrol_report_with_a_retry_makes_one_case(client, tree, grid_worker):
         body["reporter_phone_masked"] == "138****5678"
         and "13812345678" not in first.content.decode()
     )
-    assert {a["name"] for a in body["actions"]} == {"start", "return"}
-    assert body["steps"][0]["action"] == "report"
+    assert body["possible_duplicates"] == []
+    detail = client.get(f"{API}/{body['id']}", **headers).json()
+    assert {a["name"] for a in detail["actions"]} == {"start", "return"}
+    assert detail["steps"][0]["action"] == "report"
 
 
 def test_bad_input_gets_the_error_shape(client, tree, grid_worker):

@@ -25,6 +25,7 @@ from .models import Category
 from .schemas import (
     ActionIn,
     AnswerIn,
+    CaseCreatedOut,
     CaseDetailOut,
     CaseFilter,
     CaseIn,
@@ -34,6 +35,7 @@ from .schemas import (
     RatingIn,
     ReviewIn,
 )
+from .tree import tree
 
 router = Router(tags=["事件处置"])
 
@@ -88,10 +90,10 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     ).order_by("-created_at", "-pk")
 
 
-@router.post("", response={201: CaseDetailOut, 200: CaseDetailOut, **_WRITE}, summary="上报事件")
+@router.post("", response={201: CaseCreatedOut, 200: CaseCreatedOut, **_WRITE}, summary="上报事件")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     if payload.category:
-        category = Category.objects.filter(code=payload.category, active=True).first()
+        category = tree().by_code.get(payload.category)
         if category is None:
             raise _invalid("category", f"没有编码为 {payload.category} 的类别")
     else:
@@ -120,7 +122,10 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     )
     existed = services.already_reported(report) is not None
     case = services.case_report(actor=request.auth, report=report)
-    return Status(200 if existed else 201, _detail(request, case.pk))
+    case.nearby = selectors.duplicate_candidates(
+        category=case.category, lon=case.lon, lat=case.lat, exclude=case.pk
+    )
+    return Status(200 if existed else 201, case)
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, **_READ}, summary="事件详情与可执行操作")

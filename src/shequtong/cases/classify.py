@@ -23,6 +23,7 @@ from django.conf import settings
 
 from .choices import CaseStatus
 from .models import Case, Category
+from .tree import tree
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,9 @@ def tokens(text: str) -> list[str]:
 # --- the cold start -------------------------------------------------------------------------
 
 
-def _keyword_table() -> list[tuple[Category, list[str]]]:
-    leaves = Category.objects.filter(active=True, children__isnull=True).exclude(keywords="")
-    return [(c, c.keywords.split()) for c in leaves.select_related("parent")]
-
-
 def by_keywords(text: str, k: int = 3) -> list[Suggestion]:
     scores = []
-    for category, words in _keyword_table():
+    for category, words in tree().keywords:
         hits = sum(1 for w in words if w in text)
         if hits:
             scores.append((hits, category))
@@ -159,7 +155,7 @@ def suggest(text: str, k: int = 3) -> list[Suggestion]:
 def auto_category(text: str) -> Category | None:
     """The category to file an uncategorised report under, if a suggestion is sure enough."""
     sure = [s for s in suggest(text, 1) if s.confidence >= AUTO_FILE]
-    return Category.objects.get(pk=sure[0].category_id) if sure else None
+    return tree().leaves.get(sure[0].category_id) if sure else None
 
 
 def training_set() -> tuple[list[str], list[int]]:

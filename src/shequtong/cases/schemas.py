@@ -130,6 +130,16 @@ class NearbyOut(Schema):
     metres: float
 
 
+class CaseCreatedOut(CaseOut):
+    """What intake answers: the case as filed, and the open cases it may duplicate."""
+
+    possible_duplicates: list[NearbyOut]
+
+    @staticmethod
+    def resolve_possible_duplicates(obj: Any) -> list[Any]:
+        return obj.nearby
+
+
 class CaseDetailOut(CaseOut):
     """A case read through `selectors.case_file`, which the handler hangs on it as `file`."""
 

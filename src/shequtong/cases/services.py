@@ -56,6 +56,7 @@ from .models import (
     Summons,
 )
 from .photos import clean_photo
+from .tree import tree
 
 # --- intake ---------------------------------------------------------------------------------
 
@@ -87,7 +88,7 @@ def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any
     Errors are named `attribute[code]`, as Open311 names the fields."""
     clean: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for attribute in category.attributes.all():
+    for attribute in tree().questions.get(category.pk, []):
         value = given.get(attribute.code)
         values = value if isinstance(value, list) else [value] if value not in (None, "") else []
         name = f"attribute[{attribute.code}]"
@@ -164,7 +165,7 @@ def case_report(*, actor: User | None, report: Report) -> Case:
         return existing
     if not report.description.strip():
         raise DomainError("invalid", "请描述问题", {"description": ["必填"]})
-    if not report.category.active or report.category.children.exists():
+    if report.category.pk not in tree().leaves:
         raise DomainError("invalid", "请选择一个具体的小类", {"category": ["请选择小类"]})
     report.attributes = check_attributes(report.category, report.attributes)
     if report.lon is not None and report.lat is not None:
@@ -324,7 +325,7 @@ def case_reclassify(*, actor: User, case: Case, category: Category, note: str = 
         raise DomainError("invalid_transition", "已结案的事件不能改类")
     if not workflow.may(actor, workflow.OFFICE, case):
         raise PermissionDeniedError("只有社区或街道可以调整事件类别")
-    if not category.active or category.children.exists():
+    if category.pk not in tree().leaves:
         raise DomainError("invalid", "请选择一个具体的小类", {"category": ["请选择小类"]})
     if category.pk == case.category_id:
         return case

@@ -118,16 +118,20 @@ def _department_scoped(
     grants = [g for g in grants_of(user) if g.role in allowed_roles]
     area_paths = covering_paths([g.area_path for g in grants if g.role != Role.DEPARTMENT_HANDLER])
     terms = [Q(**{f"{path_field}__startswith": p}) for p in area_paths]
+    model = queryset.model
+    # The summoned rows through the to-many relation as a semi-join on the department, so a
+    # row summoning two departments shows once and other roles' filters stay plain.
     terms += [
-        Q(**{f"{path_field}__startswith": g.area_path, department_field: g.department_id})
+        Q(**{f"{path_field}__startswith": g.area_path})
+        & Q(
+            pk__in=model._default_manager.filter(**{department_field: g.department_id}).values("pk")
+        )
         for g in grants
         if g.role == Role.DEPARTMENT_HANDLER and g.department_id is not None
     ]
     if not terms:
         return queryset.none()
-    model = queryset.model
-    # Through the to-many relation: a subquery, so a row summoning two departments shows once.
-    return queryset.filter(pk__in=model._default_manager.filter(reduce(or_, terms)).values("pk"))
+    return queryset.filter(reduce(or_, terms))
 
 
 def can(user: User | AnonymousUser, action: str, obj: models.Model) -> bool:
