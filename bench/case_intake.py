@@ -69,7 +69,7 @@ def env(**extra: str) -> dict[str, str]:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "SHEQUTONG_VAR_DIR": str(Path(tempfile.gettempdir()) / DB),
             "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT / 'src'}",
-        "DJANGO_SETTINGS_MODULE": "shequtong.settings",
+            "DJANGO_SETTINGS_MODULE": "shequtong.settings",
         }
         | extra
     )
@@ -239,14 +239,17 @@ INSERT INTO cases_case (
 SELECT g.id, g.path, t.created, t.created, c.id, 'patrol',
        CASE WHEN n %% 5 = 0 THEN 'in_progress' ELSE 'closed' END, 2,
        '批量生成的事件', '', '', '', NULL, '', '{}', 'grid', t.due,
-       CASE WHEN n %% 5 = 0 AND t.due < now() THEN 'overdue' ELSE 'on_time' END,
+       CASE WHEN n %% 5 <> 0 THEN 'on_time'
+            WHEN t.due < now() THEN 'overdue'
+            WHEN t.due - now() <= (t.due - t.created) / 4 THEN 'warning'
+            ELSE 'on_time' END,
        0, 0, '', '', NULL, NULL,
        CASE WHEN n %% 5 = 0 THEN NULL ELSE t.due END,
        CASE WHEN n %% 5 = 0 THEN NULL ELSE t.due END
 FROM generate_series(1, %(rows)s) AS n
 CROSS JOIN LATERAL (
     SELECT now() - (n %% 600) * interval '1 day' - interval '1 hour' AS created,
-           now() + ((n %% 60) - 30) * interval '1 day' AS due
+           now() + ((n %% 60) - 30) * interval '1 day' + interval '6 hours' AS due
 ) AS t
 JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS i, id, path FROM core_area
       WHERE level = 'grid') AS g ON g.i = n %% %(grids)s
@@ -264,7 +267,8 @@ def sweep(environ: dict[str, str], rows: int) -> None:
             "SELECT count(*) FROM cases_category WHERE parent_id IS NOT NULL"
         ).fetchone()[0]
         conn.execute(FILL, {"rows": rows, "grids": grids, "categories": categories})
-        # 10,000 open cases just past their deadline, 20,000 in the last quarter of their time.
+        # As a sweep finds them every few minutes: earlier sweeps have marked the rest; since
+        # the last one 10,000 open cases passed their deadline, 20,000 entered the last quarter.
         conn.execute(
             "UPDATE cases_case SET deadline_state = 'on_time', due_at = now() - interval '1 hour',"
             " created_at = now() - interval '3 days' WHERE id IN (SELECT id FROM cases_case"
@@ -272,9 +276,9 @@ def sweep(environ: dict[str, str], rows: int) -> None:
         )
         conn.execute(
             "UPDATE cases_case SET due_at = now() + interval '12 hours',"
-            " created_at = now() - interval '4 days' WHERE id IN (SELECT id FROM cases_case"
-            " WHERE status = 'in_progress' AND deadline_state = 'on_time'"
-            " AND due_at > now() + interval '2 days' LIMIT 20000)"
+            " created_at = now() - interval '4 days', deadline_state = 'on_time'"
+            " WHERE id IN (SELECT id FROM cases_case WHERE status = 'in_progress'"
+            " AND deadline_state = 'on_time' AND due_at > now() + interval '2 days' LIMIT 20000)"
         )
         conn.execute("VACUUM ANALYZE cases_case")
         counts = conn.execute(

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from shequtong.cases.choices import CaseSource, SummonsRole
-from shequtong.cases.models import Case, Category, Summons
+from shequtong.cases.models import Case, Category, SavedView, Summons
 from shequtong.core.models import Department, Notification, User
 from tests.core.factories import AreaTree
 
@@ -40,6 +40,15 @@ def rows_category(tree: AreaTree, viewer: User) -> None:
     """The default tree is loaded by a migration; global configuration."""
 
 
+def rows_savedview(tree: AreaTree, viewer: User) -> None:
+    other = User.objects.create(username="viewer2", display_name="viewer2")
+    SavedView.objects.bulk_create(
+        SavedView(user=u, name=f"视图{i}", query="status=open")
+        for u in (viewer, other)
+        for i in range(2)
+    )
+
+
 def rows_notification(tree: AreaTree, viewer: User) -> None:
     other = User.objects.create(username="notified", display_name="notified")
     Notification.objects.bulk_create(
@@ -50,5 +59,6 @@ def rows_notification(tree: AreaTree, viewer: User) -> None:
 ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "cases.case": rows_case,
     "cases.category": rows_category,
+    "cases.savedview": rows_savedview,
     "core.notification": rows_notification,
 }

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 
+from shequtong.cases.models import SavedView
 from shequtong.core import services
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import AreaLevel, DepartmentKind, Role
@@ -228,13 +229,16 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 some_viewer = viewers[(Role.GRID_WORKER, AreaLevel.GRID)]
                 for build in ROWS.values():
                     build(tree, some_viewer)
-                # Every viewer owns a token and a notification: owned-model cases have a row each.
+                # Every viewer owns a token, a notification and a saved view: owned rows to find.
                 ApiToken.objects.bulk_create(
                     ApiToken(user=v, name="own", prefix=f"own{v.pk}", key_hash="0" * 64)
                     for v in viewers.values()
                 )
                 Notification.objects.bulk_create(
                     Notification(user=v, title="own") for v in viewers.values()
+                )
+                SavedView.objects.bulk_create(
+                    SavedView(user=v, name="own", query="") for v in viewers.values()
                 )
                 yield World(tree, viewers)
                 raise RollbackError

@@ -420,3 +420,27 @@ class MediationSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.mediators}"
+
+
+class SavedView(models.Model):
+    """A named set of case-list filters a user returns to (我的超期事件, 本周 12345 …)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_case_views"
+    )
+    name = models.CharField("名称", max_length=40)
+    query = models.CharField("筛选条件", max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_owner_field = "user"
+
+    class Meta:
+        verbose_name = "事件列表视图"
+        verbose_name_plural = verbose_name
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="cases_savedview_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,7 +21,17 @@ from shequtong.core.scoping import can, scoped
 from . import workflow
 from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
 from .geo import distance_m
-from .models import Case, CasePhoto, CaseStep, Category, Extension, Hazard, Summons, case_pk
+from .models import (
+    Case,
+    CasePhoto,
+    CaseStep,
+    Category,
+    Extension,
+    Hazard,
+    SavedView,
+    Summons,
+    case_pk,
+)
 
 
 def categories() -> QuerySet[Category]:
@@ -75,6 +85,10 @@ def case_list(
     if since is not None:
         cases = cases.filter(created_at__date__gte=since)
     return cases.select_related("category", "area", "assignee")
+
+
+def saved_views(user: User) -> QuerySet[SavedView]:
+    return scoped(SavedView.objects.all(), user, "read")
 
 
 def _task_ids(user: User) -> list[int]:

@@ -20,6 +20,7 @@ from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.scoping import allowed
+from shequtong.core.selectors import area_roots
 from shequtong.registry.selectors import person_search
 from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
@@ -85,6 +86,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ),
         "overdue": selectors.overdue_now(user),
         "can_report": allowed(user, "change", Case),
+        "saved_views": selectors.saved_views(user),
+        "query": request.GET.urlencode(),
         "breadcrumbs": [Crumb("事件处置")],
     }
     if request.htmx:
@@ -115,6 +118,46 @@ def _map_data(cases: Any, areas: Any = ()) -> dict[str, Any]:
         if c.lon is not None and c.lat is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+@require_POST
+@login_required
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    view = services.saved_view_save(
+        actor=request.user, name=request.POST.get("name", ""), query=request.POST.get("query", "")
+    )
+    messages.success(request, f"已保存视图“{view.name}”")
+    return redirect(f"{reverse('cases:case_list')}?{view.query}")
+
+
+@require_POST
+@login_required
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    view = selectors.saved_views(request.user).filter(pk=pk).first()
+    if view is not None:
+        services.saved_view_delete(actor=request.user, view=view)
+        messages.success(request, f"已删除视图“{view.name}”")
+    return redirect("cases:case_list")
+
+
+@login_required
+def case_stats(request: HttpRequest) -> HttpResponse:
+    """Per area: cases, open, overdue, finished and the share finished on time."""
+    if not allowed(request.user, "count", Case):
+        raise PermissionDeniedError("您无权查看事件统计")
+    roots = area_roots(user=request.user)
+    within = current_scope(request) or (roots[0] if len(roots) == 1 else None)
+    areas = list(within.children.order_by("path")) if within is not None else roots
+    rows = selectors.area_counts(user=request.user, areas=areas)
+    total = selectors.area_counts(user=request.user, areas=[within]) if within else []
+    context = {
+        "title": "事件统计",
+        "within": within,
+        "rows": rows,
+        "total": total[0] if total else None,
+        "breadcrumbs": [_cases_crumb(), Crumb("事件统计")],
+    }
+    return render(request, "cases/stats.html", context)
 
 
 @login_required

@@ -121,6 +121,12 @@ POLICY["cases.case"] = {
     "change": _CASE_WORKERS,
     "reveal": OFFICE,
 }
+# Owned by one user: each keeps their own saved case-list filters.
+POLICY["cases.savedview"] = {
+    "read": _CASE_WORKERS,
+    "count": _CASE_WORKERS,
+    "change": _CASE_WORKERS,
+}
 POLICY["cases.category"] = {
     "read": STAFF,
     "count": STAFF,

@@ -7,7 +7,7 @@ from shapely.geometry import Point, shape
 
 from .choices import AreaLevel
 from .errors import NotFoundError
-from .models import ApiToken, Area, AuditEntry, RoleGrant, User
+from .models import ApiToken, Area, AuditEntry, Notification, RoleGrant, User
 from .scoping import grants_of, scoped
 
 
@@ -119,3 +119,11 @@ def audit_search(
 
 def token_list(*, user: User) -> QuerySet[ApiToken]:
     return scoped(ApiToken.objects.all(), user, "read")
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    return scoped(Notification.objects.all(), user, "read")
+
+
+def unread_count(*, user: User) -> int:
+    return notification_list(user=user).filter(read_at__isnull=True).count()

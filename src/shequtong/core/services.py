@@ -19,7 +19,7 @@ from . import vault
 from .audit import audit_record, masked_changes
 from .choices import LEVEL_ORDER, AreaLevel, Role
 from .errors import DomainError, NotFoundError, PermissionDeniedError
-from .models import ApiToken, Area, CalendarOverride, Department, RoleGrant, User
+from .models import ApiToken, Area, CalendarOverride, Department, Notification, RoleGrant, User
 from .policy import GRANTABLE_BY, ROLE_LEVELS
 from .scoping import allowed, can, forget_grants, grants_of, scoped
 
@@ -366,3 +366,13 @@ def calendar_override_set(
         changes={"day": [None, day.isoformat()], "is_working": [None, is_working]},
     )
     return override
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, actor: User) -> int:
+    """Everything in the user's inbox read now; the count it marked."""
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

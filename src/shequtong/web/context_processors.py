@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from shequtong.core.choices import Role
 from shequtong.core.scoping import roles_of
+from shequtong.core.selectors import unread_count
 
 from .navigation import navigation_for
 from .scope import current_scope, scope_choices
@@ -23,4 +24,6 @@ def console(request: HttpRequest) -> dict[str, Any]:
         "scope_choices": scope_choices(user),
         "current_scope": current_scope(request),
         "role_labels": [Role(r).label for r in Role.values if r in roles_of(user)],
+        # Called only when a template shows it: one COUNT on the pages with the top bar.
+        "unread_count": lambda: unread_count(user=user),
     }

@@ -22,5 +22,6 @@ urlpatterns = [
     path("console/calendar/", console.calendar, name="calendar"),
     path("console/tokens/", console.token_list, name="token_list"),
     path("console/tokens/<int:pk>/revoke/", console.token_revoke, name="token_revoke"),
+    path("console/notifications/", console.notifications, name="notifications"),
     path("m/", resident.resident_home, name="resident_home"),
 ]

@@ -356,3 +356,24 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"令牌“{token.name}”已撤销")
     return redirect("web:token_list")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The inbox: the newest first; opening it marks everything read."""
+    if request.method == "POST":
+        services.notifications_mark_read(actor=request.user)
+        target = request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("web:notifications")
+        return redirect(target)
+    page = paginate(request, selectors.notification_list(user=request.user))
+    unread = {n.pk for n in page if n.read_at is None}
+    services.notifications_mark_read(actor=request.user)
+    context = {
+        "title": "通知",
+        "page": page,
+        "unread": unread,
+        "breadcrumbs": [Crumb("通知")],
+    }
+    return render(request, "web/notifications.html", context)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shequtong.cases.selectors import resident_cases
+from shequtong.core.selectors import notification_list
 
 
 @dataclass(frozen=True)
@@ -32,5 +33,10 @@ TILES: tuple[Tile, ...] = (
 def resident_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     cases = resident_cases(user).select_related("category")[:5] if user.is_authenticated else None
-    context = {"title": "社区通", "tiles": TILES, "cases": cases}
+    inbox = (
+        notification_list(user=user).filter(read_at__isnull=True)[:5]
+        if user.is_authenticated
+        else None
+    )
+    context = {"title": "社区通", "tiles": TILES, "cases": cases, "inbox": inbox}
     return render(request, "web/resident/home.html", context)

@@ -1,0 +1,78 @@
+"""Saved case-list views, the per-area counts with the on-time rate, and the inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shequtong.cases.models import Case, SavedView
+from shequtong.cases.services import case_act, case_report
+from shequtong.core.choices import Role
+from shequtong.core.models import Notification
+
+from .factories import report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_saved_view_keeps_the_filters_and_is_the_users_own(client, tree, grid_worker, user_with):
+    client.force_login(grid_worker)
+    client.post(
+        reverse("cases:saved_view_save"),
+        {"name": "我的超期", "query": "status=open&deadline=overdue&page=3"},
+    )
+    view = SavedView.objects.get(user=grid_worker)
+    assert view.query == "status=open&deadline=overdue"  # the page is not a filter
+    listing = client.get(reverse("cases:case_list")).content.decode()
+    assert "我的超期" in listing and "?status=open&amp;deadline=overdue" in listing
+
+    other = user_with(Role.GRID_WORKER, tree.grid_a1b)
+    client.force_login(other)
+    assert "我的超期" not in client.get(reverse("cases:case_list")).content.decode()
+    client.post(reverse("cases:saved_view_delete", args=[view.pk]))
+    assert SavedView.objects.filter(pk=view.pk).exists()  # not theirs to delete
+    client.force_login(grid_worker)
+    client.post(reverse("cases:saved_view_delete", args=[view.pk]))
+    assert not SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_area_counts_and_the_on_time_rate(client, tree, grid_worker, user_with):
+    resident = user_with(Role.RESIDENT, tree.comm_a1)
+    on_time = case_report(actor=resident, report=report(code="city-garbage"))
+    late = case_report(actor=resident, report=report(code="city-garbage"))
+    case_report(actor=resident, report=report(code="city-garbage"))  # still open
+    for case in (on_time, late):
+        case = case_act(actor=grid_worker, case=case, action="start")
+        case_act(actor=grid_worker, case=case, action="resolve", note="已清运")
+    Case.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+    staff = user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+    client.force_login(staff)
+    page = client.get(reverse("cases:case_stats")).content.decode()
+    assert tree.grid_a1a.name in page and "50%" in page  # one of two finished on time
+
+
+def test_the_inbox_counts_lists_and_marks_read(client, tree, grid_worker, user_with):
+    resident = user_with(Role.RESIDENT, tree.comm_a1)
+    case_report(actor=resident, report=report())
+    client.force_login(grid_worker)
+    home = client.get(reverse("web:home")).content.decode()
+    assert "通知，未读 1 条" in home
+    inbox = client.get(reverse("web:notifications")).content.decode()
+    assert "新事件" in inbox and "新</span>" in inbox
+    assert not Notification.objects.filter(user=grid_worker, read_at__isnull=True).exists()
+    assert "通知，未读 0 条" in client.get(reverse("web:home")).content.decode()
+
+
+def test_the_resident_sees_new_messages_on_the_portal(client, tree, grid_worker, user_with):
+    resident = user_with(Role.RESIDENT, tree.comm_a1)
+    case = case_report(actor=resident, report=report(code="city-garbage"))
+    case = case_act(actor=grid_worker, case=case, action="start")
+    case_act(actor=grid_worker, case=case, action="resolve", note="已清运")
+    client.force_login(resident)
+    portal = client.get(reverse("web:resident_home")).content.decode()
+    assert "新消息" in portal and "已办结" in portal
+    client.post(reverse("web:notifications"), {"next": "/m/"})
+    assert "新消息" not in client.get(reverse("web:resident_home")).content.decode()
