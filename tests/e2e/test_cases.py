@@ -124,8 +124,9 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
     ctx.close()
 
     # The resident sees it resolved and rates it.
+    # The resident was told: the message on the portal leads to the case.
     mobile.goto(f"{live_server.url}/m/")
-    mobile.locator(".m-list a", has_text=number).click()
+    mobile.locator(".m-list a", has_text=f"您反映的问题已办结（{number}）").click()
     mobile.get_by_text("评价处理结果").wait_for()
     mobile.get_by_label("满意", exact=True).check()
     mobile.get_by_role("button", name="提交评价").click()

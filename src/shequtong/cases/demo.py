@@ -13,8 +13,9 @@ from shapely.geometry import shape
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.models import Area, Department, RoleGrant, User
 
+from .catalogue import load
 from .choices import CaseSource, Rating
-from .models import Case, Category
+from .models import Case, Category, CategoryAttribute
 from .services import Report, case_act, case_rate, case_report, summons_respond
 from .sweep import case_sweep
 
@@ -44,6 +45,9 @@ def _first(role: str, area: Area) -> User | None:
 
 
 def seed_cases(district: Area, scale: int) -> None:
+    # The tree comes with the migrations; a database emptied since (a flushed test database)
+    # gets it back, as it was shipped.
+    load(Category, CategoryAttribute)
     rng = random.Random(SEED)
     communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
     for community in communities.order_by("path"):

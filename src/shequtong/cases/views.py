@@ -631,6 +631,8 @@ def my_case(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": case.steps.exclude(action__in=["object", "review_objection"]),
         "photos": case.photos.all(),
         "form": form,
-        "may_rate": case.status == "resolved" and case.reporter_id == request.user.pk,
+        "may_rate": case.status == "resolved"
+        and case.reporter_id == request.user.pk
+        and (case.rated_at is None or case.rated_at < case.resolved_at),
     }
     return render(request, "cases/m_case.html", context)
