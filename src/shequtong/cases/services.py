@@ -185,13 +185,13 @@ def case_report(*, actor: User | None, report: Report) -> Case:
                 _save_photo(case, None, PhotoStage.REPORT, photo)
             if report.join is not None:
                 _merge(actor, case, report.join, "居民确认与已有事件相同")
-                return case
+            else:
+                _dispatch_notice(case)  # in the same commit: one WAL flush per report
     except IntegrityError:
         existing = already_reported(report)
         if existing is None:
             raise
         return existing
-    _dispatch_notice(case)
     return case
 
 
@@ -232,7 +232,18 @@ def _open(actor: User | None, report: Report, area: Area) -> Case:
         handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,
         due_at=add_working_days(now, category.deadline_days),
     )
-    _step(case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500])
+    steps = [
+        _new_step(
+            case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500]
+        )
+    ]
+    if to_grid:
+        steps.append(
+            _new_step(
+                case, None, "assign", "自动派遣至网格", CaseStatus.ACCEPTED, CaseStatus.ASSIGNED
+            )
+        )
+    CaseStep.objects.bulk_create(steps)
     if category.kind == CategoryKind.DISPUTE:
         Dispute.objects.create(case=case)
     if category.kind == CategoryKind.HAZARD:
@@ -241,8 +252,6 @@ def _open(actor: User | None, report: Report, area: Area) -> Case:
             grade=report.attributes.get("grade") or HazardGrade.GENERAL,
             rectify_by=timezone.localdate(case.due_at),
         )
-    if to_grid:
-        _step(case, None, "assign", "自动派遣至网格", CaseStatus.ACCEPTED, CaseStatus.ASSIGNED)
     return case
 
 
@@ -266,7 +275,23 @@ def _step(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseStep:
-    return CaseStep.objects.create(
+    step = _new_step(case, actor, action, label, before, after, note=note, data=data)
+    step.save()
+    return step
+
+
+def _new_step(
+    case: Case,
+    actor: User | None,
+    action: str,
+    label: str,
+    before: str,
+    after: str,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseStep:
+    return CaseStep(
         case=case,
         action=action,
         label=label,
