@@ -264,18 +264,9 @@ def _save_photo(case: Case, step: CaseStep | None, stage: str, photo: Any) -> Ca
     return row
 
 
-def _step(
-    case: Case,
-    actor: User | None,
-    action: str,
-    label: str,
-    before: str,
-    after: str,
-    *,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> CaseStep:
-    step = _new_step(case, actor, action, label, before, after, note=note, data=data)
+def _step(*args: Any, **kwargs: Any) -> CaseStep:
+    """A timeline step (`_new_step`'s arguments), saved."""
+    step = _new_step(*args, **kwargs)
     step.save()
     return step
 
@@ -620,7 +611,7 @@ def summons_respond(*, actor: User, summons: Summons, accept: bool, reason: str 
     )
     if not accept:
         notify(
-            _grant_users(case, workflow.ABOVE_COMMUNITY),
+            grant_users(case, workflow.ABOVE_COMMUNITY),
             Message(f"{summons.department.name}对事件 {case.number} 提出异议", summons.reason),
         )
     return summons
@@ -671,7 +662,8 @@ def _grants(user: User) -> list:
     return grants_of(user)
 
 
-def _grant_users(case: Case, roles: frozenset[str]) -> list[User]:
+def grant_users(case: Case, roles: frozenset[str]) -> list[User]:
+    """Everyone granted one of `roles` over the case's area (or an area above it)."""
     grants = RoleGrant.objects.filter(
         role__in=roles, area_id__in=Area(path=case.area_path).path_ids
     ).select_related("user")
@@ -710,7 +702,7 @@ def extension_request(*, actor: User, case: Case, days: int, reason: str) -> Ext
         case, actor, "extension", f"申请延期 {days} 个工作日", case.status, case.status, note=reason
     )
     notify(
-        _grant_users(case, APPROVERS[case.handler_level]),
+        grant_users(case, APPROVERS[case.handler_level]),
         Message(f"事件 {case.number} 申请延期 {days} 个工作日", reason, case.get_absolute_url()),
     )
     return extension
