@@ -148,3 +148,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/registry", "shequtong.registry.api.router")
 api.add_router("/cases", "shequtong.cases.api.router")
+api.add_router("/care", "shequtong.care.api.router")

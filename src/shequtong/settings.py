@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "shequtong.core",
     "shequtong.registry",
     "shequtong.cases",
+    "shequtong.care",
     "shequtong.web",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("console/registry/", include("shequtong.registry.urls")),
     path("open311/v2/", include("shequtong.cases.open311")),
     path("", include("shequtong.cases.urls")),
+    path("console/care/", include("shequtong.care.urls")),
     path("", include("shequtong.web.urls")),
 ]

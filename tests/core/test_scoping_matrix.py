@@ -37,6 +37,7 @@ from shequtong.core.models import (
 )
 from shequtong.core.policy import POLICY, ROLE_LEVELS
 from shequtong.core.scoping import can, scoped
+from tests.care.rows import ROWS as CARE_ROWS
 from tests.cases.rows import ROWS as CASE_ROWS
 from tests.core.factories import (
     AreaTree,
@@ -139,6 +140,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "core.apitoken": rows_apitoken,
     **REGISTRY_ROWS,
     **CASE_ROWS,
+    **CARE_ROWS,
 }
 
 

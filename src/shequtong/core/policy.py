@@ -133,6 +133,18 @@ POLICY["cases.category"] = {
     "change": frozenset({Role.DISTRICT_ADMIN}),
 }
 
+# Elderly care (智慧养老). Grid workers and offices watch over the people of their areas and
+# answer alarms; health notes are revealed to offices only; auditors and departments count.
+_CARE_ROWS = {
+    "read": OFFICE | {Role.GRID_WORKER},
+    "count": STAFF,
+    "export": OFFICE,
+    "change": OFFICE | {Role.GRID_WORKER},
+}
+POLICY["care.careprofile"] = {**_CARE_ROWS, "reveal": OFFICE}
+POLICY["care.device"] = dict(_CARE_ROWS)
+POLICY["care.alarm"] = dict(_CARE_ROWS)
+
 # The levels at which a role may be granted: a grid worker over a grid or a community's grids.
 ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset({AreaLevel.DISTRICT}),

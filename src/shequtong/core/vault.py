@@ -146,7 +146,12 @@ def mask_phone(value: str) -> str:
     return head + "*" * max(len(value) - len(head) - 4, 1) + value[-4:]
 
 
-MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
+def mask_note(value: str) -> str:
+    """Health notes show nothing but that they exist."""
+    return "（已加密，需授权查看）" if value else ""
+
+
+MASKERS = {"phone": mask_phone, "id_number": mask_id_number, "note": mask_note}
 
 
 # --- validation -----------------------------------------------------------------------------

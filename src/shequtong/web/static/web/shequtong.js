@@ -217,7 +217,29 @@
     select.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
-  function drawAll() { drawMaps(); drawCharts(); setUpReportForm(); }
+  // The alarm wall rings when an alarm appears that the page has not shown before: a tone
+  // made by the browser (Web Audio), so no sound file is fetched.
+  var shownAlarms = null;
+  function ringForNewAlarms() {
+    var wall = document.getElementById("wall");
+    if (!wall || wall.dataset.alarmIds === undefined) return;
+    var ids = wall.dataset.alarmIds ? wall.dataset.alarmIds.split(",") : [];
+    if (shownAlarms !== null && ids.some(function (id) { return shownAlarms.indexOf(id) < 0; })) {
+      try {
+        var audio = new (window.AudioContext || window.webkitAudioContext)();
+        [0, 0.35, 0.7].forEach(function (start) {
+          var tone = audio.createOscillator();
+          tone.frequency.value = 880;
+          tone.connect(audio.destination);
+          tone.start(audio.currentTime + start);
+          tone.stop(audio.currentTime + start + 0.2);
+        });
+      } catch (e) { /* no sound available: the wall still shows it */ }
+    }
+    shownAlarms = ids;
+  }
+
+  function drawAll() { drawMaps(); drawCharts(); setUpReportForm(); ringForNewAlarms(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.body.addEventListener("htmx:afterSettle", drawAll);
 })();

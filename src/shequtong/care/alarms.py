@@ -1,0 +1,158 @@
+"""Alarms: raising (a storm folds into one open alarm), the contact chain, the state machine.
+
+An alarm calls its profile's contacts in order. Each gets `ack_minutes` to acknowledge; when
+they pass, `escalate` adds the next contact (the earlier ones stay called); after the last,
+the community's staff are called. Acknowledging stops the chain. Every step is timed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shequtong.core.audit import audit_record
+from shequtong.core.choices import Role
+from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.models import Area, RoleGrant, User
+from shequtong.core.notify import Message, notify
+from shequtong.core.scoping import can
+
+from .choices import OPEN_ALARMS, AlarmKind, AlarmOutcome, AlarmStatus
+from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
+
+S = AlarmStatus
+# name: (label, from, to)
+MOVES: dict[str, tuple[str, frozenset[str], str]] = {
+    "acknowledge": ("响应", frozenset({S.RAISED, S.NOTIFYING}), S.ACKNOWLEDGED),
+    "on_site": ("到场", frozenset({S.RAISED, S.NOTIFYING, S.ACKNOWLEDGED}), S.ON_SITE),
+    "resolve": ("处置完毕", frozenset(OPEN_ALARMS), S.RESOLVED),
+}
+
+
+def _step(alarm: Alarm, action: str, label: str, actor: User | None = None, note: str = "") -> None:
+    AlarmStep.objects.create(alarm=alarm, action=action, label=label, actor=actor, note=note)
+
+
+def _message(alarm: Alarm) -> Message:
+    person = alarm.profile.person
+    return Message(
+        f"【{alarm.get_kind_display()}】{person.name}",
+        f"{person.dwelling or person.area.name}，请立即响应",
+        reverse("care:alarm_wall"),
+    )
+
+
+def raise_alarm(*, profile: CareProfile, device: Device | None, kind: str, at: datetime) -> Alarm:
+    """The open alarm of this device and kind, counted once more; or a new one, whose first
+    contact is called at once."""
+    if kind not in AlarmKind.values:
+        raise DomainError("invalid", f"未知的告警类型 {kind}")
+    try:
+        with transaction.atomic():
+            alarm = Alarm.objects.create(
+                profile=profile,
+                device=device,
+                kind=kind,
+                raised_at=at,
+                area_id=profile.area_id,
+                area_path=profile.area_path,
+            )
+            _step(alarm, "raise", f"{alarm.get_kind_display()}告警")
+            _call_next(alarm, timezone.now())
+            return alarm
+    except IntegrityError:
+        # The device already has an open alarm of this kind: a storm, folded into it.
+        with transaction.atomic():
+            alarm = Alarm.objects.select_for_update().get(
+                device=device, kind=kind, status__in=OPEN_ALARMS
+            )
+            alarm.repeats += 1
+            Alarm.objects.filter(pk=alarm.pk).update(repeats=alarm.repeats)
+        return alarm
+
+
+def _call_next(alarm: Alarm, now: datetime) -> None:
+    """Call the next contact of the chain (or, past its end, the community's staff)."""
+    contacts = list(alarm.profile.contacts.all())
+    position = alarm.chain_position
+    if position < len(contacts):
+        contact: EmergencyContact = contacts[position]
+        alarm.chain_position = position + 1
+        alarm.status = S.NOTIFYING
+        alarm.next_escalation_at = now + timedelta(minutes=contact.ack_minutes)
+        if contact.user is not None:
+            notify([contact.user], _message(alarm))
+        label = f"通知第 {position + 1} 位联系人：{contact.name}（{contact.get_kind_display()}）"
+    else:
+        staff = _community_staff(alarm)
+        notify(staff, _message(alarm))
+        alarm.status = S.NOTIFYING
+        alarm.next_escalation_at = None  # the chain is spent: the staff hold it now
+        label = f"联系人均未响应，通知社区工作人员（{len(staff)} 人）"
+    alarm.save()
+    _step(alarm, "call", label)
+
+
+def _community_staff(alarm: Alarm) -> list[User]:
+    grants = RoleGrant.objects.filter(
+        role__in=(Role.COMMUNITY_STAFF, Role.GRID_WORKER),
+        area_id__in=Area(path=alarm.area_path).path_ids,
+    ).select_related("user")
+    return [g.user for g in grants]
+
+
+def escalate(now: datetime | None = None) -> int:
+    """Alarms whose current contact let the time pass: the next one is called."""
+    now = now or timezone.now()
+    moved = 0
+    due = Alarm.objects.filter(status__in=[S.RAISED, S.NOTIFYING], next_escalation_at__lte=now)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            alarm = (
+                Alarm.objects.select_for_update(skip_locked=True)
+                .select_related("profile__person")
+                .filter(pk=pk, status__in=[S.RAISED, S.NOTIFYING], next_escalation_at__lte=now)
+                .first()
+            )
+            if alarm is None:
+                continue
+            _step(alarm, "timeout", f"第 {alarm.chain_position} 位联系人未在时限内响应")
+            _call_next(alarm, now)
+            moved += 1
+    return moved
+
+
+@transaction.atomic
+def alarm_act(
+    *, actor: User, alarm: Alarm, action: str, outcome: str = "", note: str = ""
+) -> Alarm:
+    alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
+    move = MOVES.get(action)
+    if move is None:
+        raise DomainError("invalid_transition", f"没有“{action}”这个操作")
+    label, sources, target = move
+    if alarm.status not in sources:
+        raise DomainError(
+            "invalid_transition", f"告警当前为“{alarm.get_status_display()}”，不能{label}"
+        )
+    if not can(actor, "change", alarm):
+        raise PermissionDeniedError("您无权处理该告警")
+    now = timezone.now()
+    if action == "resolve":
+        if outcome not in AlarmOutcome.values:
+            raise DomainError("invalid", "请选择处置结果", {"outcome": ["必填"]})
+        alarm.outcome, alarm.resolved_at = outcome, now
+    if action == "on_site":
+        alarm.on_site_at = now
+    if alarm.acknowledged_at is None:
+        alarm.acknowledged_by, alarm.acknowledged_at = actor, now
+    alarm.status, alarm.next_escalation_at = target, None
+    alarm.note = note.strip()[:500] or alarm.note
+    alarm.save()
+    shown = label if action != "resolve" else f"{label}：{AlarmOutcome(outcome).label}"
+    _step(alarm, action, shown, actor, note)
+    audit_record(actor=actor, action=f"care.alarm_{action}", obj=alarm)
+    return alarm

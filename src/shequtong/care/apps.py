@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "shequtong.care"
+    label = "care"
+    verbose_name = "智慧养老"

@@ -1,0 +1,183 @@
+"""Device data in: checked, stored once, and turned into alarms by the rules.
+
+A batch is a list of `{"at": ISO 8601, "metric": …, "value": number}`. Every item is checked
+on its own — a bad one is rejected with its reason and the rest go on — and nothing is
+accepted for a device that is unbound or whose person has not consented. (device, at, metric)
+is a reading's identity: a replayed or duplicated message changes nothing. An SOS is never
+lost: it raises (or folds into) an alarm even when its reading was seen before.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .alarms import raise_alarm
+from .choices import AlarmKind
+from .models import Alarm, Device, Reading
+
+log = logging.getLogger(__name__)
+
+# metric: (lowest, highest) physically possible value.
+RANGES: dict[str, tuple[float, float]] = {
+    "heart_rate": (20, 250),
+    "spo2": (50, 100),
+    "steps": (0, 100_000),
+    "battery": (0, 100),
+    "sos": (0, 1),
+    "fall": (0, 1),
+    "smoke": (0, 1),
+    "gas": (0, 1),
+    "door": (0, 1),
+    "water": (0, 10_000),
+}
+# An event metric whose value 1 raises an alarm at once.
+EVENTS = {
+    "sos": AlarmKind.SOS,
+    "fall": AlarmKind.FALL,
+    "smoke": AlarmKind.SMOKE,
+    "gas": AlarmKind.GAS,
+}
+PAST = timedelta(days=7)
+FUTURE = timedelta(minutes=5)
+SUSTAINED = timedelta(minutes=5)  # a vital sign out of range this long raises an alarm
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
+
+
+def ingest(device: Device, items: list[Any]) -> IngestResult:
+    result = IngestResult()
+    profile = device.profile
+    if profile is None:
+        result.rejected = [(i, "设备未绑定照护对象") for i in range(len(items))]
+        return result
+    if not profile.consented:
+        result.rejected = [(i, "照护对象未登记监测同意") for i in range(len(items))]
+        return result
+    now = timezone.now()
+    good: list[tuple[int, datetime, str, float]] = []
+    for index, item in enumerate(items):
+        reason, parsed = _check(item, now)
+        if reason:
+            result.rejected.append((index, reason))
+            log.info("设备 %s 第 %s 条读数被拒绝：%s", device.serial, index, reason)
+        else:
+            good.append((index, *parsed))
+    keys = {(at, metric) for _, at, metric, _ in good}
+    # Readings and the alarms they raise commit together: an SOS stored is an SOS raised.
+    with transaction.atomic():
+        seen = set(
+            Reading.objects.filter(device=device, at__in={at for at, _ in keys}).values_list(
+                "at", "metric"
+            )
+        )
+        fresh = []
+        for item in good:  # the first of equal readings in a batch counts, as across batches
+            if (item[1], item[2]) not in seen:
+                seen.add((item[1], item[2]))
+                fresh.append(item)
+        Reading.objects.bulk_create(
+            [
+                Reading(device=device, profile=profile, at=a, metric=m, value=v)
+                for _, a, m, v in fresh
+            ],
+            ignore_conflicts=True,
+        )
+        _touch(device, fresh, now)
+        for _, at, metric, value in sorted(fresh, key=lambda g: g[1]):
+            kind = _rule(profile, device, metric, value, at)
+            if kind is not None:
+                alarm = raise_alarm(profile=profile, device=device, kind=kind, at=at)
+                result.alarms.append(alarm)
+    result.accepted, result.duplicates = len(fresh), len(good) - len(fresh)
+    return result
+
+
+def _check(item: Any, now: datetime) -> tuple[str, tuple[datetime, str, float]]:
+    empty = (now, "", 0.0)
+    if not isinstance(item, dict):
+        return "读数应为对象 {at, metric, value}", empty
+    metric = item.get("metric")
+    if metric not in RANGES:
+        return f"未知的指标 {metric!r}", empty
+    at = parse_datetime(str(item.get("at", ""))) if item.get("at") else None
+    if at is None or timezone.is_naive(at):
+        return "时间应为带时区的 ISO 8601，如 2026-11-24T03:00:00+08:00", empty
+    if at > now + FUTURE:
+        return "时间晚于当前时间", empty
+    if at < now - PAST:
+        return "时间早于 7 天前", empty
+    value = item.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return "数值应为数字", empty
+    low, high = RANGES[metric]
+    if not low <= value <= high:
+        return f"{metric} 的数值 {value} 超出可能范围 {low}–{high}", empty
+    return "", (at, metric, float(value))
+
+
+def _touch(device: Device, fresh: list[tuple[int, datetime, str, float]], now: datetime) -> None:
+    """Last seen now; the latest value of each metric kept for the console (read under lock:
+    two batches of one device must not overwrite each other's state)."""
+    if not fresh:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        return
+    current = Device.objects.select_for_update().only("last_state", "battery").get(pk=device.pk)
+    state = dict(current.last_state)
+    for _, at, metric, value in sorted(fresh, key=lambda g: g[1]):
+        known = state.get(metric, {}).get("at")
+        if known is None or parse_datetime(known) <= at:
+            state[metric] = {"value": value, "at": at.isoformat()}
+    battery = state.get("battery", {}).get("value")
+    Device.objects.filter(pk=device.pk).update(
+        last_seen_at=now,
+        last_state=state,
+        battery=int(battery) if battery is not None else current.battery,
+    )
+
+
+def _rule(profile: Any, device: Device, metric: str, value: float, at: datetime) -> str | None:
+    if metric in EVENTS:
+        return EVENTS[metric] if value >= 1 else None
+    if metric not in VITALS:
+        return None
+    kind, outside = VITALS[metric]
+    limits = profile.thresholds or {}
+    if not outside(value, limits):
+        return None
+    # Sustained: the run of out-of-range readings this one ends began SUSTAINED ago or more.
+    earlier = Reading.objects.filter(device=device, metric=metric, at__lte=at).order_by("-at")
+    start = at
+    for when, reading in earlier.values_list("at", "value")[:120]:
+        if not outside(reading, limits):
+            break
+        start = when
+    return kind if at - start >= SUSTAINED else None
+
+
+def _heart_rate_outside(value: float, limits: dict[str, Any]) -> bool:
+    low, high = limits.get("heart_rate", [45, 130])
+    return not low <= value <= high
+
+
+def _spo2_outside(value: float, limits: dict[str, Any]) -> bool:
+    return value < limits.get("spo2_min", 90)
+
+
+VITALS = {
+    "heart_rate": (AlarmKind.HEART_RATE, _heart_rate_outside),
+    "spo2": (AlarmKind.SPO2, _spo2_outside),
+}

@@ -1,0 +1,153 @@
+"""Writes of elderly care: profiles and consent, contacts, devices and their binding.
+
+Alarms live in `alarms.py`, device data in `ingest.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from shequtong.core.audit import audit_record
+from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.models import User
+from shequtong.core.scoping import can, can_in_area
+from shequtong.core.vault import validate_phone
+from shequtong.registry.models import Person
+
+from .choices import CareLevel, ContactKind, DeviceKind, Living
+from .models import CareProfile, Device, EmergencyContact
+
+# Thresholds a profile takes from its care level unless set for the person.
+DEFAULT_THRESHOLDS = {
+    CareLevel.SELF_CARE: {"heart_rate": [45, 130], "spo2_min": 90},
+    CareLevel.PARTIAL: {"heart_rate": [50, 120], "spo2_min": 92},
+    CareLevel.DEPENDENT: {"heart_rate": [50, 115], "spo2_min": 93},
+}
+
+
+def _require(actor: User, ok: bool, message: str = "您无权管理该照护档案") -> None:
+    if not ok:
+        raise PermissionDeniedError(message)
+
+
+@transaction.atomic
+def profile_create(
+    *, actor: User, person: Person, living: str, care_level: str = CareLevel.SELF_CARE
+) -> CareProfile:
+    _require(actor, can_in_area(actor, "change", CareProfile, person.area_path))
+    if living not in Living.values or care_level not in CareLevel.values:
+        raise DomainError("invalid", "请选择居住情况和照护等级")
+    if CareProfile.objects.filter(person=person).exists():
+        raise DomainError("invalid", f"{person.name}已有照护档案")
+    profile = CareProfile.objects.create(
+        person=person,
+        area_id=person.area_id,
+        area_path=person.area_path,
+        living=living,
+        care_level=care_level,
+        thresholds=DEFAULT_THRESHOLDS[care_level],
+    )
+    audit_record(actor=actor, action="care.profile_create", obj=profile)
+    return profile
+
+
+@transaction.atomic
+def consent_record(*, actor: User, profile: CareProfile, by: str, scope: str) -> CareProfile:
+    """The monitoring consent: who gave it (the person or their guardian) and for what."""
+    _require(actor, can(actor, "change", profile))
+    if not by.strip() or not scope.strip():
+        raise DomainError("invalid", "请填写同意人和同意范围", {"consent_by": ["必填"]})
+    profile.consent_by, profile.consent_scope = by.strip()[:64], scope.strip()[:200]
+    profile.consented_at, profile.consent_withdrawn_at = timezone.now(), None
+    profile.save()
+    audit_record(actor=actor, action="care.consent", obj=profile, changes={"scope": [None, scope]})
+    return profile
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, profile: CareProfile) -> CareProfile:
+    _require(actor, can(actor, "change", profile))
+    profile.consent_withdrawn_at = timezone.now()
+    profile.save()
+    audit_record(actor=actor, action="care.consent_withdraw", obj=profile)
+    return profile
+
+
+@transaction.atomic
+def contact_add(
+    *,
+    actor: User,
+    profile: CareProfile,
+    kind: str,
+    name: str,
+    phone: str = "",
+    user: User | None = None,
+    ack_minutes: int = 5,
+) -> EmergencyContact:
+    """The next link of the contact chain, called after those before it."""
+    _require(actor, can(actor, "change", profile))
+    if kind not in ContactKind.values or not name.strip():
+        raise DomainError("invalid", "请填写联系人姓名和关系", {"name": ["必填"]})
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            raise DomainError.from_validation(exc) from exc
+    if not phone and user is None:
+        raise DomainError("invalid", "联系人须有电话或平台账号", {"phone": ["必填"]})
+    if not 1 <= ack_minutes <= 60:
+        raise DomainError("invalid", "响应时限应为 1–60 分钟", {"ack_minutes": ["1–60"]})
+    last = profile.contacts.order_by("-order").first()
+    return EmergencyContact.objects.create(
+        profile=profile,
+        order=(last.order + 1) if last else 1,
+        kind=kind,
+        name=name.strip()[:64],
+        phone=phone,
+        user=user,
+        ack_minutes=ack_minutes,
+    )
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    device: Device
+    token: str  # shown once; only its hash is kept
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def device_register(*, actor: User, kind: str, serial: str, profile: CareProfile) -> NewDevice:
+    """Register a device bound to a person under care; the token is for the device only."""
+    _require(actor, can(actor, "change", profile))
+    if kind not in DeviceKind.values:
+        raise DomainError("invalid", "未知的设备类型", {"kind": ["未知的设备类型"]})
+    serial = serial.strip()
+    if not serial or Device.objects.filter(serial=serial).exists():
+        raise DomainError("invalid", f"序列号“{serial}”为空或已登记", {"serial": ["重复"]})
+    if not profile.consented:
+        raise DomainError("no_consent", "该老人尚未登记监测同意，不能绑定设备")
+    token = f"dev_{secrets.token_urlsafe(24)}"
+    device = Device.objects.create(
+        kind=kind,
+        serial=serial,
+        token_hash=_token_hash(token),
+        profile=profile,
+        area_id=profile.area_id,
+        area_path=profile.area_path,
+    )
+    audit_record(actor=actor, action="care.device_register", obj=device)
+    return NewDevice(device, token)
+
+
+def device_for_token(token: str) -> Device | None:
+    return Device.objects.select_related("profile").filter(token_hash=_token_hash(token)).first()

@@ -1,0 +1,187 @@
+"""Care: consent before data, device tokens, readings checked one by one and stored once, SOS
+and sustained vital signs raising alarms, a storm folded into one alarm, the contact chain
+escalating until someone answers, the state machine, the wall."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shequtong.care.alarms import alarm_act, escalate
+from shequtong.care.choices import AlarmKind, AlarmStatus, ContactKind, DeviceKind, Living
+from shequtong.care.ingest import ingest
+from shequtong.care.models import Alarm, CareProfile, Reading
+from shequtong.care.services import (
+    consent_record,
+    consent_withdraw,
+    contact_add,
+    device_register,
+    profile_create,
+)
+from shequtong.core.choices import Role
+from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.models import Notification
+from shequtong.registry.models import Person
+from shequtong.registry.services import PersonData, apply_person_data
+from tests.registry.factories import id_number
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(tree, user_with):
+    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+
+
+@pytest.fixture
+def elder(tree, staff, grid_worker, user_with):
+    """An 85-year-old living alone in grid A1a: consent recorded, a son then the grid worker."""
+    person = Person(area=tree.grid_a1a, area_path=tree.grid_a1a.path)
+    apply_person_data(person, PersonData(name="王奶奶", id_number=id_number(3, female=True)), None)
+    person.save()
+    profile = profile_create(actor=staff, person=person, living=Living.ALONE)
+    consent_record(actor=staff, profile=profile, by="王奶奶本人", scope="一键呼叫、跌倒、心率血氧")
+    son = user_with(Role.RESIDENT, tree.comm_a1)
+    contact_add(actor=staff, profile=profile, kind=ContactKind.FAMILY, name="王先生", user=son)
+    contact_add(
+        actor=staff, profile=profile, kind=ContactKind.GRID_WORKER, name="网格员", user=grid_worker
+    )
+    profile.son = son  # type: ignore[attr-defined]
+    return profile
+
+
+def at(minutes_ago: float = 0) -> str:
+    return (timezone.now() - timedelta(minutes=minutes_ago)).isoformat()
+
+
+def test_a_device_needs_a_consented_person(tree, staff, elder):
+    withdrawn = device_register(
+        actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder
+    )
+    consent_withdraw(actor=staff, profile=elder)
+    result = ingest(withdrawn.device, [{"at": at(), "metric": "sos", "value": 1}])
+    assert result.accepted == 0 and result.rejected == [(0, "照护对象未登记监测同意")]
+    with pytest.raises(DomainError, match="尚未登记监测同意"):
+        device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-1", profile=elder)
+
+
+def test_readings_are_checked_one_by_one_and_stored_once(tree, staff, elder):
+    device = device_register(
+        actor=staff, kind=DeviceKind.WEARABLE, serial="W-1", profile=elder
+    ).device
+    minute_ago = at(1)
+    batch = [
+        {"at": minute_ago, "metric": "heart_rate", "value": 72},
+        {"at": minute_ago, "metric": "heart_rate", "value": 72},  # duplicated in the batch
+        {"at": at(), "metric": "heart_rate", "value": 400},
+        {"at": at(-60), "metric": "spo2", "value": 97},
+        {"at": "2026-11-24T03:00:00", "metric": "spo2", "value": 97},
+        {"at": at(), "metric": "mood", "value": 1},
+        {"at": at(), "metric": "steps", "value": "many"},
+        "not an object",
+        {"at": at(), "metric": "battery", "value": 55},
+    ]
+    result = ingest(device, batch)
+    reasons = dict(result.rejected)
+    assert set(reasons) == {2, 3, 4, 5, 6, 7}
+    assert (result.accepted, result.duplicates) == (2, 1)
+    assert "超出可能范围" in reasons[2] and "晚于当前时间" in reasons[3]
+    assert "带时区" in reasons[4] and "未知的指标" in reasons[5] and "数字" in reasons[6]
+    assert Reading.objects.count() == 2
+    again = ingest(device, batch[:1])  # a replayed message
+    assert (again.accepted, again.duplicates) == (0, 1) and Reading.objects.count() == 2
+    device.refresh_from_db()
+    assert device.battery == 55 and device.last_seen_at is not None
+
+
+def test_an_sos_rings_the_chain_until_someone_answers(tree, staff, elder, grid_worker):
+    device = device_register(
+        actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder
+    ).device
+    result = ingest(device, [{"at": at(), "metric": "sos", "value": 1}])
+    (alarm,) = result.alarms
+    assert alarm.status == AlarmStatus.NOTIFYING and alarm.chain_position == 1
+    assert Notification.objects.filter(user=elder.son, title__contains="一键呼叫").exists()
+    assert not Notification.objects.filter(user=grid_worker).exists()
+
+    # A storm of presses folds into the same alarm.
+    ingest(device, [{"at": at(0.1), "metric": "sos", "value": 1}])
+    alarm.refresh_from_db()
+    assert alarm.repeats == 1 and Alarm.objects.count() == 1
+
+    # The son does not answer within 5 minutes: the grid worker is called too.
+    assert escalate(timezone.now() + timedelta(minutes=6)) == 1
+    alarm.refresh_from_db()
+    assert alarm.chain_position == 2
+    assert Notification.objects.filter(user=grid_worker, title__contains="王奶奶").exists()
+
+    with pytest.raises(DomainError, match="请选择处置结果"):
+        alarm_act(actor=grid_worker, alarm=alarm, action="resolve")  # no outcome given
+    alarm = alarm_act(actor=grid_worker, alarm=alarm, action="acknowledge")
+    assert alarm.acknowledged_by == grid_worker
+    assert escalate(timezone.now() + timedelta(hours=1)) == 0  # the chain stopped
+    alarm = alarm_act(actor=grid_worker, alarm=alarm, action="on_site")
+    alarm = alarm_act(
+        actor=grid_worker, alarm=alarm, action="resolve", outcome="handled", note="老人摔倒，已扶起"
+    )
+    assert alarm.status == AlarmStatus.RESOLVED
+    labels = list(alarm.steps.values_list("action", flat=True))
+    assert labels == ["raise", "call", "timeout", "call", "acknowledge", "on_site", "resolve"]
+    # The next press is a new alarm.
+    assert ingest(device, [{"at": at(-0.5), "metric": "sos", "value": 1}]).alarms[0].pk != alarm.pk
+
+
+def test_past_the_chain_the_community_is_called(tree, staff, elder):
+    device = device_register(
+        actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder
+    ).device
+    (alarm,) = ingest(device, [{"at": at(), "metric": "sos", "value": 1}]).alarms
+    escalate(timezone.now() + timedelta(minutes=6))
+    escalate(timezone.now() + timedelta(minutes=12))
+    alarm.refresh_from_db()
+    assert alarm.next_escalation_at is None
+    assert Notification.objects.filter(user=staff, title__contains="一键呼叫").exists()
+
+
+def test_a_heart_rate_alarm_needs_it_sustained(tree, staff, elder):
+    device = device_register(
+        actor=staff, kind=DeviceKind.WEARABLE, serial="W-1", profile=elder
+    ).device
+    assert ingest(device, [{"at": at(0), "metric": "heart_rate", "value": 150}]).alarms == []
+    ingest(device, [{"at": at(2), "metric": "heart_rate", "value": 70}])
+    assert ingest(device, [{"at": at(-0.2), "metric": "heart_rate", "value": 155}]).alarms == []
+    series = [{"at": at(m), "metric": "heart_rate", "value": 160} for m in (12, 9, 6)]
+    assert [a.kind for a in ingest(device, series).alarms] == [AlarmKind.HEART_RATE]
+
+
+def test_another_grid_cannot_answer(tree, staff, elder, user_with):
+    device = device_register(
+        actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder
+    ).device
+    (alarm,) = ingest(device, [{"at": at(), "metric": "sos", "value": 1}]).alarms
+    with pytest.raises(PermissionDeniedError):
+        alarm_act(
+            actor=user_with(Role.GRID_WORKER, tree.grid_b1a), alarm=alarm, action="acknowledge"
+        )
+
+
+def test_over_http_and_on_the_wall(client, tree, staff, elder, grid_worker):
+    new = device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder)
+    body = json.dumps([{"at": at(), "metric": "sos", "value": 1}])
+    refused = client.post("/api/v1/care/ingest", body, content_type="application/json")
+    assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
+    sent = client.post(
+        "/api/v1/care/ingest", body, content_type="application/json", HTTP_X_DEVICE_TOKEN=new.token
+    ).json()
+    assert sent["accepted"] == 1 and len(sent["alarms"]) == 1
+
+    client.force_login(grid_worker)
+    wall = client.get(reverse("care:alarm_wall")).content.decode()
+    assert "王奶奶" in wall and 'hx-trigger="every 2s"' in wall
+    client.post(reverse("care:alarm_act", args=[sent["alarms"][0]]), {"action": "acknowledge"})
+    assert Alarm.objects.get().status == AlarmStatus.ACKNOWLEDGED
+    assert CareProfile.objects.get().alarms.count() == 1
