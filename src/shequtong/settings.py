@@ -219,6 +219,9 @@ SHEQUTONG_CATEGORY_TTL = env.int("SHEQUTONG_CATEGORY_TTL", default=0 if MODE == 
 # Extra font directories for PDFs (a Chinese font must be installed or named here).
 SHEQUTONG_FONT_DIRS = env.list("SHEQUTONG_FONT_DIRS", default=[])
 
+# The MQTT broker devices publish to (`shequtong care ingest-mqtt` subscribes).
+SHEQUTONG_MQTT_URL = env.str("SHEQUTONG_MQTT_URL", default="mqtt://127.0.0.1:1883")
+
 # Where messages go besides the in-app inbox (dotted paths of core.notify channels).
 SHEQUTONG_NOTIFY_CHANNELS = env.list("SHEQUTONG_NOTIFY_CHANNELS", default=[])
 
