@@ -1,15 +1,15 @@
-"""Scoped reads of care: the open alarms of the wall, one alarm."""
+"""Scoped reads of care: profiles, the open alarms of the wall, one alarm."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from shequtong.core.errors import NotFoundError
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import scoped
 
 from .choices import OPEN_ALARMS
-from .models import Alarm
+from .models import Alarm, CareProfile
 
 
 def open_alarms(*, user: User, within: Area | None = None) -> QuerySet[Alarm]:
@@ -26,3 +26,28 @@ def alarm_get(*, user: User, pk: int) -> Alarm:
     if alarm is None:
         raise NotFoundError("告警不存在或不在您的管辖范围内")
     return alarm
+
+
+def profile_list(*, user: User, within: Area | None = None) -> QuerySet[CareProfile]:
+    profiles = scoped(CareProfile.objects.all(), user, "read")
+    if within is not None:
+        profiles = profiles.filter(area_path__startswith=within.path)
+    return (
+        profiles.select_related("person__dwelling__building__estate")
+        .annotate(
+            device_count=Count("devices", distinct=True),
+            open_alarms=Count("alarms", filter=Q(alarms__status__in=OPEN_ALARMS), distinct=True),
+        )
+        .order_by("area_path", "person__name_pinyin")
+    )
+
+
+def profile_get(*, user: User, pk: int, action: str = "read") -> CareProfile:
+    profile = (
+        scoped(CareProfile.objects.filter(pk=pk), user, action)
+        .select_related("person__dwelling", "person__area")
+        .first()
+    )
+    if profile is None:
+        raise NotFoundError("照护档案不存在或不在您的管辖范围内")
+    return profile

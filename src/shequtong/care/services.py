@@ -80,6 +80,16 @@ def consent_withdraw(*, actor: User, profile: CareProfile) -> CareProfile:
 
 
 @transaction.atomic
+def health_notes_set(*, actor: User, profile: CareProfile, notes: str) -> CareProfile:
+    """Chronic conditions and medication: sensitive health data, encrypted, changes audited."""
+    _require(actor, can(actor, "reveal", profile), "只有社区工作人员可以登记健康信息")
+    profile.health_notes = notes.strip()[:2000]
+    profile.save()
+    audit_record(actor=actor, action="care.health_notes", obj=profile)
+    return profile
+
+
+@transaction.atomic
 def contact_add(
     *,
     actor: User,

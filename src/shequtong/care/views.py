@@ -6,16 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from shequtong.core.errors import PermissionDeniedError
-from shequtong.core.scoping import allowed
-from shequtong.web.pages import Crumb
+from shequtong.core.scoping import allowed, can
+from shequtong.core.services import pii_reveal
+from shequtong.registry.selectors import person_get
+from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
-from . import alarms, selectors
-from .choices import AlarmOutcome
-from .models import Alarm
+from . import alarms, selectors, services
+from .choices import AlarmOutcome, CareLevel, ContactKind, DeviceKind, Living
+from .models import Alarm, CareProfile
 
 
 @login_required
@@ -46,3 +50,109 @@ def alarm_act(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, f"{alarm}：{alarm.get_status_display()}")
     return redirect("care:alarm_wall")
+
+
+@login_required
+def profile_list(request: HttpRequest) -> HttpResponse:
+    if not allowed(request.user, "read", CareProfile):
+        raise PermissionDeniedError("您无权查看照护档案")
+    context = {
+        "title": "照护档案",
+        "page": paginate(
+            request, selectors.profile_list(user=request.user, within=current_scope(request))
+        ),
+        "breadcrumbs": [Crumb("照护档案")],
+    }
+    return render(request, "care/profile_list.html", context)
+
+
+@login_required
+def profile_new(request: HttpRequest) -> HttpResponse:
+    """A profile for a resident, from the person file."""
+    person = person_get(user=request.user, pk=int(request.GET.get("person") or 0))
+    if request.method == "POST":
+        profile = services.profile_create(
+            actor=request.user,
+            person=person,
+            living=request.POST.get("living", ""),
+            care_level=request.POST.get("care_level", ""),
+        )
+        messages.success(request, f"已建立{person.name}的照护档案，请登记监测同意")
+        return redirect("care:profile_detail", pk=profile.pk)
+    context = {
+        "title": "建立照护档案",
+        "person": person,
+        "livings": Living.choices,
+        "levels": CareLevel.choices,
+        "breadcrumbs": [Crumb("照护档案", reverse("care:profile_list")), Crumb(person.name)],
+    }
+    return render(request, "care/profile_new.html", context)
+
+
+@login_required
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = selectors.profile_get(user=request.user, pk=pk)
+    context = {
+        "title": f"照护档案 · {profile.person.name}",
+        "profile": profile,
+        "contacts": list(profile.contacts.all()),
+        "devices": list(profile.devices.all()),
+        "alarms": list(profile.alarms.order_by("-raised_at")[:20]),
+        "may_change": can(request.user, "change", profile),
+        "may_reveal": can(request.user, "reveal", profile),
+        "contact_kinds": ContactKind.choices,
+        "device_kinds": DeviceKind.choices,
+        "breadcrumbs": [
+            Crumb("照护档案", reverse("care:profile_list")),
+            Crumb(profile.person.name),
+        ],
+    }
+    return render(request, "care/profile_detail.html", context)
+
+
+@require_POST
+@login_required
+def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """The forms of the profile page: consent, contacts, devices, the health notes."""
+    profile = selectors.profile_get(user=request.user, pk=pk, action="change")
+    what, post = request.POST.get("what"), request.POST
+    if what == "consent":
+        services.consent_record(
+            actor=request.user, profile=profile, by=post.get("by", ""), scope=post.get("scope", "")
+        )
+        messages.success(request, "已登记监测同意")
+    elif what == "withdraw":
+        services.consent_withdraw(actor=request.user, profile=profile)
+        messages.success(request, "已撤回监测同意：设备数据将不再接收")
+    elif what == "contact":
+        contact = services.contact_add(
+            actor=request.user,
+            profile=profile,
+            kind=post.get("kind", ""),
+            name=post.get("name", ""),
+            phone=post.get("phone", ""),
+            ack_minutes=int(post.get("ack_minutes") or 5),
+        )
+        messages.success(request, f"已添加第 {contact.order} 位紧急联系人")
+    elif what == "device":
+        new = services.device_register(
+            actor=request.user,
+            profile=profile,
+            kind=post.get("kind", ""),
+            serial=post.get("serial", ""),
+        )
+        messages.success(
+            request, f"设备 {new.device.serial} 已绑定。设备令牌（只显示这一次）：{new.token}"
+        )
+    elif what == "notes":
+        services.health_notes_set(actor=request.user, profile=profile, notes=post.get("notes", ""))
+        messages.success(request, "已保存慢病与用药记录")
+    return redirect("care:profile_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def profile_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = selectors.profile_get(user=request.user, pk=pk)
+    notes = pii_reveal(actor=request.user, obj=profile, field="health_notes")
+    return HttpResponse(f'<span class="pii">{escape(notes) or "—"}</span>')
