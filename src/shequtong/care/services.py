@@ -159,5 +159,16 @@ def device_register(*, actor: User, kind: str, serial: str, profile: CareProfile
     return NewDevice(device, token)
 
 
+@transaction.atomic
+def device_token_reset(*, actor: User | None, device: Device) -> str:
+    """A new token for a device (lost, or handed to the simulator); the old one stops working."""
+    if actor is not None:
+        _require(actor, can(actor, "change", device))
+    token = f"dev_{secrets.token_urlsafe(24)}"
+    Device.objects.filter(pk=device.pk).update(token_hash=_token_hash(token))
+    audit_record(actor=actor, action="care.device_token_reset", obj=device)
+    return token
+
+
 def device_for_token(token: str) -> Device | None:
     return Device.objects.select_related("profile").filter(token_hash=_token_hash(token)).first()

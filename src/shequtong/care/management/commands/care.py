@@ -1,4 +1,4 @@
-"""`shequtong care escalate [--every SECONDS]` and `shequtong care ingest-mqtt`.
+"""`shequtong care escalate [--every SECONDS]`, `care ingest-mqtt`, `care simulate`.
 
 escalate calls the next contact of alarms nobody answered: run it as its own service with
 `--every 15` (a contact's time is counted in minutes), or from cron every minute.
@@ -11,10 +11,12 @@ import contextlib
 import time
 from argparse import ArgumentParser
 from typing import Any
+from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from shequtong.care import simulate
 from shequtong.care.alarms import escalate
 from shequtong.care.mqtt import TOPIC, Ingester
 from shequtong.core.management.commands.seed import positive_int
@@ -29,8 +31,19 @@ class Command(BaseCommand):
         run.add_argument("--every", type=positive_int, help="每隔多少秒检查一次（常驻运行）")
         mqtt = commands.add_parser("ingest-mqtt", help="订阅 MQTT，接收设备上报")
         mqtt.add_argument("--url", default=settings.SHEQUTONG_MQTT_URL, help="mqtt://主机:端口")
+        sim = commands.add_parser("simulate", help="设备模拟器（仅演示和测试库）")
+        sim.add_argument("--devices", type=positive_int, default=10, help="模拟的设备数")
+        sim.add_argument("--via", choices=["http", "mqtt"], default="http")
+        sim.add_argument("--url", default="http://127.0.0.1:8000", help="平台地址（http）")
+        sim.add_argument("--seconds", type=positive_int, default=30)
+        sim.add_argument("--speed", type=float, default=60.0, help="时间加速倍数，默认 60")
+        sim.add_argument("--sos", default="", help="在 --sos-after 秒后按下此序列号设备的一键呼叫")
+        sim.add_argument("--sos-after", type=float, default=5.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["command"] == "simulate":
+            self._simulate(options)
+            return
         if options["command"] == "ingest-mqtt":
             self.stdout.write(f"订阅 {TOPIC}（{options['url']}），Ctrl-C 退出")
             with contextlib.suppress(KeyboardInterrupt):
@@ -43,3 +56,33 @@ class Command(BaseCommand):
             if not every:
                 return
             time.sleep(every)
+
+    def _simulate(self, options: dict[str, Any]) -> None:
+        if settings.MODE == "production":
+            raise CommandError("模拟器会重置设备令牌，只能在演示或测试库上运行")
+        devices = simulate.take_devices(options["devices"])
+        if not devices:
+            raise CommandError(
+                "没有已绑定的设备：请先在照护档案中绑定设备（或运行 shequtong demo）"
+            )
+        client = None
+        if options["via"] == "mqtt":
+            parsed = urlparse(settings.SHEQUTONG_MQTT_URL)
+            send, client = simulate.mqtt_sender(parsed.hostname or "127.0.0.1", parsed.port or 1883)
+        else:
+            send = simulate.http_sender(options["url"])
+        self.stdout.write(
+            f"模拟 {len(devices)} 台设备，经 {options['via']} 上报 {options['seconds']} 秒"
+        )
+        counts = simulate.run(
+            devices,
+            send,
+            seconds=options["seconds"],
+            speed=options["speed"],
+            sos=options["sos"],
+            sos_after=options["sos_after"],
+        )
+        if client is not None:
+            client.loop_stop()
+            client.disconnect()
+        self.stdout.write(f"已发送 {counts['messages']} 条消息，一键呼叫 {counts['sos']} 次")

@@ -1,0 +1,60 @@
+"""The simulator drives the real entry points: HTTP against a live server, MQTT through
+Mosquitto into the ingester; its SOS becomes an alarm."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from shequtong.care import simulate
+from shequtong.care.choices import AlarmKind, DeviceKind
+from shequtong.care.models import Alarm, Reading
+from shequtong.care.mqtt import Ingester
+from shequtong.care.services import device_register
+
+from .test_alarms import elder, staff  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _devices(staff, elder):  # noqa: F811
+    for kind, serial in ((DeviceKind.SOS_BUTTON, "SIM-SOS"), (DeviceKind.WEARABLE, "SIM-W")):
+        device_register(actor=staff, kind=kind, serial=serial, profile=elder)
+    return simulate.take_devices(10)
+
+
+def test_over_http(live_server, tree, staff, elder):  # noqa: F811
+    devices = _devices(staff, elder)
+    counts = simulate.run(
+        devices,
+        simulate.http_sender(live_server.url),
+        seconds=1.5,
+        speed=600,
+        sos="SIM-SOS",
+        sos_after=0.3,
+    )
+    assert counts["sos"] == 1 and counts["messages"] >= 10
+    assert Reading.objects.filter(metric="heart_rate").count() >= 5
+    assert Alarm.objects.get().kind == AlarmKind.SOS
+
+
+def test_over_mqtt(tree, staff, elder):  # noqa: F811
+    devices = _devices(staff, elder)
+    ingester = Ingester("mqtt://127.0.0.1:1883", client_id=f"test-sim-{uuid.uuid4().hex[:8]}")
+    ingester.connect()
+    ingester.client.loop_start()
+    try:
+        time.sleep(0.5)
+        send, client = simulate.mqtt_sender("127.0.0.1", 1883)
+        counts = simulate.run(devices, send, seconds=1.0, speed=600, sos="SIM-SOS", sos_after=0.2)
+        client.loop_stop()
+        client.disconnect()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not Alarm.objects.exists():
+            time.sleep(0.05)
+        assert counts["sos"] == 1 and Alarm.objects.get().kind == AlarmKind.SOS
+    finally:
+        ingester.client.loop_stop()
+        ingester.client.disconnect()
