@@ -6,7 +6,8 @@ Usage: .venv/bin/python bench/care_alarms.py [--devices 10000] [--seconds 60] [-
    wristbands and SOS buttons under care (consented elders in the demo's grids).
 2. Starts `shequtong care ingest-mqtt` (its own process) against the broker at 127.0.0.1:1883.
 3. Publishes, with QoS 1, one reading message a minute per device (10,000 devices: ~167
-   messages/s) for `--seconds`, and presses an SOS button every 2 seconds.
+   messages/s) for `--seconds`, and presses an SOS button every 2 seconds (on the urgent
+   topic, as devices do).
 4. A watcher polls PostgreSQL every 20 ms for new alarms: SOS-to-alarm-visible latency per
    press (p50/p99, target p99 < 1 s), and the ingester's rate and CPU from /proc.
 5. With `--restart-broker` (root), Mosquitto is restarted half-way (its persistence keeps the
@@ -203,7 +204,7 @@ def run(options: argparse.Namespace, ingester_pid: int) -> None:
                     ],
                 }
             )
-            send(f"shequtong/v1/devices/B{i:05d}/readings", payload)
+            send(f"shequtong/v1/devices/B{i:05d}/alarms", payload)
             pressed.setdefault(f"B{i:05d}", time.perf_counter())
             next_sos += 2.0
         if options.restart_broker and restarted is None and elapsed >= options.seconds / 2:

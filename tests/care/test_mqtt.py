@@ -47,22 +47,21 @@ def wait_for(condition, seconds: float = 10) -> bool:
 def test_an_sos_over_mqtt_becomes_an_alarm(tree, staff, elder):  # noqa: F811
     new = device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-MQTT", profile=elder)
     ingester = Ingester(BROKER, client_id=f"test-ingester-{uuid.uuid4().hex[:8]}")
-    ingester.connect()
-    ingester.client.loop_start()
+    ingester.start()
     try:
-        assert wait_for(lambda: ingester.client.is_connected())
+        assert wait_for(ingester.connected)
         time.sleep(0.3)  # the subscription is made on connect
         topic = "shequtong/v1/devices/SOS-MQTT/readings"
         publish(topic, b"{not json")
         publish(topic, {"token": "dev_forged", "readings": []})
         reading = {"at": timezone.now().isoformat(), "metric": "sos", "value": 1}
-        publish(topic, {"token": new.token, "readings": [reading]})
-        publish(topic, {"token": new.token, "readings": [reading]})  # delivered twice
+        urgent = "shequtong/v1/devices/SOS-MQTT/alarms"
+        publish(urgent, {"token": new.token, "readings": [reading]})
+        publish(urgent, {"token": new.token, "readings": [reading]})  # delivered twice
         assert wait_for(lambda: ingester.counts["messages"] >= 2)
         alarm = Alarm.objects.get()
         assert alarm.kind == AlarmKind.SOS and alarm.repeats == 0
         assert ingester.counts["malformed"] == 1 and ingester.counts["unauthorized"] == 1
         assert ingester.counts["duplicates"] == 1
     finally:
-        ingester.client.loop_stop()
-        ingester.client.disconnect()
+        ingester.stop()

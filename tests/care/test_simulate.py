@@ -43,8 +43,7 @@ def test_over_http(live_server, tree, staff, elder):  # noqa: F811
 def test_over_mqtt(tree, staff, elder):  # noqa: F811
     devices = _devices(staff, elder)
     ingester = Ingester("mqtt://127.0.0.1:1883", client_id=f"test-sim-{uuid.uuid4().hex[:8]}")
-    ingester.connect()
-    ingester.client.loop_start()
+    ingester.start()
     try:
         time.sleep(0.5)
         send, client = simulate.mqtt_sender("127.0.0.1", 1883)
@@ -56,5 +55,4 @@ def test_over_mqtt(tree, staff, elder):  # noqa: F811
             time.sleep(0.05)
         assert counts["sos"] == 1 and Alarm.objects.get().kind == AlarmKind.SOS
     finally:
-        ingester.client.loop_stop()
-        ingester.client.disconnect()
+        ingester.stop()

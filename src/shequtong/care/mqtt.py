@@ -2,9 +2,13 @@
 
 Topic and payload (documented in docs/operations.md):
 
-    topic    shequtong/v1/devices/{serial}/readings
+    topic    shequtong/v1/devices/{serial}/readings   (measurements)
+             shequtong/v1/devices/{serial}/alarms     (sos, fall, smoke, gas: urgent)
     payload  {"token": "dev_…",
               "readings": [{"at": "2026-11-24T03:00:00+08:00", "metric": "sos", "value": 1}]}
+
+Urgent events have their own subscription, connection and thread, so an SOS never waits
+behind a backlog of heart rates.
 
 No alarm is lost: the subscription is QoS 1 on a persistent session (a fixed client id, clean
 session off), so the broker keeps what arrives while the ingester is down or reconnecting; a
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import Counter
 from typing import Any
 from urllib.parse import urlparse
@@ -31,6 +36,7 @@ from .services import device_for_token
 log = logging.getLogger(__name__)
 
 TOPIC = "shequtong/v1/devices/+/readings"
+URGENT_TOPIC = "shequtong/v1/devices/+/alarms"
 CLIENT_ID = "shequtong-ingester"
 
 
@@ -39,22 +45,33 @@ class Ingester:
         parsed = urlparse(url)
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 1883
         self.counts: Counter[str] = Counter()
-        self.client = mqtt.Client(
+        self._lock = threading.Lock()  # two subscriptions, two threads, one tally
+        self.client = self._client(client_id, TOPIC, parsed.username, parsed.password)
+        self.urgent = self._client(
+            f"{client_id}-urgent", URGENT_TOPIC, parsed.username, parsed.password
+        )
+
+    def _client(
+        self, client_id: str, topic: str, username: str | None, password: str | None
+    ) -> mqtt.Client:
+        client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
             clean_session=False,
             manual_ack=True,
+            userdata=topic,
         )
-        if parsed.username:
-            self.client.username_pw_set(parsed.username, parsed.password)
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
-        self.client.on_connect = self._on_connect
-        self.client.on_message = self._on_message
+        if username:
+            client.username_pw_set(username, password)
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_message = self._on_message
+        return client
 
     def handle(self, topic: str, payload: bytes) -> str:
         """One message to readings and alarms; the outcome's name (counted)."""
         parts = topic.split("/")
-        serial = parts[3] if len(parts) == 5 else ""
+        serial = parts[3] if len(parts) == 5 and parts[4] in ("readings", "alarms") else ""
         try:
             message = json.loads(payload)
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -65,15 +82,21 @@ class Ingester:
         if device is None or device.serial != serial:
             return self._drop("unauthorized", f"设备 {serial} 的令牌无效或与主题不符")
         result = ingest(device, message["readings"])
-        self.counts["readings"] += result.accepted
-        self.counts["duplicates"] += result.duplicates
-        self.counts["rejected"] += len(result.rejected)
-        self.counts["alarms"] += len(result.alarms)
-        self.counts["messages"] += 1
+        self._count(
+            readings=result.accepted,
+            duplicates=result.duplicates,
+            rejected=len(result.rejected),
+            alarms=len(result.alarms),
+            messages=1,
+        )
         return "ok"
 
+    def _count(self, **amounts: int) -> None:
+        with self._lock:
+            self.counts.update(amounts)
+
     def _drop(self, outcome: str, why: str) -> str:
-        self.counts[outcome] += 1
+        self._count(**{outcome: 1})
         log.warning("MQTT 消息已丢弃：%s", why)
         return outcome
 
@@ -83,8 +106,8 @@ class Ingester:
         if reason.is_failure:
             log.error("MQTT 连接失败：%s", reason)
             return
-        client.subscribe(TOPIC, qos=1)
-        log.info("已连接 MQTT %s:%s，订阅 %s", self.host, self.port, TOPIC)
+        client.subscribe(userdata, qos=1)
+        log.info("已连接 MQTT %s:%s，订阅 %s", self.host, self.port, userdata)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         close_old_connections()  # a long-running subscriber outlives database connections
@@ -93,14 +116,30 @@ class Ingester:
         except Exception:
             # Not acknowledged: the broker delivers it again after the next reconnect.
             log.exception("处理 MQTT 消息失败（%s），将在重连后重试", message.topic)
-            self.counts["errors"] += 1
+            self._count(errors=1)
             return
         client.ack(message.mid, message.qos)
 
-    def connect(self) -> None:
-        self.client.connect(self.host, self.port, keepalive=30)
+    def start(self) -> None:
+        """Both subscriptions on their own threads (tests and embedding)."""
+        for client in (self.urgent, self.client):
+            client.connect(self.host, self.port, keepalive=30)
+            client.loop_start()
+
+    def stop(self) -> None:
+        for client in (self.urgent, self.client):
+            client.loop_stop()
+            client.disconnect()
+
+    def connected(self) -> bool:
+        return self.client.is_connected() and self.urgent.is_connected()
 
     def run_forever(self) -> None:
         """Connect (retrying while the broker is down) and serve until interrupted."""
+        self.urgent.connect_async(self.host, self.port, keepalive=30)
+        self.urgent.loop_start()
         self.client.connect_async(self.host, self.port, keepalive=30)
-        self.client.loop_forever(retry_first_connection=True)
+        try:
+            self.client.loop_forever(retry_first_connection=True)
+        finally:
+            self.urgent.loop_stop()

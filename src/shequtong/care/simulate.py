@@ -21,6 +21,7 @@ from datetime import datetime
 import paho.mqtt.client as mqtt
 from django.utils import timezone
 
+from .ingest import EVENTS as URGENT
 from .models import Device
 from .services import device_token_reset
 
@@ -77,7 +78,9 @@ def mqtt_sender(
 
     def send(device: Simulated, items: list[dict]) -> None:
         payload = json.dumps({"token": device.token, "readings": items})
-        client.publish(f"shequtong/v1/devices/{device.serial}/readings", payload, qos=1)
+        urgent = any(item["metric"] in URGENT for item in items)
+        channel = "alarms" if urgent else "readings"
+        client.publish(f"shequtong/v1/devices/{device.serial}/{channel}", payload, qos=1)
 
     return send, client
 

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shequtong.care import simulate
 from shequtong.care.alarms import escalate
-from shequtong.care.mqtt import TOPIC, Ingester
+from shequtong.care.mqtt import TOPIC, URGENT_TOPIC, Ingester
 from shequtong.core.management.commands.seed import positive_int
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             self._simulate(options)
             return
         if options["command"] == "ingest-mqtt":
-            self.stdout.write(f"订阅 {TOPIC}（{options['url']}），Ctrl-C 退出")
+            self.stdout.write(f"订阅 {TOPIC} 和 {URGENT_TOPIC}（{options['url']}），Ctrl-C 退出")
             with contextlib.suppress(KeyboardInterrupt):
                 Ingester(options["url"]).run_forever()
             return
