@@ -43,7 +43,7 @@ def wait_for(condition, seconds: float = 10) -> bool:
     return False
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_sos_over_mqtt_becomes_an_alarm(tree, staff, elder):  # noqa: F811
     new = device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-MQTT", profile=elder)
     ingester = Ingester(BROKER, client_id=f"test-ingester-{uuid.uuid4().hex[:8]}")

@@ -16,7 +16,7 @@ from shequtong.care.services import device_register
 
 from .test_alarms import elder, staff  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _devices(staff, elder):  # noqa: F811

@@ -35,7 +35,7 @@ from tests.core.factories import AreaTree
 
 from .factories import IN_A1A, IN_B1A, report
 
-live = pytest.mark.django_db(transaction=True)
+live = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 db = pytest.mark.django_db
 
 BASE = "/open311/v2"

@@ -16,7 +16,7 @@ from shequtong.core.audit import audit_record, audit_verify
 from shequtong.core.models import AuditChainHead, AuditEntry
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
     ),

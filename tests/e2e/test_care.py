@@ -18,7 +18,7 @@ from shequtong.core.demo import seed_demo
 from .conftest import screenshot
 from .test_roles import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_the_wall_lights_up_escalates_and_is_answered(page, live_server):

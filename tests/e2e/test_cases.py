@@ -19,7 +19,7 @@ from shequtong.core.models import RoleGrant
 from .conftest import screenshot
 from .test_roles import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def photo(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:

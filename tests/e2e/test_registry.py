@@ -16,7 +16,7 @@ from ..registry.factories import HEADER, name, person_row
 from .conftest import open_nav, screenshot
 from .test_roles import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 MISTAKES = {
     # data row index → (column, bad value, the words the page must show)

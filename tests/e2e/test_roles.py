@@ -10,7 +10,7 @@ from shequtong.core.models import Area, AuditEntry, RoleGrant, User
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def sign_in(page, live_server, username: str, landing: str = "/console/") -> None:
