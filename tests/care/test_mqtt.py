@@ -49,8 +49,7 @@ def test_an_sos_over_mqtt_becomes_an_alarm(tree, staff, elder):  # noqa: F811
     ingester = Ingester(BROKER, client_id=f"test-ingester-{uuid.uuid4().hex[:8]}")
     ingester.start()
     try:
-        assert wait_for(ingester.connected)
-        time.sleep(0.3)  # the subscription is made on connect
+        assert wait_for(ingester.ready)
         topic = "shequtong/v1/devices/SOS-MQTT/readings"
         publish(topic, b"{not json")
         publish(topic, {"token": "dev_forged", "readings": []})

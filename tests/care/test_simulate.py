@@ -45,7 +45,10 @@ def test_over_mqtt(tree, staff, elder):  # noqa: F811
     ingester = Ingester("mqtt://127.0.0.1:1883", client_id=f"test-sim-{uuid.uuid4().hex[:8]}")
     ingester.start()
     try:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while not ingester.ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ingester.ready()
         send, client = simulate.mqtt_sender("127.0.0.1", 1883)
         counts = simulate.run(devices, send, seconds=1.0, speed=600, sos="SIM-SOS", sos_after=0.2)
         client.loop_stop()

@@ -46,6 +46,7 @@ class Ingester:
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 1883
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # two subscriptions, two threads, one tally
+        self._subscribed: set[str] = set()
         self.client = self._client(client_id, TOPIC, parsed.username, parsed.password)
         self.urgent = self._client(
             f"{client_id}-urgent", URGENT_TOPIC, parsed.username, parsed.password
@@ -65,6 +66,7 @@ class Ingester:
             client.username_pw_set(username, password)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         return client
 
@@ -109,6 +111,12 @@ class Ingester:
         client.subscribe(userdata, qos=1)
         log.info("已连接 MQTT %s:%s，订阅 %s", self.host, self.port, userdata)
 
+    def _on_subscribe(
+        self, client: mqtt.Client, userdata: Any, mid: int, codes: Any, props: Any
+    ) -> None:
+        with self._lock:
+            self._subscribed.add(userdata)
+
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         close_old_connections()  # a long-running subscriber outlives database connections
         try:
@@ -131,8 +139,10 @@ class Ingester:
             client.loop_stop()
             client.disconnect()
 
-    def connected(self) -> bool:
-        return self.client.is_connected() and self.urgent.is_connected()
+    def ready(self) -> bool:
+        """Both subscriptions acknowledged by the broker: from now on nothing is missed."""
+        with self._lock:
+            return self._subscribed == {TOPIC, URGENT_TOPIC}
 
     def run_forever(self) -> None:
         """Connect (retrying while the broker is down) and serve until interrupted."""

@@ -15,7 +15,9 @@ from stdnum.cn import ric
 from shequtong.core.choices import AreaLevel
 from shequtong.core.models import Area
 
+from .catalogue import load_tags
 from .importing.persons import PersonImport
+from .models import PersonTag
 
 SEED = 2026
 PEOPLE_PER_COMMUNITY = 150
@@ -113,6 +115,8 @@ def ledger_rows(community: Area, grids: list[str], count: int, seed: int) -> lis
 
 def seed_residents(district: Area, scale: int) -> None:
     """One ledger per community, imported as the system."""
+    # The catalogue comes with the migrations; a database emptied since gets it back.
+    load_tags(PersonTag)
     communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
     with tempfile.TemporaryDirectory() as folder:
         for community in communities.order_by("path"):
