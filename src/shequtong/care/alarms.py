@@ -16,9 +16,10 @@ from django.utils import timezone
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
-from shequtong.core.models import Area, RoleGrant, User
+from shequtong.core.models import User
 from shequtong.core.notify import Message, notify
 from shequtong.core.scoping import can
+from shequtong.core.selectors import users_granted
 
 from .choices import OPEN_ALARMS, AlarmKind, AlarmOutcome, AlarmStatus
 from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
@@ -97,11 +98,7 @@ def _call_next(alarm: Alarm, now: datetime) -> None:
 
 
 def _community_staff(alarm: Alarm) -> list[User]:
-    grants = RoleGrant.objects.filter(
-        role__in=(Role.COMMUNITY_STAFF, Role.GRID_WORKER),
-        area_id__in=Area(path=alarm.area_path).path_ids,
-    ).select_related("user")
-    return [g.user for g in grants]
+    return users_granted(roles=(Role.COMMUNITY_STAFF, Role.GRID_WORKER), area_path=alarm.area_path)
 
 
 def escalate(now: datetime | None = None) -> int:

@@ -51,7 +51,7 @@ from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedEr
 from shequtong.core.models import Area
 from shequtong.core.services import api_token_authenticate
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .choices import CaseSource, CaseStatus, HandlerLevel
 from .models import Case, CaseStep, Category, CategoryAttribute, case_pk
 
@@ -63,8 +63,6 @@ WINDOW = timedelta(days=90)
 LIMIT = 1000
 
 _CLOSED = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED})
-# Steps the resident portal does not show its reporter, so neither does Open311.
-_HIDDEN_STEPS = ("object", "review_objection")
 _TOKENS = uuid.UUID("6f1d3c2e-8a4b-5e6f-9c0d-311311311311")  # namespace of derived tokens
 # Control characters XML 1.0 cannot carry (a pasted description may hold one).
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -104,7 +102,7 @@ def _requests_query() -> QuerySet[Case]:
     """Every case is a public service request; the reporter's identity is never loaded."""
     last_step = (
         CaseStep.objects.filter(case=OuterRef("pk"))
-        .exclude(action__in=_HIDDEN_STEPS)
+        .exclude(action__in=workflow.STAFF_ONLY_STEPS)
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )

@@ -22,10 +22,10 @@ from django.utils import timezone
 from shequtong.core.calendar import add_working_days, working_days_between
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from shequtong.core.models import Area, Department, RoleGrant, User
+from shequtong.core.models import Area, Department, User
 from shequtong.core.notify import Message, notify
-from shequtong.core.scoping import can_in_area, roles_of
-from shequtong.core.selectors import area_for_point
+from shequtong.core.scoping import can_in_area, grants_of, roles_of
+from shequtong.core.selectors import area_for_point, users_granted
 from shequtong.registry.models import Estate
 
 from . import workflow
@@ -388,15 +388,17 @@ def holders(case: Case) -> list[User]:
     """The people who hold the case at its level: its assignee, or everyone granted there."""
     if case.assignee_id and case.handler_level in (HandlerLevel.GRID, HandlerLevel.COMMUNITY):
         return [case.assignee]
-    roles = workflow.HOLDERS[case.handler_level]
-    grants = RoleGrant.objects.filter(
-        role__in=roles, area_id__in=Area(path=case.area_path).path_ids
-    ).select_related("user")
     if case.handler_level == HandlerLevel.DEPARTMENT:
-        grants = grants.filter(department_id__in=workflow.live_departments(case))
-    elif case.handler_level == HandlerLevel.GRID:
-        grants = grants.filter(role=Role.GRID_WORKER)
-    return [g.user for g in grants]
+        return users_granted(
+            roles=workflow.HOLDERS[case.handler_level],
+            area_path=case.area_path,
+            department_ids=workflow.live_departments(case),
+        )
+    # At grid level the grid workers are told; the community staff see it in their lists.
+    roles = {Role.GRID_WORKER} if case.handler_level == HandlerLevel.GRID else None
+    return users_granted(
+        roles=roles or workflow.HOLDERS[case.handler_level], area_path=case.area_path
+    )
 
 
 def reporters(case: Case) -> list[User]:
@@ -580,7 +582,7 @@ def summons_respond(*, actor: User, summons: Summons, accept: bool, reason: str 
         g.role == Role.DEPARTMENT_HANDLER
         and g.department_id == summons.department_id
         and case.area_path.startswith(g.area_path)
-        for g in _grants(actor)
+        for g in grants_of(actor)
     )
     if not mine:
         raise PermissionDeniedError("此事件未召集您所在的部门")
@@ -656,18 +658,9 @@ def summons_review(*, actor: User, summons: Summons, uphold: bool, note: str = "
     return summons
 
 
-def _grants(user: User) -> list:
-    from shequtong.core.scoping import grants_of
-
-    return grants_of(user)
-
-
 def grant_users(case: Case, roles: frozenset[str]) -> list[User]:
     """Everyone granted one of `roles` over the case's area (or an area above it)."""
-    grants = RoleGrant.objects.filter(
-        role__in=roles, area_id__in=Area(path=case.area_path).path_ids
-    ).select_related("user")
-    return [g.user for g in grants]
+    return users_granted(roles=roles, area_path=case.area_path)
 
 
 # --- deadline extensions ------------------------------------------------------------------

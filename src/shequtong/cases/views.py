@@ -628,7 +628,7 @@ def my_case(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"诉求 {case.number}",
         "case": case,
         # What a resident sees of the handling: the moves, without staff names or notes.
-        "steps": case.steps.exclude(action__in=["object", "review_objection"]),
+        "steps": case.steps.exclude(action__in=workflow.STAFF_ONLY_STEPS),
         "photos": case.photos.all(),
         "form": form,
         "may_rate": case.status == "resolved"

@@ -95,6 +95,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Steps between the street office and departments that the reporter is not shown (on the
+# portal or through Open311): objections and their rulings.
+STAFF_ONLY_STEPS = ("object", "review_objection")
+
+
 def _roles(transition: Transition, case: Case) -> frozenset[str]:
     if "holder" not in transition.roles:
         return transition.roles

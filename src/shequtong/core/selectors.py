@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 from shapely.geometry import Point, shape
 
@@ -127,3 +129,16 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return notification_list(user=user).filter(read_at__isnull=True).count()
+
+
+def users_granted(
+    *, roles: Iterable[str], area_path: str, department_ids: Iterable[int] | None = None
+) -> list[User]:
+    """Everyone holding one of `roles` over the area at `area_path` or an area above it (for a
+    department handler, of one of `department_ids`): who is told about what happens there."""
+    grants = RoleGrant.objects.filter(
+        role__in=list(roles), area_id__in=Area(path=area_path).path_ids
+    ).select_related("user")
+    if department_ids is not None:
+        grants = grants.filter(department_id__in=list(department_ids))
+    return [g.user for g in grants]
