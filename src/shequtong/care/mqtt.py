@@ -24,11 +24,12 @@ import json
 import logging
 import threading
 from collections import Counter
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from .ingest import ingest
 from .services import device_for_token
@@ -47,6 +48,10 @@ class Ingester:
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # two subscriptions, two threads, one tally
         self._subscribed: set[str] = set()
+        # SQLite takes one writer at a time, and its shared-cache memory database (the test
+        # database) fails a second writer at once instead of waiting: the two subscription
+        # threads take turns there. PostgreSQL writes from both at once.
+        self._sqlite_turn = threading.Lock()
         self.client = self._client(client_id, TOPIC, parsed.username, parsed.password)
         self.urgent = self._client(
             f"{client_id}-urgent", URGENT_TOPIC, parsed.username, parsed.password
@@ -120,7 +125,9 @@ class Ingester:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         close_old_connections()  # a long-running subscriber outlives database connections
         try:
-            self.handle(message.topic, message.payload)
+            turn = self._sqlite_turn if connection.vendor == "sqlite" else nullcontext()
+            with turn:
+                self.handle(message.topic, message.payload)
         except Exception:
             # Not acknowledged: the broker delivers it again after the next reconnect.
             log.exception("处理 MQTT 消息失败（%s），将在重连后重试", message.topic)
