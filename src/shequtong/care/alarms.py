@@ -33,6 +33,10 @@ MOVES: dict[str, tuple[str, frozenset[str], str]] = {
 }
 
 
+# A device gone silent is the community's technical matter, not a call to the family at night.
+STAFF_FIRST = frozenset({AlarmKind.OFFLINE})
+
+
 def _step(alarm: Alarm, action: str, label: str, actor: User | None = None, note: str = "") -> None:
     AlarmStep.objects.create(alarm=alarm, action=action, label=label, actor=actor, note=note)
 
@@ -62,13 +66,15 @@ def raise_alarm(*, profile: CareProfile, device: Device | None, kind: str, at: d
                 area_path=profile.area_path,
             )
             _step(alarm, "raise", f"{alarm.get_kind_display()}告警")
+            if kind in STAFF_FIRST:
+                alarm.chain_position = alarm.profile.contacts.count()
             _call_next(alarm, timezone.now())
             return alarm
     except IntegrityError:
-        # The device already has an open alarm of this kind: a storm, folded into it.
+        # The device (or the person) already has an open alarm of this kind: a storm, folded.
         with transaction.atomic():
             alarm = Alarm.objects.select_for_update().get(
-                device=device, kind=kind, status__in=OPEN_ALARMS
+                profile=profile, device=device, kind=kind, status__in=OPEN_ALARMS
             )
             alarm.repeats += 1
             Alarm.objects.filter(pk=alarm.pk).update(repeats=alarm.repeats)
@@ -120,6 +126,20 @@ def escalate(now: datetime | None = None) -> int:
             _call_next(alarm, now)
             moved += 1
     return moved
+
+
+def alarm_recover(device: Device, now: datetime) -> int:
+    """The device reports again: its offline alarm closes itself."""
+    recovered = 0
+    for alarm in Alarm.objects.select_for_update().filter(
+        device=device, kind=AlarmKind.OFFLINE, status__in=OPEN_ALARMS
+    ):
+        alarm.status, alarm.outcome = S.RESOLVED, AlarmOutcome.RECOVERED
+        alarm.resolved_at, alarm.next_escalation_at = now, None
+        alarm.save()
+        _step(alarm, "recover", "设备恢复上报，告警自动关闭")
+        recovered += 1
+    return recovered
 
 
 @transaction.atomic

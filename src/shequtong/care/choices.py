@@ -39,6 +39,9 @@ class AlarmKind(models.TextChoices):
     SPO2 = "spo2", "血氧过低"
     SMOKE = "smoke", "烟雾报警"
     GAS = "gas", "燃气泄漏"
+    NO_ACTIVITY = "no_activity", "长时间无活动"
+    GEOFENCE = "geofence", "离开安全区域"
+    OFFLINE = "offline", "设备离线"
 
 
 class AlarmStatus(models.TextChoices):
@@ -58,4 +61,30 @@ class AlarmOutcome(models.TextChoices):
     FALSE_ALARM = "false_alarm", "误报"
     HANDLED = "handled", "现场处置"
     HOSPITAL = "hospital", "送医"
+    RECOVERED = "recovered", "设备恢复上报"
     OTHER = "other", "其他"
+
+
+class VisitFinding(models.TextChoices):
+    WELL = "well", "情况良好"
+    NEEDS_HELP = "needs_help", "需要帮助"
+    ABSENT = "absent", "未见到本人"
+
+
+class CareService(models.TextChoices):
+    """The six home services of the policy (助餐、助洁、助急、助浴、助医、助行)."""
+
+    MEAL = "meal", "助餐"
+    CLEANING = "cleaning", "助洁"
+    EMERGENCY = "emergency", "助急"
+    BATH = "bath", "助浴"
+    MEDICAL = "medical", "助医"
+    MOBILITY = "mobility", "助行"
+
+
+class CareOrderStatus(models.TextChoices):
+    REQUESTED = "requested", "待派单"
+    ASSIGNED = "assigned", "已派单"
+    COMPLETED = "completed", "已完成"
+    RATED = "rated", "已评价"
+    CANCELLED = "cancelled", "已取消"

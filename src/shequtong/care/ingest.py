@@ -19,9 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .alarms import raise_alarm
+from shequtong.core.geo import distance_m
+
+from .alarms import alarm_recover, raise_alarm
 from .choices import AlarmKind
-from .models import Alarm, Device, Reading
+from .models import Alarm, CareProfile, Device, Reading
+from .watch import is_offline
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "gas": (0, 1),
     "door": (0, 1),
     "water": (0, 10_000),
+    "lon": (-180, 180),
+    "lat": (-90, 90),
 }
 # An event metric whose value 1 raises an alarm at once.
 EVENTS = {
@@ -48,6 +53,8 @@ EVENTS = {
 PAST = timedelta(days=7)
 FUTURE = timedelta(minutes=5)
 SUSTAINED = timedelta(minutes=5)  # a vital sign out of range this long raises an alarm
+# Last activity is written when it moves on by this much: not one UPDATE per wristband minute.
+ACTIVITY_STEP = timedelta(minutes=5)
 
 
 @dataclass
@@ -96,12 +103,19 @@ def ingest(device: Device, items: list[Any]) -> IngestResult:
             ],
             ignore_conflicts=True,
         )
-        _touch(device, fresh, now)
-        for _, at, metric, value in sorted(fresh, key=lambda g: g[1]):
-            kind = _rule(profile, device, metric, value, at)
-            if kind is not None:
-                alarm = raise_alarm(profile=profile, device=device, kind=kind, at=at)
-                result.alarms.append(alarm)
+        if is_offline(device, now):
+            alarm_recover(device, now)
+        previous = _touch(device, fresh, now)
+        _active(profile, fresh, previous)
+        raised = [
+            (at, kind)
+            for _, at, metric, value in sorted(fresh, key=lambda g: g[1])
+            if (kind := _rule(profile, device, metric, value, at)) is not None
+        ]
+        if (left_at := _left_geofence(profile, fresh)) is not None:
+            raised.append((left_at, AlarmKind.GEOFENCE))
+        for at, kind in raised:
+            result.alarms.append(raise_alarm(profile=profile, device=device, kind=kind, at=at))
     result.accepted, result.duplicates = len(fresh), len(good) - len(fresh)
     return result
 
@@ -129,14 +143,18 @@ def _check(item: Any, now: datetime) -> tuple[str, tuple[datetime, str, float]]:
     return "", (at, metric, float(value))
 
 
-def _touch(device: Device, fresh: list[tuple[int, datetime, str, float]], now: datetime) -> None:
+Fresh = list[tuple[int, datetime, str, float]]
+
+
+def _touch(device: Device, fresh: Fresh, now: datetime) -> dict[str, Any]:
     """Last seen now; the latest value of each metric kept for the console (read under lock:
-    two batches of one device must not overwrite each other's state)."""
+    two batches of one device must not overwrite each other's state). The state before."""
     if not fresh:
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-        return
+        return device.last_state
     current = Device.objects.select_for_update().only("last_state", "battery").get(pk=device.pk)
-    state = dict(current.last_state)
+    before = current.last_state
+    state = dict(before)
     for _, at, metric, value in sorted(fresh, key=lambda g: g[1]):
         known = state.get(metric, {}).get("at")
         if known is None or parse_datetime(known) <= at:
@@ -147,6 +165,43 @@ def _touch(device: Device, fresh: list[tuple[int, datetime, str, float]], now: d
         last_state=state,
         battery=int(battery) if battery is not None else current.battery,
     )
+    return before
+
+
+def _active(profile: CareProfile, fresh: Fresh, before: dict[str, Any]) -> None:
+    """A door opened, water drawn or steps taken: the person was up and about then."""
+    steps = before.get("steps", {}).get("value")
+    moments = []
+    for _, at, metric, value in sorted(fresh, key=lambda g: g[1]):
+        if metric == "steps":
+            if steps is not None and value > steps:
+                moments.append(at)
+            steps = value
+        elif (metric == "door" and value >= 1) or (metric == "water" and value > 0):
+            moments.append(at)
+    if not moments:
+        return
+    latest = max(moments)
+    if profile.last_activity_at is None or latest - profile.last_activity_at >= ACTIVITY_STEP:
+        CareProfile.objects.filter(pk=profile.pk).update(last_activity_at=latest)
+        profile.last_activity_at = latest
+
+
+def _left_geofence(profile: CareProfile, fresh: Fresh) -> datetime | None:
+    """The latest position of the batch, if it lies outside the person's safe area."""
+    fence = (profile.thresholds or {}).get("geofence")
+    if not fence:
+        return None
+    points: dict[datetime, dict[str, float]] = {}
+    for _, at, metric, value in fresh:
+        if metric in ("lon", "lat"):
+            points.setdefault(at, {})[metric] = value
+    located = [at for at, point in points.items() if len(point) == 2]
+    if not located:
+        return None
+    at = max(located)
+    away = distance_m(points[at]["lon"], points[at]["lat"], fence["lon"], fence["lat"])
+    return at if away > fence["radius_m"] else None
 
 
 def _rule(profile: Any, device: Device, metric: str, value: float, at: datetime) -> str | None:

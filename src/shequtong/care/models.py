@@ -14,9 +14,12 @@ from .choices import (
     AlarmOutcome,
     AlarmStatus,
     CareLevel,
+    CareOrderStatus,
+    CareService,
     ContactKind,
     DeviceKind,
     Living,
+    VisitFinding,
 )
 
 
@@ -36,8 +39,11 @@ class CareProfile(GovernedModel):
     consent_scope = models.CharField("同意范围", max_length=200, blank=True)
     consented_at = models.DateTimeField("同意时间", null=True, blank=True)
     consent_withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
-    # Personal thresholds: {"heart_rate": [50, 120], "spo2_min": 90}; defaults by care level.
+    # Personal thresholds: {"heart_rate": [50, 120], "spo2_min": 90, "idle_hours": 8,
+    # "geofence": {"lon": …, "lat": …, "radius_m": 500}}; defaults by care level.
     thresholds = models.JSONField("告警阈值", default=dict, blank=True)
+    # A door opened, water drawn, steps taken: kept at ingest so the no-activity rule is one query.
+    last_activity_at = models.DateTimeField("最近活动", null=True, blank=True)
 
     pii_fields = ("health_notes",)
 
@@ -129,10 +135,16 @@ class Reading(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "at", "metric"], name="care_reading_once")
         ]
-        indexes = [models.Index(fields=["profile", "metric", "at"], name="care_reading_series")]
+        indexes = [
+            models.Index(fields=["profile", "metric", "at"], name="care_reading_series"),
+            models.Index(fields=["at"], name="care_reading_age"),  # the retention sweep
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric}={self.value} @ {self.at}"
+
+
+_OPEN = ["raised", "notifying", "acknowledged", "on_site"]
 
 
 class Alarm(GovernedModel):
@@ -159,6 +171,7 @@ class Alarm(GovernedModel):
     resolved_at = models.DateTimeField("处置时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=16, choices=AlarmOutcome.choices, blank=True)
     note = models.CharField("说明", max_length=500, blank=True)
+    case_number = models.CharField("跟进事件编号", max_length=32, blank=True)
 
     class Meta:
         verbose_name = "告警"
@@ -168,9 +181,15 @@ class Alarm(GovernedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["device", "kind"],
-                condition=Q(status__in=["raised", "notifying", "acknowledged", "on_site"]),
+                condition=Q(status__in=_OPEN),
                 name="care_alarm_one_open_per_device_kind",
-            )
+            ),
+            # Alarms of the person rather than a device (no activity): one open of each kind.
+            models.UniqueConstraint(
+                fields=["profile", "kind"],
+                condition=Q(status__in=_OPEN, device__isnull=True),
+                name="care_alarm_one_open_per_person_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,3 +213,109 @@ class AlarmStep(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class VisitPlan(GovernedModel):
+    """走访计划: how often the people of a group are visited (独居高龄 weekly, 空巢 monthly).
+    It applies to the profiles within its area that match every criterion it sets; a person
+    several plans match is visited as often as the strictest asks."""
+
+    name = models.CharField("计划名称", max_length=64)
+    living = models.CharField(
+        "居住情况", max_length=16, choices=Living.choices, blank=True, help_text="留空为不限"
+    )
+    care_level = models.CharField(
+        "照护等级", max_length=16, choices=CareLevel.choices, blank=True, help_text="留空为不限"
+    )
+    min_age = models.PositiveSmallIntegerField("年龄不低于", null=True, blank=True)
+    every_days = models.PositiveSmallIntegerField("走访周期（天）")
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "走访计划"
+        verbose_name_plural = verbose_name
+        ordering = ["area_path", "every_days", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（每 {self.every_days} 天）"
+
+
+class Visit(GovernedModel):
+    """A visit made: when, where the visitor stood (checked against the building), what they
+    found."""
+
+    profile = models.ForeignKey(CareProfile, on_delete=models.PROTECT, related_name="visits")
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="走访人", on_delete=models.PROTECT, related_name="+"
+    )
+    visited_at = models.DateTimeField("走访时间")
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    distance_m = models.PositiveIntegerField("距住址（米）", null=True, blank=True)
+    finding = models.CharField("走访情况", max_length=16, choices=VisitFinding.choices)
+    notes = models.CharField("记录", max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "走访记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-visited_at", "-pk"]
+        indexes = [models.Index(fields=["profile", "visited_at"], name="care_visit_last")]
+
+    def __str__(self) -> str:
+        return f"{self.profile.person.name} {self.visited_at:%Y-%m-%d}"
+
+
+class CareOrder(GovernedModel):
+    """A home-service order (助餐助洁助急助浴助医助行): requested, assigned to a provider
+    organization or a volunteer, completed with its price and subsidy, rated by the person."""
+
+    profile = models.ForeignKey(CareProfile, on_delete=models.PROTECT, related_name="orders")
+    service = models.CharField("服务类型", max_length=16, choices=CareService.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=CareOrderStatus.choices, default=CareOrderStatus.REQUESTED
+    )
+    wanted_at = models.DateTimeField("期望服务时间")
+    note = models.CharField("需求说明", max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "registry.Organization",
+        verbose_name="服务机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="志愿者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField("派单时间", null=True, blank=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    price = models.DecimalField("服务价格（元）", max_digits=8, decimal_places=2, default=0)
+    subsidy = models.DecimalField("补贴金额（元）", max_digits=8, decimal_places=2, default=0)
+    rating = models.PositiveSmallIntegerField("评分", null=True, blank=True)
+    rating_comment = models.CharField("评价", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "助老服务工单"
+        verbose_name_plural = verbose_name
+        ordering = ["-wanted_at", "-pk"]
+        indexes = [models.Index(fields=["profile", "completed_at"], name="care_order_month")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="care_order_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(subsidy__lte=models.F("price")), name="care_order_subsidy_le_price"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} {self.profile.person.name}"

@@ -24,10 +24,11 @@ from .choices import CareLevel, ContactKind, DeviceKind, Living
 from .models import CareProfile, Device, EmergencyContact
 
 # Thresholds a profile takes from its care level unless set for the person.
+# idle_hours: daytime hours without a door, water or steps before a no-activity alarm.
 DEFAULT_THRESHOLDS = {
-    CareLevel.SELF_CARE: {"heart_rate": [45, 130], "spo2_min": 90},
-    CareLevel.PARTIAL: {"heart_rate": [50, 120], "spo2_min": 92},
-    CareLevel.DEPENDENT: {"heart_rate": [50, 115], "spo2_min": 93},
+    CareLevel.SELF_CARE: {"heart_rate": [45, 130], "spo2_min": 90, "idle_hours": 12},
+    CareLevel.PARTIAL: {"heart_rate": [50, 120], "spo2_min": 92, "idle_hours": 8},
+    CareLevel.DEPENDENT: {"heart_rate": [50, 115], "spo2_min": 93, "idle_hours": 6},
 }
 
 

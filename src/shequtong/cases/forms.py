@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 
+from shequtong.core.geo import CoordSystem
 from shequtong.core.models import Department, User
 
 from . import selectors
 from .choices import CaseSource, CaseStatus, DeadlineState, HandlerLevel, HazardGrade, Rating
-from .geo import CoordSystem
 from .models import Category
 
 

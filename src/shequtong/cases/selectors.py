@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import NotFoundError
+from shequtong.core.geo import distance_m
 from shequtong.core.models import Area, Department, RoleGrant, User
 from shequtong.core.scoping import can, scoped
 
 from . import workflow
 from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
-from .geo import distance_m
 from .models import (
     Case,
     CasePhoto,

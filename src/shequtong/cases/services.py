@@ -22,6 +22,7 @@ from django.utils import timezone
 from shequtong.core.calendar import add_working_days, working_days_between
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from shequtong.core.geo import to_wgs84
 from shequtong.core.models import Area, Department, User
 from shequtong.core.notify import Message, notify
 from shequtong.core.scoping import can_in_area, grants_of, roles_of
@@ -44,7 +45,6 @@ from .choices import (
     SummonsRole,
     SummonsStatus,
 )
-from .geo import to_wgs84
 from .models import (
     Case,
     CasePhoto,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.geo import parse_point
 from shequtong.core.scoping import allowed
 from shequtong.core.selectors import area_roots
 from shequtong.registry.selectors import person_search
@@ -39,7 +40,6 @@ from .forms import (
     StaffReportForm,
     SummonsAnswerForm,
 )
-from .geo import parse_point
 from .hotline import import_hotline
 from .models import Case, Category, Hazard
 

@@ -1,7 +1,8 @@
-"""`shequtong care escalate [--every SECONDS]`, `care ingest-mqtt`, `care simulate`.
+"""`shequtong care sweep [--every SECONDS]`, `care ingest-mqtt`, `care simulate`.
 
-escalate calls the next contact of alarms nobody answered: run it as its own service with
-`--every 15` (a contact's time is counted in minutes), or from cron every minute.
+sweep calls the next contact of alarms nobody answered, raises the alarms of silence (no
+activity, devices offline) and deletes readings past their keeping: run it as its own service
+with `--every 15` (a contact's time is counted in minutes), or from cron every minute.
 ingest-mqtt is the device subscriber (see care/mqtt.py for the topic and payload).
 """
 
@@ -17,17 +18,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from shequtong.care import simulate
-from shequtong.care.alarms import escalate
 from shequtong.care.mqtt import TOPIC, URGENT_TOPIC, Ingester
+from shequtong.care.watch import sweep
 from shequtong.core.management.commands.seed import positive_int
 
 
 class Command(BaseCommand):
-    help = "智慧养老：告警逐级通知（escalate）"
+    help = "智慧养老：告警巡检（sweep）、设备数据订阅（ingest-mqtt）、设备模拟器（simulate）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="command", required=True)
-        run = commands.add_parser("escalate", help="超时未响应的告警通知下一位联系人")
+        run = commands.add_parser("sweep", help="告警逐级通知、无活动与设备离线检查、过期读数清理")
         run.add_argument("--every", type=positive_int, help="每隔多少秒检查一次（常驻运行）")
         mqtt = commands.add_parser("ingest-mqtt", help="订阅 MQTT，接收设备上报")
         mqtt.add_argument("--url", default=settings.SHEQUTONG_MQTT_URL, help="mqtt://主机:端口")
@@ -51,8 +52,11 @@ class Command(BaseCommand):
             return
         every = options.get("every")
         while True:
-            moved = escalate()
-            self.stdout.write(f"告警升级：{moved} 条告警通知了下一位联系人")
+            done = sweep()
+            self.stdout.write(
+                f"通知下一位联系人 {done.escalated} 条，无活动告警 {done.idle} 条，"
+                f"设备离线告警 {done.offline} 条，清理过期读数 {done.pruned} 条"
+            )
             if not every:
                 return
             time.sleep(every)

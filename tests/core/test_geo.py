@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shequtong.cases.geo import CoordSystem, distance_m, parse_point, to_wgs84
 from shequtong.core.errors import DomainError
+from shequtong.core.geo import CoordSystem, distance_m, parse_point, to_wgs84
 
 # 解放碑, Chongqing, as a GPS receiver reports it.
 JIEFANGBEI = (106.5516, 29.5630)

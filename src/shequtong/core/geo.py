@@ -1,4 +1,4 @@
-"""Coordinates of case reports: everything is stored as WGS-84, whatever the phone sent.
+"""Coordinates of reports and check-ins: everything is stored as WGS-84, whatever the phone sent.
 
 Phones and hotline exports speak three systems. GPS and the browser Geolocation API give
 WGS-84; 高德, 腾讯 and WeChat (`wx.getLocation` with type gcj02) give GCJ-02, the state-mandated
@@ -15,7 +15,7 @@ import unicodedata
 import prcoords
 from django.db import models
 
-from shequtong.core.errors import DomainError
+from .errors import DomainError
 
 # 7 decimals of a degree are about 1 cm: finer than any phone, coarse enough to compare.
 _DECIMALS = 7
