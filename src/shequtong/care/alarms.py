@@ -22,6 +22,7 @@ from shequtong.core.scoping import can
 from shequtong.core.selectors import users_granted
 
 from .choices import OPEN_ALARMS, AlarmKind, AlarmOutcome, AlarmStatus
+from .events import alarm_follow_up, publish
 from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
 
 S = AlarmStatus
@@ -33,6 +34,10 @@ MOVES: dict[str, tuple[str, frozenset[str], str]] = {
 }
 
 
+# The outcomes staff choose from; "recovered" is the system's, when a device reports again.
+STAFF_OUTCOMES = [(v, label) for v, label in AlarmOutcome.choices if v != AlarmOutcome.RECOVERED]
+# Offered for follow-up by default: a hazard at home, a person not seen all day.
+FOLLOW_UP_KINDS = frozenset({AlarmKind.GAS, AlarmKind.SMOKE, AlarmKind.NO_ACTIVITY})
 # A device gone silent is the community's technical matter, not a call to the family at night.
 STAFF_FIRST = frozenset({AlarmKind.OFFLINE})
 
@@ -144,8 +149,16 @@ def alarm_recover(device: Device, now: datetime) -> int:
 
 @transaction.atomic
 def alarm_act(
-    *, actor: User, alarm: Alarm, action: str, outcome: str = "", note: str = ""
+    *,
+    actor: User,
+    alarm: Alarm,
+    action: str,
+    outcome: str = "",
+    note: str = "",
+    follow_up: bool = False,
 ) -> Alarm:
+    """One move of the state machine. Resolving with `follow_up` asks for a case (a domain
+    event the cases app answers)."""
     alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
     move = MOVES.get(action)
     if move is None:
@@ -159,7 +172,7 @@ def alarm_act(
         raise PermissionDeniedError("您无权处理该告警")
     now = timezone.now()
     if action == "resolve":
-        if outcome not in AlarmOutcome.values:
+        if outcome not in dict(STAFF_OUTCOMES):
             raise DomainError("invalid", "请选择处置结果", {"outcome": ["必填"]})
         alarm.outcome, alarm.resolved_at = outcome, now
     if action == "on_site":
@@ -172,4 +185,6 @@ def alarm_act(
     shown = label if action != "resolve" else f"{label}：{AlarmOutcome(outcome).label}"
     _step(alarm, action, shown, actor, note)
     audit_record(actor=actor, action=f"care.alarm_{action}", obj=alarm)
+    if action == "resolve" and follow_up:
+        publish(alarm_follow_up, alarm=alarm, actor=actor)
     return alarm

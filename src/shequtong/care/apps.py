@@ -8,8 +8,12 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from shequtong.core.demo import DEMO_EXTENSIONS
+        from shequtong.registry.panels import PERSON_PANELS
 
         from .demo import seed_care
+        from .panels import person_panel
 
         if seed_care not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_care)
+        if person_panel not in PERSON_PANELS:
+            PERSON_PANELS.append(person_panel)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shequtong.core.errors import NotFoundError
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import scoped
 
 from .choices import OPEN_ALARMS
-from .models import Alarm, CareProfile
+from .models import Alarm, AlarmStep, CareProfile
 
 
 def open_alarms(*, user: User, within: Area | None = None) -> QuerySet[Alarm]:
@@ -51,3 +51,12 @@ def profile_get(*, user: User, pk: int, action: str = "read") -> CareProfile:
     if profile is None:
         raise NotFoundError("照护档案不存在或不在您的管辖范围内")
     return profile
+
+
+def recent_alarms(profile: CareProfile, limit: int = 20) -> list[Alarm]:
+    """A person's latest alarms with their timelines (the caller has read the profile)."""
+    return list(
+        profile.alarms.prefetch_related(
+            Prefetch("steps", queryset=AlarmStep.objects.select_related("actor"))
+        ).order_by("-raised_at")[:limit]
+    )

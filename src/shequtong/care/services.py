@@ -21,7 +21,7 @@ from shequtong.core.vault import validate_phone
 from shequtong.registry.models import Person
 
 from .choices import CareLevel, ContactKind, DeviceKind, Living
-from .models import CareProfile, Device, EmergencyContact
+from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
 
 # Thresholds a profile takes from its care level unless set for the person.
 # idle_hours: daytime hours without a door, water or steps before a no-activity alarm.
@@ -173,3 +173,9 @@ def device_token_reset(*, actor: User | None, device: Device) -> str:
 
 def device_for_token(token: str) -> Device | None:
     return Device.objects.select_related("profile").filter(token_hash=_token_hash(token)).first()
+
+
+def alarm_case_link(*, alarm: Alarm, case_number: str) -> None:
+    """The case opened to follow the alarm up, written on the alarm and its timeline."""
+    Alarm.objects.filter(pk=alarm.pk).update(case_number=case_number)
+    AlarmStep.objects.create(alarm=alarm, action="case", label=f"已转事件 {case_number} 跟进")

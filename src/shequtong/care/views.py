@@ -18,7 +18,7 @@ from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
 from . import alarms, selectors, services
-from .choices import AlarmOutcome, CareLevel, ContactKind, DeviceKind, Living
+from .choices import CareLevel, ContactKind, DeviceKind, Living
 from .models import Alarm, CareProfile
 
 
@@ -29,7 +29,8 @@ def alarm_wall(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "养老告警",
         "alarms": list(selectors.open_alarms(user=request.user, within=current_scope(request))),
-        "outcomes": AlarmOutcome.choices,
+        "outcomes": alarms.STAFF_OUTCOMES,
+        "follow_up_kinds": alarms.FOLLOW_UP_KINDS,
         "breadcrumbs": [Crumb("养老告警")],
     }
     if request.htmx:
@@ -47,6 +48,7 @@ def alarm_act(request: HttpRequest, pk: int) -> HttpResponse:
         action=request.POST.get("action", ""),
         outcome=request.POST.get("outcome", ""),
         note=request.POST.get("note", ""),
+        follow_up=request.POST.get("follow_up") == "1",
     )
     messages.success(request, f"{alarm}：{alarm.get_status_display()}")
     return redirect("care:alarm_wall")
@@ -97,7 +99,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "profile": profile,
         "contacts": list(profile.contacts.all()),
         "devices": list(profile.devices.all()),
-        "alarms": list(profile.alarms.order_by("-raised_at")[:20]),
+        "alarms": selectors.recent_alarms(profile),
         "may_change": can(request.user, "change", profile),
         "may_reveal": can(request.user, "reveal", profile),
         "contact_kinds": ContactKind.choices,

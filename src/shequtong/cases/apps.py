@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from shequtong.core.demo import DEMO_EXTENSIONS
 
+        from . import receivers  # noqa: F401  (connects the domain-event receivers)
         from .demo import seed_cases
 
         if seed_cases not in DEMO_EXTENSIONS:

@@ -34,6 +34,7 @@ class CaseSource(models.TextChoices):
     HOTLINE = "hotline", "12345 热线"
     API = "api", "接口"
     OPEN311 = "open311", "Open311"
+    DEVICE = "device", "智能设备告警"
 
 
 class CategoryKind(models.TextChoices):

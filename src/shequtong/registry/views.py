@@ -42,6 +42,7 @@ from .models import (
     PersonTag,
     Vehicle,
 )
+from .panels import person_panels
 
 
 def _persons_crumb() -> Crumb:
@@ -131,6 +132,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": may_change,
         "end_form": EndResidenceForm() if may_change else None,
         "tag_form": TagAddForm(tags=tag_choices) if may_change and tag_choices else None,
+        "panels": person_panels(user, person),
         "breadcrumbs": [_persons_crumb(), Crumb(person.name)],
     }
     return render(request, "registry/person_detail.html", context)

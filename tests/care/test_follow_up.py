@@ -1,0 +1,88 @@
+"""An alarm resolved for follow-up opens a case through a domain event, once; the person file
+shows the alarm, how it was handled and the case."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shequtong.care.alarms import alarm_act
+from shequtong.care.choices import AlarmStatus, DeviceKind
+from shequtong.care.events import alarm_follow_up, publish
+from shequtong.care.ingest import ingest
+from shequtong.care.services import device_register
+from shequtong.cases.choices import CaseSource
+from shequtong.cases.models import Case
+from shequtong.core.errors import DomainError
+
+from .test_alarms import elder, staff  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def _alarm(staff, elder, metric="gas"):  # noqa: F811
+    device = device_register(actor=staff, kind=DeviceKind.GAS, serial="GAS-1", profile=elder).device
+    return ingest(
+        device, [{"at": timezone.now().isoformat(), "metric": metric, "value": 1}]
+    ).alarms[0]
+
+
+def test_a_gas_alarm_resolved_for_follow_up_becomes_a_hazard_case(
+    staff,  # noqa: F811
+    elder,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    alarm = _alarm(staff, elder)
+    with django_capture_on_commit_callbacks(execute=True):
+        alarm_act(
+            actor=staff,
+            alarm=alarm,
+            action="resolve",
+            outcome="handled",
+            note="关闭阀门，通知燃气公司",
+            follow_up=True,
+        )
+    case = Case.objects.get()
+    assert case.source == CaseSource.DEVICE and case.category.code == "hazard-gas"
+    assert "王奶奶" in case.description and "关闭阀门" in case.description
+    assert case.area_path.startswith(elder.area_path[: len(elder.area_path)])
+    alarm.refresh_from_db()
+    assert alarm.status == AlarmStatus.RESOLVED and alarm.case_number == case.number
+    assert alarm.steps.last().label == f"已转事件 {case.number} 跟进"
+
+    with django_capture_on_commit_callbacks(execute=True):  # published again: still one case
+        publish(alarm_follow_up, alarm=alarm, actor=staff)
+    assert Case.objects.count() == 1
+
+
+def test_without_follow_up_no_case_is_opened(staff, elder, django_capture_on_commit_callbacks):  # noqa: F811
+    alarm = _alarm(staff, elder, "sos")
+    with django_capture_on_commit_callbacks(execute=True):
+        alarm_act(actor=staff, alarm=alarm, action="resolve", outcome="false_alarm")
+    assert not Case.objects.exists()
+
+
+def test_recovered_is_the_systems_outcome_not_the_staffs(staff, elder):  # noqa: F811
+    with pytest.raises(DomainError, match="请选择处置结果"):
+        alarm_act(actor=staff, alarm=_alarm(staff, elder), action="resolve", outcome="recovered")
+
+
+def test_the_person_file_shows_the_alarm_its_handling_and_the_case(
+    client,
+    tree,
+    staff,  # noqa: F811
+    elder,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    alarm = _alarm(staff, elder)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("care:alarm_act", args=[alarm.pk]),
+            {"action": "resolve", "outcome": "handled", "note": "已关阀", "follow_up": "1"},
+        )
+    number = Case.objects.get().number
+    page = client.get(reverse("registry:person_detail", args=[elder.person.pk])).content.decode()
+    assert "智慧养老" in page and "燃气泄漏" in page and "已关阀" in page
+    assert "通知第 1 位联系人：王先生" in page and number in page
