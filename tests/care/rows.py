@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from shequtong.care.choices import AlarmKind, DeviceKind, Living
-from shequtong.care.models import Alarm, CareProfile, Device
+from shequtong.care.choices import AlarmKind, CareService, DeviceKind, Living, VisitFinding
+from shequtong.care.models import Alarm, CareOrder, CareProfile, Device, Visit, VisitPlan
 from shequtong.core.models import User
 from shequtong.registry.models import Person
 from shequtong.registry.services import PersonData, apply_person_data
@@ -60,8 +60,40 @@ def rows_alarm(tree: AreaTree, viewer: User) -> None:
         )
 
 
+def rows_visit(tree: AreaTree, viewer: User) -> None:
+    for profile in _profiles(tree):
+        Visit.objects.create(
+            profile=profile,
+            visitor=viewer,
+            visited_at=timezone.now(),
+            finding=VisitFinding.WELL,
+            area_id=profile.area_id,
+            area_path=profile.area_path,
+        )
+
+
+def rows_visitplan(tree: AreaTree, viewer: User) -> None:
+    for area in tree.all:
+        VisitPlan.objects.create(area=area, area_path=area.path, name="独居每周", every_days=7)
+
+
+def rows_careorder(tree: AreaTree, viewer: User) -> None:
+    for profile in _profiles(tree):
+        CareOrder.objects.create(
+            profile=profile,
+            service=CareService.MEAL,
+            wanted_at=timezone.now(),
+            requested_by=viewer,
+            area_id=profile.area_id,
+            area_path=profile.area_path,
+        )
+
+
 ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "care.careprofile": rows_careprofile,
     "care.device": rows_device,
     "care.alarm": rows_alarm,
+    "care.visit": rows_visit,
+    "care.visitplan": rows_visitplan,
+    "care.careorder": rows_careorder,
 }

@@ -18,8 +18,9 @@ from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
 from . import alarms, selectors, services
-from .choices import CareLevel, ContactKind, DeviceKind, Living
+from .choices import CareLevel, CareService, ContactKind, DeviceKind, Living, VisitFinding
 from .models import Alarm, CareProfile
+from .services_visits import NEAR_M
 
 
 @login_required
@@ -100,6 +101,12 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": list(profile.contacts.all()),
         "devices": list(profile.devices.all()),
         "alarms": selectors.recent_alarms(profile),
+        "visits": list(profile.visits.select_related("visitor")[:20]),
+        "orders": list(selectors.orders_of(profile)[:20]),
+        "providers": selectors.providers(user=request.user),
+        "findings": VisitFinding.choices,
+        "services": CareService.choices,
+        "near_m": NEAR_M,
         "may_change": can(request.user, "change", profile),
         "may_reveal": can(request.user, "reveal", profile),
         "contact_kinds": ContactKind.choices,

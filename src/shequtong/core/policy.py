@@ -144,6 +144,10 @@ _CARE_ROWS = {
 POLICY["care.careprofile"] = {**_CARE_ROWS, "reveal": OFFICE}
 POLICY["care.device"] = dict(_CARE_ROWS)
 POLICY["care.alarm"] = dict(_CARE_ROWS)
+POLICY["care.visit"] = dict(_CARE_ROWS)
+POLICY["care.careorder"] = dict(_CARE_ROWS)
+# Offices set how often people are visited; grid workers read the plans they work to.
+POLICY["care.visitplan"] = {**_CARE_ROWS, "change": OFFICE}
 
 # The levels at which a role may be granted: a grid worker over a grid or a community's grids.
 ROLE_LEVELS: dict[str, frozenset[str]] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from shequtong.care.models import Alarm, CareProfile
+from shequtong.care.models import Alarm, CareOrder, CareProfile, Visit
 from shequtong.cases.models import Case
 from shequtong.core.choices import Role
 from shequtong.core.models import ApiToken, Area, AuditEntry, CalendarOverride, User
@@ -29,6 +29,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("事件处置", "cases:case_list", Case),
     NavItem("照护档案", "care:profile_list", CareProfile),
     NavItem("养老告警", "care:alarm_wall", Alarm),
+    NavItem("走访", "care:visit_list", Visit),
+    NavItem("助老服务", "care:order_list", CareOrder),
     NavItem("居民档案", "registry:person_list", Person),
     NavItem("小区", "registry:estate_list", Estate),
     NavItem("楼栋", "registry:building_list", Building),

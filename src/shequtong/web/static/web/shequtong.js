@@ -239,6 +239,21 @@
     shownAlarms = ids;
   }
 
+  // "Use my location" on a check-in form (a visit): fills its hidden lon/lat.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fill-location]");
+    if (!button || !button.form) return;
+    var status = button.form.querySelector("[data-location-status]");
+    if (!navigator.geolocation) { status.textContent = "此浏览器不能定位"; return; }
+    status.textContent = "正在定位…";
+    navigator.geolocation.getCurrentPosition(function (p) {
+      button.form.querySelector("[name=lon]").value = p.coords.longitude.toFixed(7);
+      button.form.querySelector("[name=lat]").value = p.coords.latitude.toFixed(7);
+      status.textContent = "已定位";
+    }, function () { status.textContent = "定位失败，将不核验位置"; },
+    { enableHighAccuracy: true, timeout: 10000 });
+  });
+
   function drawAll() { drawMaps(); drawCharts(); setUpReportForm(); ringForNewAlarms(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.body.addEventListener("htmx:afterSettle", drawAll);
