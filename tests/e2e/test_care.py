@@ -4,16 +4,21 @@ reloading; the grid worker acknowledges and resolves it; the profile shows it.""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from shequtong.care import simulate
 from shequtong.care.alarms import escalate
 from shequtong.care.choices import AlarmStatus
 from shequtong.care.ingest import ingest
-from shequtong.care.models import Alarm, Device
+from shequtong.care.models import Alarm, CareProfile, Device, Visit
+from shequtong.care.watch import sweep
+from shequtong.core.choices import Role
 from shequtong.core.demo import seed_demo
+from shequtong.core.models import Area, RoleGrant
 
 from .conftest import screenshot
 from .test_roles import sign_in
@@ -54,3 +59,62 @@ def test_the_wall_lights_up_escalates_and_is_answered(page, live_server):
 
     page.goto(f"{live_server.url}/console/care/{first.profile.pk}/")
     assert "已处置" in page.locator("table.data").last.inner_text()
+
+
+def test_bind_press_sos_escalate_resolve_for_follow_up_visit(page, live_server):
+    """The issue's walk-through: a staff member binds a wristband on the profile page and hands
+    its token to the simulator; its SOS lights the wall; the first contact lets the time pass and
+    the second is called; she resolves it for follow-up, which opens a case; the person file
+    shows the alarm and the case; a visit is recorded with the phone's position."""
+    seed_demo()
+    profile = CareProfile.objects.exclude(alarms__isnull=False).order_by("pk").first()
+    staff = RoleGrant.objects.filter(
+        role=Role.COMMUNITY_STAFF, area_id__in=Area(path=profile.area_path).path_ids
+    ).first()
+    sign_in(page, live_server, staff.user.username)
+    page.goto(f"{live_server.url}/console/care/{profile.pk}/")
+    device_form = page.locator("form", has=page.locator("input[name=serial]"))
+    device_form.locator("select[name=kind]").select_option(label="智能手环/手表")
+    device_form.locator("input[name=serial]").fill("SIM-BAND-1")
+    device_form.get_by_role("button", name="绑定设备").click()
+    token = re.search(r"dev_[\w-]+", page.locator("#toasts").inner_text()).group(0)
+
+    band = simulate.Simulated("SIM-BAND-1", "wearable", token)
+    simulate.http_sender(live_server.url)(
+        band, [{"at": timezone.now().isoformat(), "metric": "sos", "value": 1}]
+    )
+    page.get_by_role("link", name="养老告警", exact=True).first.click()
+    card = page.locator(".alarm", has_text=profile.person.name)
+    card.wait_for(timeout=5_000)
+    assert "已通知 1 位联系人" in card.inner_text()
+
+    sweep(timezone.now() + timedelta(minutes=6))  # the son let his 5 minutes pass
+    card = page.locator(".alarm", has_text=profile.person.name)
+    card.filter(has_text="已通知 2 位联系人").wait_for(timeout=5_000)
+    card.get_by_role("button", name="响应").click()
+    page.wait_for_load_state()
+    card = page.locator(".alarm", has_text=profile.person.name)
+    card.locator("select[name=outcome]").select_option(label="送医")
+    card.locator("input[name=note]").fill("胸闷，已由 120 送区人民医院")
+    card.get_by_label("转事件跟进").check()
+    card.get_by_role("button", name="处置完毕").click()
+    page.wait_for_load_state()
+    alarm = Alarm.objects.get(device__serial="SIM-BAND-1")
+    assert alarm.status == AlarmStatus.RESOLVED and alarm.case_number
+
+    page.goto(f"{live_server.url}/console/registry/persons/{profile.person.pk}/")
+    panel = page.locator("section.panel", has_text="智慧养老")
+    assert alarm.case_number in panel.inner_text() and "通知第 2 位联系人" in panel.inner_text()
+    screenshot(page, "care-person-file")
+
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": 106.55, "latitude": 29.56})
+    page.goto(f"{live_server.url}/console/care/{profile.pk}/")
+    visit_form = page.locator("#visits form")
+    visit_form.locator("select[name=finding]").select_option(label="情况良好")
+    visit_form.get_by_role("button", name="使用当前位置").click()
+    visit_form.get_by_text("已定位").wait_for()
+    visit_form.get_by_role("button", name="记录走访").click()
+    page.wait_for_load_state()
+    visit = Visit.objects.get(profile=profile)
+    assert (visit.lon, visit.lat) == (106.55, 29.56) and visit.visitor == staff.user

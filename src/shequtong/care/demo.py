@@ -1,17 +1,26 @@
 """Demo care: the residents living alone in each community under care, with consent, a family
-contact and their grid worker, an SOS button and a wristband — and one SOS waiting on the wall."""
+contact and their grid worker, an SOS button and a wristband — and one SOS waiting on the wall;
+each street's visit plans, a visit or two, and home-service orders with a canteen."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
+from stdnum.cn import uscc
 
 from shequtong.core.choices import AreaLevel, Role
-from shequtong.core.models import Area, RoleGrant
-from shequtong.registry.models import PersonTagAssignment
+from shequtong.core.models import Area, RoleGrant, User
+from shequtong.registry.choices import OrganizationKind
+from shequtong.registry.models import Organization, PersonTagAssignment
+from shequtong.registry.services_assets import OrganizationData, organization_create
 
-from .choices import ContactKind, DeviceKind, Living
+from .choices import CareService, ContactKind, DeviceKind, Living, VisitFinding
 from .ingest import ingest
+from .models import CareProfile
 from .services import consent_record, contact_add, device_register, profile_create
+from .services_orders import order_assign, order_complete, order_rate, order_request
+from .services_visits import visit_plan_create, visit_record
 
 PER_COMMUNITY = 3
 
@@ -75,3 +84,73 @@ def seed_care(district: Area, scale: int) -> None:
                 ingest(
                     sos.device, [{"at": timezone.now().isoformat(), "metric": "sos", "value": 1}]
                 )
+
+    _seed_visits_and_orders(district)
+
+
+def _seed_visits_and_orders(district: Area) -> None:
+    streets = Area.objects.filter(path__startswith=district.path, level=AreaLevel.SUBDISTRICT)
+    for street in streets:
+        admin = RoleGrant.objects.filter(role=Role.SUBDISTRICT_ADMIN, area=street).first()
+        if admin is None:
+            continue
+        visit_plan_create(
+            actor=admin.user,
+            area=street,
+            name="独居高龄",
+            every_days=7,
+            living=Living.ALONE,
+            min_age=80,
+        )
+        visit_plan_create(
+            actor=admin.user, area=street, name="独居", every_days=14, living=Living.ALONE
+        )
+        visit_plan_create(
+            actor=admin.user, area=street, name="空巢", every_days=30, living=Living.EMPTY_NEST
+        )
+    now = timezone.now()
+    # The demo's elders have been under care for three weeks: the visit plans have history.
+    CareProfile.objects.update(created_at=now - timedelta(days=21))
+    for n, profile in enumerate(CareProfile.objects.select_related("person").order_by("pk")):
+        staff = RoleGrant.objects.filter(
+            role=Role.COMMUNITY_STAFF, area_id__in=Area(path=profile.area_path).path_ids
+        ).first()
+        if staff is None:
+            continue
+        if n % 3 == 0:  # a third visited lately; the rest show up on the overdue list
+            visit_record(
+                actor=staff.user,
+                profile=profile,
+                finding=VisitFinding.WELL,
+                notes="身体尚好，提醒按时服药",
+                visited_at=now - timedelta(days=2),
+            )
+        canteen = _canteen(staff.area, staff.user)
+        meal = order_request(
+            actor=staff.user,
+            profile=profile,
+            service=CareService.MEAL,
+            wanted_at=now + timedelta(hours=2),
+            note="午餐送餐上门",
+        )
+        if n % 2 == 0:
+            meal = order_assign(actor=staff.user, order=meal, provider=canteen)
+            meal = order_complete(actor=staff.user, order=meal, price="12")
+            order_rate(actor=staff.user, order=meal, rating=5, comment="饭菜热乎")
+
+
+def _canteen(community: Area, actor: User) -> Organization:
+    """The community's canteen, the provider of the demo's meal orders."""
+    found = Organization.objects.filter(area=community, name__endswith="长者食堂").first()
+    if found is not None:
+        return found
+    base = f"91500103MA{community.pk:07d}"[:17]
+    return organization_create(
+        actor=actor,
+        data=OrganizationData(
+            name=f"{community.name}长者食堂",
+            kind=OrganizationKind.SOCIAL_ENTERPRISE,
+            credit_code=base + uscc.calc_check_digit(base),
+            area=community,
+        ),
+    )
