@@ -14,12 +14,14 @@ from django.utils import timezone
 from shequtong.care.alarms import alarm_act, escalate
 from shequtong.care.choices import AlarmKind, AlarmStatus, ContactKind, DeviceKind, Living
 from shequtong.care.ingest import ingest
-from shequtong.care.models import Alarm, CareProfile, Reading
+from shequtong.care.models import Alarm, CareProfile, Device, Reading
 from shequtong.care.services import (
     consent_record,
     consent_withdraw,
     contact_add,
+    device_for_token,
     device_register,
+    device_unbind,
     profile_create,
 )
 from shequtong.core.choices import Role
@@ -175,9 +177,15 @@ def test_over_http_and_on_the_wall(client, tree, staff, elder, grid_worker):
     refused = client.post("/api/v1/care/ingest", body, content_type="application/json")
     assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
     sent = client.post(
-        "/api/v1/care/ingest", body, content_type="application/json", HTTP_X_DEVICE_TOKEN=new.token
+        "/api/v1/care/ingest",
+        body,
+        content_type="application/json",
+        HTTP_X_DEVICE_TOKEN=new.token,
+        HTTP_X_DEVICE_FIRMWARE="2.1.0",
     ).json()
     assert sent["accepted"] == 1 and len(sent["alarms"]) == 1
+    new.device.refresh_from_db()
+    assert new.device.firmware == "2.1.0" and new.device.last_seen_at is not None
 
     client.force_login(grid_worker)
     wall = client.get(reverse("care:alarm_wall")).content.decode()
@@ -185,3 +193,15 @@ def test_over_http_and_on_the_wall(client, tree, staff, elder, grid_worker):
     client.post(reverse("care:alarm_act", args=[sent["alarms"][0]]), {"action": "acknowledge"})
     assert Alarm.objects.get().status == AlarmStatus.ACKNOWLEDGED
     assert CareProfile.objects.get().alarms.count() == 1
+
+
+def test_a_returned_device_is_unbound_and_bound_to_someone_else(tree, staff, elder):
+    first = device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-7", profile=elder)
+    device_unbind(actor=staff, device=first.device)
+    assert device_for_token(first.token) is None  # the old token stops working
+    result = ingest(Device.objects.get(serial="W-7"), [{"at": at(), "metric": "steps", "value": 5}])
+    assert result.rejected == [(0, "设备未绑定照护对象")]
+    again = device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-7", profile=elder)
+    assert again.device.pk == first.device.pk and device_for_token(again.token) == again.device
+    with pytest.raises(DomainError, match="已绑定或类型不符"):
+        device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-7", profile=elder)

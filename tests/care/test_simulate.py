@@ -10,9 +10,9 @@ import pytest
 
 from shequtong.care import simulate
 from shequtong.care.choices import AlarmKind, DeviceKind
-from shequtong.care.models import Alarm, Reading
+from shequtong.care.models import Alarm, Device, Reading
 from shequtong.care.mqtt import Ingester
-from shequtong.care.services import device_register
+from shequtong.care.services import device_for_token, device_register
 
 from .test_alarms import elder, staff  # noqa: F401  (fixtures)
 
@@ -32,12 +32,11 @@ def test_over_http(live_server, tree, staff, elder):  # noqa: F811
         simulate.http_sender(live_server.url),
         seconds=1.5,
         speed=600,
-        sos="SIM-SOS",
-        sos_after=0.3,
+        incidents=[simulate.Incident(0.3, "SIM-SOS"), simulate.Incident(0.5, "SIM-W", "fall")],
     )
-    assert counts["sos"] == 1 and counts["messages"] >= 10
+    assert counts["sos"] == 1 and counts["fall"] == 1 and counts["messages"] >= 10
     assert Reading.objects.filter(metric="heart_rate").count() >= 5
-    assert Alarm.objects.get().kind == AlarmKind.SOS
+    assert set(Alarm.objects.values_list("kind", flat=True)) == {AlarmKind.SOS, AlarmKind.FALL}
 
 
 def test_over_mqtt(tree, staff, elder):  # noqa: F811
@@ -50,7 +49,9 @@ def test_over_mqtt(tree, staff, elder):  # noqa: F811
             time.sleep(0.05)
         assert ingester.ready()
         send, client = simulate.mqtt_sender("127.0.0.1", 1883)
-        counts = simulate.run(devices, send, seconds=1.0, speed=600, sos="SIM-SOS", sos_after=0.2)
+        counts = simulate.run(
+            devices, send, seconds=1.0, speed=600, incidents=[simulate.Incident(0.2, "SIM-SOS")]
+        )
         client.loop_stop()
         client.disconnect()
         deadline = time.monotonic() + 10
@@ -59,3 +60,12 @@ def test_over_mqtt(tree, staff, elder):  # noqa: F811
         assert counts["sos"] == 1 and Alarm.objects.get().kind == AlarmKind.SOS
     finally:
         ingester.stop()
+
+
+def test_asking_for_more_devices_than_there_are_registers_simulator_devices(tree, staff, elder):  # noqa: F811
+    devices = simulate.take_devices(25)
+    assert len(devices) == 25 and len({d.token for d in devices}) == 25
+    assert Device.objects.filter(serial__startswith="SIM-", profile=elder).count() == 25
+    band = next(d for d in devices if d.kind == DeviceKind.WEARABLE)
+    assert device_for_token(band.token).serial == band.serial
+    assert len(simulate.take_devices(30)) == 30  # 25 taken again with new tokens, 5 more made

@@ -3,10 +3,12 @@ shown once, the health notes revealed only with the grant (and audited)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shequtong.care.models import CareProfile, Device
 from shequtong.core.choices import Role
@@ -59,13 +61,27 @@ def test_from_the_person_file_to_a_bound_device(client, tree, person, user_with)
     token = re.search(r"dev_[A-Za-z0-9_-]+", bound.content.decode()).group(0)
     assert Device.objects.get(serial="SOS-9").profile == profile
     assert token not in client.get(made["Location"]).content.decode()  # shown once
+    now = timezone.now().isoformat()
     sent = client.post(
         "/api/v1/care/ingest",
-        '[{"at": "2026-11-24T00:00:00+00:00", "metric": "battery", "value": 80}]',
+        json.dumps(
+            [
+                {"at": now, "metric": "battery", "value": 15},
+                {"at": now, "metric": "heart_rate", "value": 76},
+            ]
+        ),
         content_type="application/json",
         HTTP_X_DEVICE_TOKEN=token,
     )
-    assert sent.status_code == 200
+    assert sent.status_code == 200 and sent.json()["accepted"] == 2
+    detail = client.get(made["Location"]).content.decode()
+    assert "心率 76" in detail and '<span class="badge badge-warn">15%</span>' in detail
+    device = Device.objects.get(serial="SOS-9")
+    client.post(
+        reverse("care:profile_change", args=[profile.pk]), {"what": "unbind", "device": device.pk}
+    )
+    device.refresh_from_db()
+    assert device.profile is None
     listing = client.get(reverse("care:profile_list")).content.decode()
     assert "李爷爷" in listing and "已同意" in listing
 

@@ -43,14 +43,16 @@ class DeviceTokenError(DomainError):
     response={200: IngestOut},
     summary="设备上报读数（批量）",
     description="请求体为读数数组：[{at: ISO 8601 带时区, metric, value}]；"
-    "metric 取 heart_rate、spo2、steps、battery、sos、fall、smoke、gas、door、water。"
-    "逐条校验，被拒绝的读数附原因；同一设备同一时间同一指标只记一次。",
+    "metric 取 heart_rate、spo2、steps（累计步数）、battery、sos、fall、smoke、gas、"
+    "door（1 为开门）、water（用水量）、lon 和 lat（WGS-84，同一 at 成对上报）。"
+    "逐条校验，被拒绝的读数附原因；同一设备同一时间同一指标只记一次。"
+    "可选请求头 X-Device-Firmware 上报固件版本。",
 )
 def ingest_readings(request: HttpRequest, items: list[dict[str, Any]] = Body(...)) -> Any:  # noqa: B008
     device = device_for_token(request.headers.get("X-Device-Token", ""))
     if device is None:
         raise DeviceTokenError()
-    result = ingest(device, items)
+    result = ingest(device, items, firmware=request.headers.get("X-Device-Firmware", ""))
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,

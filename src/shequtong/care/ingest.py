@@ -65,7 +65,8 @@ class IngestResult:
     alarms: list[Alarm] = field(default_factory=list)
 
 
-def ingest(device: Device, items: list[Any]) -> IngestResult:
+def ingest(device: Device, items: list[Any], firmware: str = "") -> IngestResult:
+    """`firmware`: the version the device reports, kept on it for the device list."""
     result = IngestResult()
     profile = device.profile
     if profile is None:
@@ -105,7 +106,7 @@ def ingest(device: Device, items: list[Any]) -> IngestResult:
         )
         if is_offline(device, now):
             alarm_recover(device, now)
-        previous = _touch(device, fresh, now)
+        previous = _touch(device, fresh, now, firmware.strip()[:32])
         _active(profile, fresh, previous)
         raised = [
             (at, kind)
@@ -146,11 +147,14 @@ def _check(item: Any, now: datetime) -> tuple[str, tuple[datetime, str, float]]:
 Fresh = list[tuple[int, datetime, str, float]]
 
 
-def _touch(device: Device, fresh: Fresh, now: datetime) -> dict[str, Any]:
+def _touch(device: Device, fresh: Fresh, now: datetime, firmware: str) -> dict[str, Any]:
     """Last seen now; the latest value of each metric kept for the console (read under lock:
     two batches of one device must not overwrite each other's state). The state before."""
+    seen: dict[str, Any] = {"last_seen_at": now}
+    if firmware and firmware != device.firmware:
+        seen["firmware"] = firmware
     if not fresh:
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        Device.objects.filter(pk=device.pk).update(**seen)
         return device.last_state
     current = Device.objects.select_for_update().only("last_state", "battery").get(pk=device.pk)
     before = current.last_state
@@ -161,7 +165,7 @@ def _touch(device: Device, fresh: Fresh, now: datetime) -> dict[str, Any]:
             state[metric] = {"value": value, "at": at.isoformat()}
     battery = state.get("battery", {}).get("value")
     Device.objects.filter(pk=device.pk).update(
-        last_seen_at=now,
+        **seen,
         last_state=state,
         battery=int(battery) if battery is not None else current.battery,
     )

@@ -4,7 +4,7 @@ Topic and payload (documented in docs/operations.md):
 
     topic    shequtong/v1/devices/{serial}/readings   (measurements)
              shequtong/v1/devices/{serial}/alarms     (sos, fall, smoke, gas: urgent)
-    payload  {"token": "dev_…",
+    payload  {"token": "dev_…", "firmware": "2.1.0" (optional),
               "readings": [{"at": "2026-11-24T03:00:00+08:00", "metric": "sos", "value": 1}]}
 
 Urgent events have their own subscription, connection and thread, so an SOS never waits
@@ -88,7 +88,7 @@ class Ingester:
         device = device_for_token(str(message.get("token", "")))
         if device is None or device.serial != serial:
             return self._drop("unauthorized", f"设备 {serial} 的令牌无效或与主题不符")
-        result = ingest(device, message["readings"])
+        result = ingest(device, message["readings"], firmware=str(message.get("firmware", "")))
         self._count(
             readings=result.accepted,
             duplicates=result.duplicates,

@@ -16,7 +16,8 @@ from shequtong.core.scoping import scope_paths, scoped
 from shequtong.registry.models import Organization
 
 from .choices import OPEN_ALARMS, CareOrderStatus, CareService
-from .models import Alarm, AlarmStep, CareOrder, CareProfile, VisitPlan
+from .models import Alarm, AlarmStep, CareOrder, CareProfile, Device, VisitPlan
+from .watch import is_offline
 
 
 def open_alarms(*, user: User, within: Area | None = None) -> QuerySet[Alarm]:
@@ -208,3 +209,23 @@ def subsidy_totals(*, user: User, month: date, within: Area | None = None) -> li
 def providers(*, user: User) -> list[Organization]:
     """The organizations a user may give a home-service order to: those of their areas."""
     return list(scoped(Organization.objects.all(), user, "read").order_by("name")[:200])
+
+
+# The latest values the console shows for a device, in this order, with their labels.
+SHOWN_STATE = (("heart_rate", "心率"), ("spo2", "血氧"), ("steps", "步数"), ("door", "门磁"))
+
+
+def devices_of(profile: CareProfile) -> list[Device]:
+    """A person's devices with their latest readings (`latest`) and whether they are silent
+    past their kind's limit (`offline`)."""
+    now = timezone.now()
+    devices = list(profile.devices.all())
+    for device in devices:
+        state = device.last_state or {}
+        device.latest = [  # type: ignore[attr-defined]
+            (label, f"{state[metric]['value']:g}")
+            for metric, label in SHOWN_STATE
+            if metric in state
+        ]
+        device.offline = is_offline(device, now)  # type: ignore[attr-defined]
+    return devices

@@ -132,32 +132,60 @@ class NewDevice:
     token: str  # shown once; only its hash is kept
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
 def device_register(*, actor: User, kind: str, serial: str, profile: CareProfile) -> NewDevice:
-    """Register a device bound to a person under care; the token is for the device only."""
+    """Bind a device to a person under care — a new one, or a returned one by its serial; the
+    token (shown once) is for the device only."""
     _require(actor, can(actor, "change", profile))
     if kind not in DeviceKind.values:
         raise DomainError("invalid", "未知的设备类型", {"kind": ["未知的设备类型"]})
     serial = serial.strip()
-    if not serial or Device.objects.filter(serial=serial).exists():
-        raise DomainError("invalid", f"序列号“{serial}”为空或已登记", {"serial": ["重复"]})
+    if not serial:
+        raise DomainError("invalid", "请填写序列号", {"serial": ["必填"]})
     if not profile.consented:
         raise DomainError("no_consent", "该老人尚未登记监测同意，不能绑定设备")
     token = f"dev_{secrets.token_urlsafe(24)}"
-    device = Device.objects.create(
-        kind=kind,
-        serial=serial,
-        token_hash=_token_hash(token),
-        profile=profile,
-        area_id=profile.area_id,
-        area_path=profile.area_path,
-    )
+    device = Device.objects.select_for_update().filter(serial=serial).first()
+    if device is not None:
+        # A returned device given to someone else: bound again, with a new token.
+        if device.profile_id is not None or device.kind != kind:
+            raise DomainError(
+                "invalid", f"序列号“{serial}”已绑定或类型不符", {"serial": ["已登记"]}
+            )
+        device.profile, device.area_id, device.area_path = (
+            profile,
+            profile.area_id,
+            profile.area_path,
+        )
+        device.token_hash, device.last_state = token_hash(token), {}
+        device.save()
+    else:
+        device = Device.objects.create(
+            kind=kind,
+            serial=serial,
+            token_hash=token_hash(token),
+            profile=profile,
+            area_id=profile.area_id,
+            area_path=profile.area_path,
+        )
     audit_record(actor=actor, action="care.device_register", obj=device)
     return NewDevice(device, token)
+
+
+@transaction.atomic
+def device_unbind(*, actor: User, device: Device) -> Device:
+    """The device is returned: it belongs to nobody, and its token stops working (its readings
+    stay with the person they were about)."""
+    _require(actor, can(actor, "change", device))
+    device.profile = None
+    device.token_hash = token_hash(secrets.token_urlsafe(32))  # a token nobody holds
+    device.save()
+    audit_record(actor=actor, action="care.device_unbind", obj=device)
+    return device
 
 
 @transaction.atomic
@@ -166,13 +194,13 @@ def device_token_reset(*, actor: User | None, device: Device) -> str:
     if actor is not None:
         _require(actor, can(actor, "change", device))
     token = f"dev_{secrets.token_urlsafe(24)}"
-    Device.objects.filter(pk=device.pk).update(token_hash=_token_hash(token))
+    Device.objects.filter(pk=device.pk).update(token_hash=token_hash(token))
     audit_record(actor=actor, action="care.device_token_reset", obj=device)
     return token
 
 
 def device_for_token(token: str) -> Device | None:
-    return Device.objects.select_related("profile").filter(token_hash=_token_hash(token)).first()
+    return Device.objects.select_related("profile").filter(token_hash=token_hash(token)).first()
 
 
 def alarm_case_link(*, alarm: Alarm, case_number: str) -> None:

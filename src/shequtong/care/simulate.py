@@ -2,28 +2,33 @@
 
 Each simulated device sends a reading a minute (heart rate, SpO₂, steps, battery; compressed
 by `speed`), over HTTP to the platform's ingest endpoint or over MQTT to the broker, exactly
-as a device would. `sos` presses the button of one device after `sos_after` seconds. It takes
-the devices already registered and issues them new tokens — the simulator's own, so it is
-for demo and test databases only.
+as a device would. Incidents — an SOS pressed, a fall — are injected at given moments. It takes
+the devices already registered and issues them new tokens (registering simulator devices when
+asked for more than there are) — the simulator's own, so it is for demo and test databases only.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import secrets
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import paho.mqtt.client as mqtt
 from django.utils import timezone
 
+from shequtong.core.bulk import insert_many
+
+from .choices import DeviceKind
 from .ingest import EVENTS as URGENT
-from .models import Device
-from .services import device_token_reset
+from .models import CareProfile, Device
+from .services import device_token_reset, token_hash
 
 
 @dataclass
@@ -37,8 +42,39 @@ class Simulated:
 
 
 def take_devices(limit: int) -> list[Simulated]:
-    devices = Device.objects.filter(profile__isnull=False).order_by("serial")[:limit]
-    return [Simulated(d.serial, d.kind, device_token_reset(actor=None, device=d)) for d in devices]
+    """The first `limit` bound devices, with fresh tokens; when there are fewer, simulator
+    devices (`SIM-00001`, …: wristbands and buttons in turn) are bound to the consented
+    people under care, round the list, until there are enough."""
+    devices = list(Device.objects.filter(profile__isnull=False).order_by("serial")[:limit])
+    taken = [Simulated(d.serial, d.kind, device_token_reset(actor=None, device=d)) for d in devices]
+    return taken + _enlist(limit - len(taken))
+
+
+def _enlist(count: int) -> list[Simulated]:
+    profiles = list(
+        CareProfile.objects.filter(consented_at__isnull=False, consent_withdrawn_at__isnull=True)
+    )
+    if count <= 0 or not profiles:
+        return []
+    start = Device.objects.filter(serial__startswith="SIM-").count()
+    made, devices = [], []
+    for n in range(start + 1, start + count + 1):
+        profile = profiles[n % len(profiles)]
+        kind = DeviceKind.WEARABLE if n % 2 else DeviceKind.SOS_BUTTON
+        token = f"dev_{secrets.token_urlsafe(24)}"
+        made.append(Simulated(f"SIM-{n:05d}", kind, token))
+        devices.append(
+            Device(
+                kind=kind,
+                serial=f"SIM-{n:05d}",
+                token_hash=token_hash(token),
+                profile=profile,
+                area_id=profile.area_id,
+                area_path=profile.area_path,
+            )
+        )
+    insert_many(devices)
+    return made
 
 
 def readings(device: Simulated, at: datetime, rng: random.Random) -> list[dict]:
@@ -85,22 +121,32 @@ def mqtt_sender(
     return send, client
 
 
+@dataclass(frozen=True)
+class Incident:
+    """At `after` real seconds, the device `serial` reports the event `metric` (sos, fall, …)."""
+
+    after: float
+    serial: str
+    metric: str = "sos"
+
+
 def run(
     devices: list[Simulated],
     send: Callable[[Simulated, list[dict]], None],
     *,
     seconds: float,
     speed: float = 60.0,
-    sos: str = "",
-    sos_after: float = 5.0,
+    incidents: Sequence[Incident] = (),
     seed: int = 2026,
-) -> dict[str, int]:
-    """Every device reports once a simulated minute (60 / speed real seconds)."""
+) -> Counter[str]:
+    """Every device reports once a simulated minute (60 / speed real seconds); the incidents
+    are injected on time. Counts messages and each incident metric sent."""
     rng = random.Random(seed)
-    counts = {"messages": 0, "sos": 0}
+    counts: Counter[str] = Counter()
+    by_serial = {d.serial: d for d in devices}
+    pending = sorted(incidents, key=lambda i: i.after)
     started = time.monotonic()
     interval = 60.0 / speed
-    pressed = False
     next_round = started
     while (now := time.monotonic()) - started < seconds:
         if now < next_round:
@@ -111,10 +157,11 @@ def run(
                 send(device, readings(device, at, rng))
                 counts["messages"] += 1
             next_round += interval
-        if sos and not pressed and time.monotonic() - started >= sos_after:
-            target = next((d for d in devices if d.serial == sos), None)
+        while pending and time.monotonic() - started >= pending[0].after:
+            incident = pending.pop(0)
+            target = by_serial.get(incident.serial)
             if target is not None:
-                send(target, [{"at": timezone.now().isoformat(), "metric": "sos", "value": 1}])
-                counts["sos"] += 1
-            pressed = True
+                event = {"at": timezone.now().isoformat(), "metric": incident.metric, "value": 1}
+                send(target, [event])
+                counts[incident.metric] += 1
     return counts

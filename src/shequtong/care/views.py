@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
-from shequtong.core.errors import PermissionDeniedError
+from shequtong.core.errors import NotFoundError, PermissionDeniedError
 from shequtong.core.scoping import allowed, can
 from shequtong.core.services import pii_reveal
 from shequtong.registry.selectors import person_get
@@ -99,7 +99,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"照护档案 · {profile.person.name}",
         "profile": profile,
         "contacts": list(profile.contacts.all()),
-        "devices": list(profile.devices.all()),
+        "devices": selectors.devices_of(profile),
         "alarms": selectors.recent_alarms(profile),
         "visits": list(profile.visits.select_related("visitor")[:20]),
         "orders": list(selectors.orders_of(profile)[:20]),
@@ -153,6 +153,12 @@ def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"设备 {new.device.serial} 已绑定。设备令牌（只显示这一次）：{new.token}"
         )
+    elif what == "unbind":
+        device = profile.devices.filter(pk=int(post.get("device") or 0)).first()
+        if device is None:
+            raise NotFoundError("设备不存在或已解绑")
+        services.device_unbind(actor=request.user, device=device)
+        messages.success(request, f"设备 {device.serial} 已解绑，其令牌已失效")
     elif what == "notes":
         services.health_notes_set(actor=request.user, profile=profile, notes=post.get("notes", ""))
         messages.success(request, "已保存慢病与用药记录")

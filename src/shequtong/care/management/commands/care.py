@@ -38,8 +38,9 @@ class Command(BaseCommand):
         sim.add_argument("--url", default="http://127.0.0.1:8000", help="平台地址（http）")
         sim.add_argument("--seconds", type=positive_int, default=30)
         sim.add_argument("--speed", type=float, default=60.0, help="时间加速倍数，默认 60")
-        sim.add_argument("--sos", default="", help="在 --sos-after 秒后按下此序列号设备的一键呼叫")
-        sim.add_argument("--sos-after", type=float, default=5.0)
+        sim.add_argument("--sos", default="", help="在 --after 秒后按下此序列号设备的一键呼叫")
+        sim.add_argument("--fall", default="", help="在 --after 秒后此序列号的手环报告跌倒")
+        sim.add_argument("--after", type=float, default=5.0, help="事件注入时间（秒）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] == "simulate":
@@ -83,10 +84,16 @@ class Command(BaseCommand):
             send,
             seconds=options["seconds"],
             speed=options["speed"],
-            sos=options["sos"],
-            sos_after=options["sos_after"],
+            incidents=[
+                simulate.Incident(options["after"], options[metric], metric)
+                for metric in ("sos", "fall")
+                if options[metric]
+            ],
         )
         if client is not None:
             client.loop_stop()
             client.disconnect()
-        self.stdout.write(f"已发送 {counts['messages']} 条消息，一键呼叫 {counts['sos']} 次")
+        self.stdout.write(
+            f"已发送 {counts['messages']} 条消息，一键呼叫 {counts['sos']} 次，"
+            f"跌倒 {counts['fall']} 次"
+        )
