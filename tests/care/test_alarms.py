@@ -11,11 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shequtong.care.alarms import alarm_act, escalate
+from shequtong.care.alarms import alarm_act, alarm_dispatch, escalate
 from shequtong.care.choices import AlarmKind, AlarmStatus, ContactKind, DeviceKind, Living
 from shequtong.care.ingest import ingest
 from shequtong.care.models import Alarm, CareProfile, Device, Reading
 from shequtong.care.services import (
+    Thresholds,
     consent_record,
     consent_withdraw,
     contact_add,
@@ -23,11 +24,12 @@ from shequtong.care.services import (
     device_register,
     device_unbind,
     profile_create,
+    thresholds_set,
 )
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
-from shequtong.core.models import Notification
-from shequtong.registry.models import Person
+from shequtong.core.models import Notification, User
+from shequtong.registry.models import Building, Dwelling, Estate, Person
 from shequtong.registry.services import PersonData, apply_person_data
 from tests.registry.factories import id_number
 
@@ -205,3 +207,41 @@ def test_a_returned_device_is_unbound_and_bound_to_someone_else(tree, staff, eld
     assert again.device.pk == first.device.pk and device_for_token(again.token) == again.device
     with pytest.raises(DomainError, match="已绑定或类型不符"):
         device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-7", profile=elder)
+
+
+def test_dispatching_someone_stops_the_chain_and_tells_them(tree, staff, elder, grid_worker):
+    device = device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder)
+    (alarm,) = ingest(device.device, [{"at": at(), "metric": "sos", "value": 1}]).alarms
+    alarm = alarm_dispatch(actor=staff, alarm=alarm, responder=grid_worker, note="三楼左手")
+    assert alarm.status == AlarmStatus.ACKNOWLEDGED and alarm.dispatched_to == grid_worker
+    assert alarm.next_escalation_at is None  # nobody else is called
+    told = Notification.objects.filter(user=grid_worker).latest("pk")
+    assert "请上门" in told.title and "三楼左手" in told.body
+    outsider = User.objects.create(username="外区网格员")  # no grant over this area
+    with pytest.raises(DomainError, match="只能派本区域"):
+        alarm_dispatch(actor=staff, alarm=alarm, responder=outsider)
+
+
+def test_personal_thresholds_are_checked_and_the_fence_needs_coordinates(tree, staff, elder):
+    limits = Thresholds(heart_low=50, heart_high=110, spo2_min=93, idle_hours=6, safe_radius_m=800)
+    with pytest.raises(DomainError) as caught:
+        thresholds_set(actor=staff, profile=elder, limits=limits)
+    assert caught.value.fields == {"safe_radius_m": ["住址楼栋没有坐标，不能设置安全区域"]}
+    with pytest.raises(DomainError) as caught:
+        thresholds_set(
+            actor=staff,
+            profile=elder,
+            limits=Thresholds(heart_low=120, heart_high=110, spo2_min=70, idle_hours=6),
+        )
+    assert set(caught.value.fields) == {"heart_rate", "spo2_min"}
+    estate = Estate.objects.create(area=tree.grid_a1a, name="幸福小区")
+    building = Building.objects.create(
+        area=tree.grid_a1a, estate=estate, number="1", lon=106.5, lat=29.5
+    )
+    elder.person.dwelling = Dwelling.objects.create(
+        area=tree.grid_a1a, building=building, unit="1", number="101"
+    )
+    elder.person.save()
+    profile = thresholds_set(actor=staff, profile=elder, limits=limits)
+    assert profile.thresholds["geofence"] == {"lon": 106.5, "lat": 29.5, "radius_m": 800}
+    assert profile.thresholds["heart_rate"] == [50, 110]

@@ -110,3 +110,22 @@ def test_health_notes_are_revealed_with_the_grant_and_audited(client, tree, pers
     page = client.get(reverse("care:profile_detail", args=[profile.pk])).content.decode()
     assert "高血压" not in page and f"care/{profile.pk}/reveal" not in page
     assert client.post(reverse("care:profile_reveal", args=[profile.pk])).status_code == 403
+
+
+def test_thresholds_from_the_profile_page_with_errors_named(client, tree, person, user_with):
+    staff = user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+    client.force_login(staff)
+    client.post(
+        f"{reverse('care:profile_new')}?person={person.pk}",
+        {"living": "alone", "care_level": "self_care"},
+    )
+    profile = CareProfile.objects.get()
+    change = reverse("care:profile_change", args=[profile.pk])
+    form = {"what": "thresholds", "heart_low": "50", "heart_high": "115", "spo2_min": "92"}
+    bad = client.post(change, {**form, "idle_hours": "八"})
+    assert bad.status_code == 400 and "请填写整数" in bad.content.decode()
+    client.post(change, {**form, "idle_hours": "8", "safe_radius_m": ""})
+    profile.refresh_from_db()
+    assert profile.thresholds == {"heart_rate": [50, 115], "spo2_min": 92, "idle_hours": 8}
+    page = client.get(reverse("care:profile_detail", args=[profile.pk])).content.decode()
+    assert "心率 50–115" in page and "未设安全区域" in page

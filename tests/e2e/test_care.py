@@ -64,8 +64,9 @@ def test_the_wall_lights_up_escalates_and_is_answered(page, live_server):
 def test_bind_press_sos_escalate_resolve_for_follow_up_visit(page, live_server):
     """The issue's walk-through: a staff member binds a wristband on the profile page and hands
     its token to the simulator; its SOS lights the wall; the first contact lets the time pass and
-    the second is called; she resolves it for follow-up, which opens a case; the person file
-    shows the alarm and the case; a visit is recorded with the phone's position."""
+    the second is called; she sends the grid worker to the door and resolves it for follow-up,
+    which opens a case; the person file shows the alarm and the case; a visit is recorded with
+    the phone's position."""
     seed_demo()
     profile = CareProfile.objects.exclude(alarms__isnull=False).order_by("pk").first()
     staff = RoleGrant.objects.filter(
@@ -91,8 +92,14 @@ def test_bind_press_sos_escalate_resolve_for_follow_up_visit(page, live_server):
     sweep(timezone.now() + timedelta(minutes=6))  # the son let his 5 minutes pass
     card = page.locator(".alarm", has_text=profile.person.name)
     card.filter(has_text="已通知 2 位联系人").wait_for(timeout=5_000)
-    card.get_by_role("button", name="响应").click()
+    worker = profile.contacts.get(order=2).user  # the grid worker is sent to the door
+    card.locator("select[name=responder]").select_option(label=worker.display_name)
+    card.get_by_role("button", name="派人上门").click()
     page.wait_for_load_state()
+    assert (
+        f"已派 {worker.display_name} 上门"
+        in page.locator(".alarm", has_text=profile.person.name).inner_text()
+    )
     card = page.locator(".alarm", has_text=profile.person.name)
     card.locator("select[name=outcome]").select_option(label="送医")
     card.locator("input[name=note]").fill("胸闷，已由 120 送区人民医院")

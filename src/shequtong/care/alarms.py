@@ -99,7 +99,7 @@ def _call_next(alarm: Alarm, now: datetime) -> None:
             notify([contact.user], _message(alarm))
         label = f"通知第 {position + 1} 位联系人：{contact.name}（{contact.get_kind_display()}）"
     else:
-        staff = _community_staff(alarm)
+        staff = responders(alarm)
         notify(staff, _message(alarm))
         alarm.status = S.NOTIFYING
         alarm.next_escalation_at = None  # the chain is spent: the staff hold it now
@@ -108,7 +108,9 @@ def _call_next(alarm: Alarm, now: datetime) -> None:
     _step(alarm, "call", label)
 
 
-def _community_staff(alarm: Alarm) -> list[User]:
+def responders(alarm: Alarm) -> list[User]:
+    """The grid workers and staff over the alarm's area: called when the chain is spent, and
+    the people who can be sent to the door."""
     return users_granted(roles=(Role.COMMUNITY_STAFF, Role.GRID_WORKER), area_path=alarm.area_path)
 
 
@@ -187,4 +189,38 @@ def alarm_act(
     audit_record(actor=actor, action=f"care.alarm_{action}", obj=alarm)
     if action == "resolve" and follow_up:
         publish(alarm_follow_up, alarm=alarm, actor=actor)
+    return alarm
+
+
+@transaction.atomic
+def alarm_dispatch(*, actor: User, alarm: Alarm, responder: User, note: str = "") -> Alarm:
+    """Send someone to the door: the alarm counts as acknowledged (the chain stops), the
+    responder — a grid worker or staff member of the area — is notified."""
+    alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
+    if alarm.status not in (S.RAISED, S.NOTIFYING, S.ACKNOWLEDGED):
+        raise DomainError(
+            "invalid_transition", f"告警当前为“{alarm.get_status_display()}”，不能派人上门"
+        )
+    if not can(actor, "change", alarm):
+        raise PermissionDeniedError("您无权处理该告警")
+    if responder not in responders(alarm):
+        raise DomainError(
+            "invalid", "只能派本区域的网格员或社区工作人员", {"responder": ["不在本区域"]}
+        )
+    now = timezone.now()
+    if alarm.acknowledged_at is None:
+        alarm.acknowledged_by, alarm.acknowledged_at = actor, now
+    alarm.status, alarm.next_escalation_at, alarm.dispatched_to = S.ACKNOWLEDGED, None, responder
+    alarm.save()
+    person = alarm.profile.person
+    notify(
+        [responder],
+        Message(
+            f"【请上门】{alarm.get_kind_display()} {person.name}",
+            f"{person.dwelling or person.area.name}。{note}".strip(),
+            reverse("care:alarm_wall"),
+        ),
+    )
+    _step(alarm, "dispatch", f"派 {responder.display_name} 上门", actor, note)
+    audit_record(actor=actor, action="care.alarm_dispatch", obj=alarm)
     return alarm

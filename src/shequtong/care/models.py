@@ -167,6 +167,14 @@ class Alarm(GovernedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
+    dispatched_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="派往现场",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     on_site_at = models.DateTimeField("到场时间", null=True, blank=True)
     resolved_at = models.DateTimeField("处置时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=16, choices=AlarmOutcome.choices, blank=True)

@@ -25,7 +25,7 @@ def open_alarms(*, user: User, within: Area | None = None) -> QuerySet[Alarm]:
     if within is not None:
         alarms = alarms.filter(area_path__startswith=within.path)
     return alarms.select_related(
-        "profile__person__dwelling__building__estate", "device", "acknowledged_by"
+        "profile__person__dwelling__building__estate", "device", "acknowledged_by", "dispatched_to"
     ).order_by("-raised_at")
 
 

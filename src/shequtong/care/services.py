@@ -207,3 +207,54 @@ def alarm_case_link(*, alarm: Alarm, case_number: str) -> None:
     """The case opened to follow the alarm up, written on the alarm and its timeline."""
     Alarm.objects.filter(pk=alarm.pk).update(case_number=case_number)
     AlarmStep.objects.create(alarm=alarm, action="case", label=f"已转事件 {case_number} 跟进")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A person's alarm limits as staff set them; `safe_radius_m` None turns the fence off."""
+
+    heart_low: int
+    heart_high: int
+    spo2_min: int
+    idle_hours: int
+    safe_radius_m: int | None = None
+
+
+@transaction.atomic
+def thresholds_set(*, actor: User, profile: CareProfile, limits: Thresholds) -> CareProfile:
+    """Personal limits instead of the care level's defaults. The safe area is a circle round
+    the person's building (it must have coordinates in the registry)."""
+    _require(actor, can(actor, "change", profile))
+    errors: dict[str, list[str]] = {}
+    if not 30 <= limits.heart_low < limits.heart_high <= 200:
+        errors["heart_rate"] = ["心率范围应在 30–200 之间，且下限小于上限"]
+    if not 80 <= limits.spo2_min <= 99:
+        errors["spo2_min"] = ["血氧下限应为 80–99"]
+    if not 2 <= limits.idle_hours <= 24:
+        errors["idle_hours"] = ["无活动时长应为 2–24 小时"]
+    fence = None
+    if limits.safe_radius_m is not None:
+        building = profile.person.dwelling.building if profile.person.dwelling_id else None
+        if not 100 <= limits.safe_radius_m <= 5000:
+            errors["safe_radius_m"] = ["安全区域半径应为 100–5000 米"]
+        elif building is None or building.lon is None or building.lat is None:
+            errors["safe_radius_m"] = ["住址楼栋没有坐标，不能设置安全区域"]
+        else:
+            fence = {"lon": building.lon, "lat": building.lat, "radius_m": limits.safe_radius_m}
+    if errors:
+        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+    before = dict(profile.thresholds)
+    profile.thresholds = {
+        "heart_rate": [limits.heart_low, limits.heart_high],
+        "spo2_min": limits.spo2_min,
+        "idle_hours": limits.idle_hours,
+        **({"geofence": fence} if fence else {}),
+    }
+    profile.save()
+    audit_record(
+        actor=actor,
+        action="care.thresholds",
+        obj=profile,
+        changes={"thresholds": [before, profile.thresholds]},
+    )
+    return profile

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
-from shequtong.core.errors import NotFoundError, PermissionDeniedError
+from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.scoping import allowed, can
 from shequtong.core.services import pii_reveal
 from shequtong.registry.selectors import person_get
@@ -27,9 +29,15 @@ from .services_visits import NEAR_M
 def alarm_wall(request: HttpRequest) -> HttpResponse:
     if not allowed(request.user, "read", Alarm):
         raise PermissionDeniedError("您无权查看养老告警")
+    shown = list(selectors.open_alarms(user=request.user, within=current_scope(request)))
+    by_area: dict[str, list] = {}
+    for alarm in shown:  # who can be sent to each door (alarms of one grid share the list)
+        if alarm.area_path not in by_area:
+            by_area[alarm.area_path] = alarms.responders(alarm)
+        alarm.responders = by_area[alarm.area_path]  # type: ignore[attr-defined]
     context = {
         "title": "养老告警",
-        "alarms": list(selectors.open_alarms(user=request.user, within=current_scope(request))),
+        "alarms": shown,
         "outcomes": alarms.STAFF_OUTCOMES,
         "follow_up_kinds": alarms.FOLLOW_UP_KINDS,
         "breadcrumbs": [Crumb("养老告警")],
@@ -43,6 +51,18 @@ def alarm_wall(request: HttpRequest) -> HttpResponse:
 @login_required
 def alarm_act(request: HttpRequest, pk: int) -> HttpResponse:
     alarm = selectors.alarm_get(user=request.user, pk=pk)
+    if request.POST.get("action") == "dispatch":
+        responder = next(
+            (u for u in alarms.responders(alarm) if str(u.pk) == request.POST.get("responder")),
+            None,
+        )
+        if responder is None:
+            raise DomainError("invalid", "请选择上门人员", {"responder": ["必填"]})
+        alarm = alarms.alarm_dispatch(
+            actor=request.user, alarm=alarm, responder=responder, note=request.POST.get("note", "")
+        )
+        messages.success(request, f"{alarm}：已派 {responder.display_name} 上门")
+        return redirect("care:alarm_wall")
     alarm = alarms.alarm_act(
         actor=request.user,
         alarm=alarm,
@@ -153,6 +173,19 @@ def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"设备 {new.device.serial} 已绑定。设备令牌（只显示这一次）：{new.token}"
         )
+    elif what == "thresholds":
+        services.thresholds_set(
+            actor=request.user,
+            profile=profile,
+            limits=services.Thresholds(
+                heart_low=_number(post, "heart_low"),
+                heart_high=_number(post, "heart_high"),
+                spo2_min=_number(post, "spo2_min"),
+                idle_hours=_number(post, "idle_hours"),
+                safe_radius_m=_number(post, "safe_radius_m") if post.get("safe_radius_m") else None,
+            ),
+        )
+        messages.success(request, "已保存个人告警阈值")
     elif what == "unbind":
         device = profile.devices.filter(pk=int(post.get("device") or 0)).first()
         if device is None:
@@ -163,6 +196,13 @@ def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
         services.health_notes_set(actor=request.user, profile=profile, notes=post.get("notes", ""))
         messages.success(request, "已保存慢病与用药记录")
     return redirect("care:profile_detail", pk=pk)
+
+
+def _number(post: Any, name: str) -> int:
+    try:
+        return int(post.get(name, ""))
+    except ValueError:
+        raise DomainError("invalid", "请填写整数", {name: ["请填写整数"]}) from None
 
 
 @require_POST
