@@ -22,7 +22,8 @@ from .services import consent_record, contact_add, device_register, profile_crea
 from .services_orders import order_assign, order_complete, order_rate, order_request
 from .services_visits import visit_plan_create, visit_record
 
-PER_COMMUNITY = 3
+PER_COMMUNITY = 3  # people living alone under care per community (and one empty nest)
+LIVING_OF_TAG = {"living_alone": Living.ALONE, "empty_nest": Living.EMPTY_NEST}
 
 
 def seed_care(district: Area, scale: int) -> None:
@@ -31,18 +32,16 @@ def seed_care(district: Area, scale: int) -> None:
         staff = RoleGrant.objects.filter(role=Role.COMMUNITY_STAFF, area=community).first()
         if staff is None:
             continue
-        alone = (
-            PersonTagAssignment.objects.filter(
-                tag__code="living_alone",
-                ended_on__isnull=True,
-                area_path__startswith=community.path,
-            )
-            .select_related("person")
-            .order_by("person__pk")[: PER_COMMUNITY * scale]
-        )
-        for i, assignment in enumerate(alone):
+        tagged = PersonTagAssignment.objects.filter(
+            ended_on__isnull=True, area_path__startswith=community.path
+        ).select_related("person", "tag")
+        alone = tagged.filter(tag__code="living_alone").order_by("person__pk")
+        empty_nest = tagged.filter(tag__code="empty_nest").order_by("person__pk")
+        chosen = [*alone[: PER_COMMUNITY * scale], *empty_nest[:scale]]
+        for i, assignment in enumerate(chosen):
             person = assignment.person
-            profile = profile_create(actor=staff.user, person=person, living=Living.ALONE)
+            living = LIVING_OF_TAG[assignment.tag.code]
+            profile = profile_create(actor=staff.user, person=person, living=living)
             consent_record(
                 actor=staff.user,
                 profile=profile,

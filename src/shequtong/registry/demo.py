@@ -26,7 +26,6 @@ _REGIONS = ("500107", "500107", "500107", "500103", "500108", "510105", "511002"
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英玉兰建华建国志强淑珍凤英"
 _ESTATES = ("阳光小区", "和平苑", "幸福家园", "滨江花园", "铁路新村", "建设村")
-_TAGS_FOR_OLD = ("独居老人", "空巢老人")
 _OTHER_TAGS = ("残疾人", "低保", "党员", "退役军人")
 HEADER = [
     "姓名",
@@ -84,13 +83,22 @@ def ledger_rows(community: Area, grids: list[str], count: int, seed: int) -> lis
         unit, floor, side = door // 10 % 2 + 1, door // 20 % 6 + 1, door % 3 + 1
         grid = grids[(estate_index * 5 + number - 1) % len(grids)] if grids else ""
         surname = rng.choice(_SURNAMES)
-        for relationship, age, female in _household(rng, today):
+        household = _household(rng, today)
+        # 独居 is a door of one; 空巢 a door of old people only (the children live elsewhere).
+        situation = (
+            "独居老人"
+            if len(household) == 1
+            else "空巢老人"
+            if all(age >= 60 for _, age, _ in household)
+            else None
+        )
+        for relationship, age, female in household:
             born = today - timedelta(days=365 * age + rng.randrange(365))
             tags = []
             if age >= 80:
                 tags.append("80岁以上高龄")
-            if age >= 65 and rng.random() < 0.3:
-                tags.append(rng.choice(_TAGS_FOR_OLD))
+            if situation and age >= 65 and rng.random() < 0.8:
+                tags.append(situation)
             if rng.random() < 0.08:
                 tags.append(rng.choice(_OTHER_TAGS))
             own = rng.choice(_SURNAMES) if relationship == "配偶" else surname
