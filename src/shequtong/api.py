@@ -140,9 +140,14 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _error(request, 403, "forbidden", "您没有权限执行此操作")
 
 
+# django-ninja's own messages, as the API speaks them.
+_NINJA_MESSAGES = {"Cannot parse request body": ("malformed", "请求体不是合法的 JSON")}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    code, message = _NINJA_MESSAGES.get(str(exc), ("error", str(exc)))
+    return _error(request, exc.status_code, code, message)
 
 
 api.add_router("/", core_router)

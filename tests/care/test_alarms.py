@@ -178,6 +178,11 @@ def test_over_http_and_on_the_wall(client, tree, staff, elder, grid_worker):
     body = json.dumps([{"at": at(), "metric": "sos", "value": 1}])
     refused = client.post("/api/v1/care/ingest", body, content_type="application/json")
     assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
+    garbled = client.post(
+        "/api/v1/care/ingest", "[{at:", content_type="application/json", HTTP_X_DEVICE_TOKEN="x"
+    )
+    assert garbled.status_code == 400
+    assert garbled.json() == {"code": "malformed", "message": "请求体不是合法的 JSON", "fields": {}}
     sent = client.post(
         "/api/v1/care/ingest",
         body,
