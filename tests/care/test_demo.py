@@ -22,6 +22,7 @@ def test_the_demo_has_elders_under_care_an_sos_to_answer_visits_due_and_orders()
     assert Device.objects.filter(profile__in=profiles).count() == 2 * profiles.count()
     (alarm,) = Alarm.objects.all()
     assert alarm.kind == AlarmKind.SOS and alarm.chain_position == 1
+    assert all("heart_rate" in d.last_state for d in Device.objects.filter(kind="wearable"))
     assert VisitPlan.objects.count() >= 3 and Visit.objects.exists()
     staff = RoleGrant.objects.filter(role=Role.DISTRICT_ADMIN).first().user
     due = visits_due(user=staff)

@@ -4,6 +4,7 @@ each street's visit plans, a visit or two, and home-service orders with a cantee
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from django.utils import timezone
@@ -17,7 +18,7 @@ from shequtong.registry.services_assets import OrganizationData, organization_cr
 
 from .choices import CareService, ContactKind, DeviceKind, Living, VisitFinding
 from .ingest import ingest
-from .models import CareProfile
+from .models import CareProfile, Device
 from .services import consent_record, contact_add, device_register, profile_create
 from .services_orders import order_assign, order_complete, order_rate, order_request
 from .services_visits import visit_plan_create, visit_record
@@ -72,12 +73,13 @@ def seed_care(district: Area, scale: int) -> None:
                 serial=f"SOS-{community.code or community.pk}-{i + 1:02d}",
                 profile=profile,
             )
-            device_register(
+            band = device_register(
                 actor=staff.user,
                 kind=DeviceKind.WEARABLE,
                 serial=f"W-{community.code or community.pk}-{i + 1:02d}",
                 profile=profile,
             )
+            _last_hour(band.device, seed=n * 10 + i)
             if n == 0 and i == 0:
                 # The first community's first elder pressed the button: the wall has one to answer.
                 ingest(
@@ -153,3 +155,19 @@ def _canteen(community: Area, actor: User) -> Organization:
             area=community,
         ),
     )
+
+
+def _last_hour(device: Device, seed: int) -> None:
+    """A wristband's last hour, a reading every 10 minutes: the profile shows live values."""
+    rng = random.Random(seed)
+    now, steps = timezone.now(), rng.randrange(500, 3000)
+    for minutes in range(60, -1, -10):
+        at = (now - timedelta(minutes=minutes)).isoformat()
+        steps += rng.randrange(0, 300)
+        readings = [
+            {"at": at, "metric": "heart_rate", "value": rng.randrange(62, 88)},
+            {"at": at, "metric": "spo2", "value": rng.choice((96, 97, 98))},
+            {"at": at, "metric": "steps", "value": steps},
+            {"at": at, "metric": "battery", "value": 80 - minutes // 10},
+        ]
+        ingest(device, readings, firmware="2.1.0")
