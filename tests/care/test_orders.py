@@ -123,6 +123,26 @@ def test_the_order_pages(client, tree, staff, elder, canteen):  # noqa: F811
     assert "本月没有已完成的服务" in other_month
     away = client.post(act, {"action": "rate", "rating": "4", "next": "https://evil.example/"})
     assert away["Location"] == reverse("care:order_list")
+    impossible = client.post(
+        reverse("care:order_request", args=[elder.pk]),
+        {"service": "meal", "wanted_at": "2026-13-01T10:00"},
+    )
+    assert impossible.status_code == 400 and "期望服务时间格式不对" in impossible.content.decode()
+    far = client.get(reverse("care:subsidy_totals") + "?month=9999-12")
+    assert far.status_code == 200  # an absurd month falls back to this one
+
+
+def test_a_volunteer_from_elsewhere_is_refused(client, tree, staff, elder, user_with):  # noqa: F811
+    order = order_request(actor=staff, profile=elder, service=CareService.MEAL, wanted_at=SOON)
+    stranger = user_with(Role.RESIDENT, tree.comm_b1)
+    with pytest.raises(DomainError, match="不是本社区的用户"):
+        order_assign(actor=staff, order=order, volunteer=stranger)
+    client.force_login(staff)
+    answer = client.post(
+        reverse("care:order_act", args=[order.pk]),
+        {"action": "assign", "volunteer": stranger.username},
+    )
+    assert answer.status_code == 400 and "本社区没有用户名为" in answer.content.decode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -123,7 +123,7 @@ def test_thresholds_from_the_profile_page_with_errors_named(client, tree, person
     change = reverse("care:profile_change", args=[profile.pk])
     form = {"what": "thresholds", "heart_low": "50", "heart_high": "115", "spo2_min": "92"}
     bad = client.post(change, {**form, "idle_hours": "八"})
-    assert bad.status_code == 400 and "请填写整数" in bad.content.decode()
+    assert bad.status_code == 400 and "无活动时长应为整数" in bad.content.decode()
     client.post(change, {**form, "idle_hours": "8", "safe_radius_m": ""})
     profile.refresh_from_db()
     assert profile.thresholds == {"heart_rate": [50, 115], "spo2_min": 92, "idle_hours": 8}

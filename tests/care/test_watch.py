@@ -9,11 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from shequtong.care.alarms import alarm_act
 from shequtong.care.choices import AlarmKind, AlarmOutcome, AlarmStatus, DeviceKind
 from shequtong.care.ingest import ingest
 from shequtong.care.models import Alarm, CareProfile, Device, Reading
-from shequtong.care.services import device_register
+from shequtong.care.services import device_register, device_unbind
 from shequtong.care.watch import daytime_hours, prune_readings, sweep
+from shequtong.core.errors import DomainError
 from shequtong.core.models import Notification
 
 from .test_alarms import at, elder, staff  # noqa: F401  (fixtures)
@@ -59,7 +61,7 @@ def test_steps_taken_and_doors_opened_are_activity(staff, elder):  # noqa: F811
 def test_no_activity_through_the_day_raises_one_alarm(staff, elder):  # noqa: F811
     device_register(actor=staff, kind=DeviceKind.DOOR_SENSOR, serial="D-1", profile=elder)
     CareProfile.objects.filter(pk=elder.pk).update(last_activity_at=local(0, 8))
-    Device.objects.update(last_seen_at=local(0, 20))
+    Device.objects.update(last_seen_at=local(0, 20), bound_at=local(-1, 12))
     assert sweep(local(0, 19, 59)).idle == 0  # 11 h 59 min of daytime: under the 12 allowed
     assert sweep(local(0, 20, 1)).idle == 1
     assert sweep(local(0, 20, 30)).idle == 0  # still open: not raised twice
@@ -140,7 +142,43 @@ def test_readings_past_their_keeping_are_pruned(settings, staff, elder):  # noqa
 
 def test_the_sweep_command_reports_what_it_did(staff, elder, capsys):  # noqa: F811
     device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-1", profile=elder)
-    Device.objects.update(created_at=timezone.now() - timedelta(days=2))
+    Device.objects.update(bound_at=timezone.now() - timedelta(days=2))
     call_command("care", "sweep")
     out = capsys.readouterr().out
     assert "设备离线告警 1 条" in out and "通知下一位联系人 0 条" in out
+
+
+def test_a_resolved_alarm_of_silence_is_not_raised_again_at_once(staff, elder):  # noqa: F811
+    door = device_register(
+        actor=staff, kind=DeviceKind.DOOR_SENSOR, serial="D-1", profile=elder
+    ).device
+    band = device_register(
+        actor=staff, kind=DeviceKind.WEARABLE, serial="W-1", profile=elder
+    ).device
+    CareProfile.objects.filter(pk=elder.pk).update(last_activity_at=local(-1, 7))
+    Device.objects.filter(pk=door.pk).update(last_seen_at=local(0, 9), bound_at=local(-2, 9))
+    Device.objects.filter(pk=band.pk).update(last_seen_at=local(-1, 7), bound_at=local(-2, 9))
+    first = sweep(local(0, 9, 30))
+    assert (first.idle, first.offline) == (1, 1)  # idle since yesterday 7:00; the band silent
+    for alarm in Alarm.objects.all():
+        alarm_act(actor=staff, alarm=alarm, action="resolve", outcome="false_alarm")
+    Alarm.objects.update(resolved_at=local(0, 9, 30))  # staff resolved them then
+    again = sweep(local(0, 9, 31))
+    assert (again.idle, again.offline) == (0, 0)  # staff saw her at 9:30; the band is known
+    assert sweep(local(0, 21, 31)).idle == 0  # 11.5 daytime hours since the resolution
+    assert sweep(local(1, 9, 31)).idle == 1  # a new idle stretch has passed
+
+
+def test_a_device_with_an_open_alarm_is_not_unbound_and_a_rebound_one_starts_afresh(staff, elder):  # noqa: F811
+    band = device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-1", profile=elder)
+    (alarm,) = ingest(band.device, [{"at": at(), "metric": "fall", "value": 1}]).alarms
+    with pytest.raises(DomainError, match="还有未处置的告警"):
+        device_unbind(actor=staff, device=band.device)
+    alarm_act(actor=staff, alarm=alarm, action="resolve", outcome="handled")
+    Device.objects.filter(pk=band.device.pk).update(
+        last_seen_at=timezone.now() - timedelta(days=3), bound_at=timezone.now() - timedelta(days=9)
+    )
+    device_unbind(actor=staff, device=Device.objects.get(pk=band.device.pk))
+    again = device_register(actor=staff, kind=DeviceKind.WEARABLE, serial="W-1", profile=elder)
+    assert again.device.last_seen_at is None
+    assert sweep(timezone.now() + timedelta(hours=1)).offline == 0  # bound an hour ago

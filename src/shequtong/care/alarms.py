@@ -78,9 +78,10 @@ def raise_alarm(*, profile: CareProfile, device: Device | None, kind: str, at: d
     except IntegrityError:
         # The device (or the person) already has an open alarm of this kind: a storm, folded.
         with transaction.atomic():
-            alarm = Alarm.objects.select_for_update().get(
-                profile=profile, device=device, kind=kind, status__in=OPEN_ALARMS
+            same = (
+                {"device": device} if device is not None else {"profile": profile, "device": None}
             )
+            alarm = Alarm.objects.select_for_update().get(**same, kind=kind, status__in=OPEN_ALARMS)
             alarm.repeats += 1
             Alarm.objects.filter(pk=alarm.pk).update(repeats=alarm.repeats)
         return alarm

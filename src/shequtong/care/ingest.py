@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -187,7 +188,10 @@ def _active(profile: CareProfile, fresh: Fresh, before: dict[str, Any]) -> None:
         return
     latest = max(moments)
     if profile.last_activity_at is None or latest - profile.last_activity_at >= ACTIVITY_STEP:
-        CareProfile.objects.filter(pk=profile.pk).update(last_activity_at=latest)
+        # Conditional: a late batch of another device must not move it back in time.
+        CareProfile.objects.filter(
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=latest), pk=profile.pk
+        ).update(last_activity_at=latest)
         profile.last_activity_at = latest
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from shequtong.core.fields import EncryptedTextField
 from shequtong.core.models import GovernedModel
@@ -103,6 +104,9 @@ class Device(GovernedModel):
         on_delete=models.SET_NULL,
         related_name="devices",
     )
+    # When it was last bound to its person: silence is counted from here, not from its first
+    # registration (a returned device given to someone else starts afresh).
+    bound_at = models.DateTimeField("绑定时间", default=timezone.now)
     battery = models.PositiveSmallIntegerField("电量 %", null=True, blank=True)
     firmware = models.CharField("固件版本", max_length=32, blank=True)
     last_seen_at = models.DateTimeField("最近上报", null=True, blank=True)

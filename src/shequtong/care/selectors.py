@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from shequtong.core.choices import AreaLevel, Role
@@ -16,7 +16,7 @@ from shequtong.core.scoping import scope_paths, scoped
 from shequtong.registry.models import Organization
 
 from .choices import OPEN_ALARMS, CareOrderStatus, CareService
-from .models import Alarm, AlarmStep, CareOrder, CareProfile, Device, VisitPlan
+from .models import Alarm, AlarmStep, CareOrder, CareProfile, Device, Visit, VisitPlan
 from .watch import is_offline
 
 
@@ -25,7 +25,11 @@ def open_alarms(*, user: User, within: Area | None = None) -> QuerySet[Alarm]:
     if within is not None:
         alarms = alarms.filter(area_path__startswith=within.path)
     return alarms.select_related(
-        "profile__person__dwelling__building__estate", "device", "acknowledged_by", "dispatched_to"
+        "profile__person__dwelling__building__estate",
+        "profile__person__area",
+        "device",
+        "acknowledged_by",
+        "dispatched_to",
     ).order_by("-raised_at")
 
 
@@ -126,10 +130,14 @@ def visits_due(
     is due one period after their profile was made. Plans above the user's scope (the
     street's) apply too: a community follows its street's plan."""
     today = today or timezone.localdate()
+    profiles = scoped(CareProfile.objects.filter(person__status="active"), user, "read")
+    if within is not None:
+        profiles = profiles.filter(area_path__startswith=within.path)
+    last_visit = Visit.objects.filter(profile=OuterRef("pk")).order_by("-visited_at")
     profiles = list(
-        profile_list(user=user, within=within)
-        .filter(person__status="active")
-        .annotate(last_visit=Max("visits__visited_at"))
+        profiles.select_related("person")
+        .annotate(last_visit=Subquery(last_visit.values("visited_at")[:1]))
+        .order_by("area_path", "person__name_pinyin")
     )
     if not profiles:
         return []

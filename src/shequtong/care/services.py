@@ -20,7 +20,7 @@ from shequtong.core.scoping import can, can_in_area
 from shequtong.core.vault import validate_phone
 from shequtong.registry.models import Person
 
-from .choices import CareLevel, ContactKind, DeviceKind, Living
+from .choices import OPEN_ALARMS, CareLevel, ContactKind, DeviceKind, Living
 from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
 
 # Thresholds a profile takes from its care level unless set for the person.
@@ -156,12 +156,9 @@ def device_register(*, actor: User, kind: str, serial: str, profile: CareProfile
             raise DomainError(
                 "invalid", f"序列号“{serial}”已绑定或类型不符", {"serial": ["已登记"]}
             )
-        device.profile, device.area_id, device.area_path = (
-            profile,
-            profile.area_id,
-            profile.area_path,
-        )
-        device.token_hash, device.last_state = token_hash(token), {}
+        device.profile, device.area_id = profile, profile.area_id  # save() copies the path
+        device.token_hash, device.bound_at = token_hash(token), timezone.now()
+        device.last_seen_at, device.last_state, device.battery, device.firmware = None, {}, None, ""
         device.save()
     else:
         device = Device.objects.create(
@@ -181,6 +178,8 @@ def device_unbind(*, actor: User, device: Device) -> Device:
     """The device is returned: it belongs to nobody, and its token stops working (its readings
     stay with the person they were about)."""
     _require(actor, can(actor, "change", device))
+    if device.alarms.filter(status__in=OPEN_ALARMS).exists():
+        raise DomainError("invalid", f"设备 {device.serial} 还有未处置的告警，请先处置再解绑")
     device.profile = None
     device.token_hash = token_hash(secrets.token_urlsafe(32))  # a token nobody holds
     device.save()

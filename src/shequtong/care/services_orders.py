@@ -18,9 +18,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from shequtong.core.audit import audit_record
+from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.models import User
 from shequtong.core.scoping import can
+from shequtong.core.selectors import users_granted
 from shequtong.registry.models import Organization
 
 from .choices import CareOrderStatus, CareService
@@ -84,13 +86,20 @@ def order_assign(
         raise DomainError("invalid", "请选择服务机构或志愿者（二选一）", {"provider": ["必填"]})
     if provider is not None and not can(actor, "read", provider):
         raise PermissionDeniedError("该服务机构不在您的管辖范围内")
-    if volunteer is not None and not volunteer.is_active:
-        raise DomainError("invalid", "该志愿者账号已停用", {"volunteer": ["账号已停用"]})
+    if volunteer is not None and volunteer not in volunteers(order):
+        raise DomainError("invalid", "该志愿者不是本社区的用户", {"volunteer": ["不在本社区"]})
     order.provider, order.volunteer = provider, volunteer
     order.status, order.assigned_at = Status.ASSIGNED, timezone.now()
     order.save()
     audit_record(actor=actor, action="care.order_assign", obj=order)
     return order
+
+
+def volunteers(order: CareOrder) -> list[User]:
+    """Who may take an order as a volunteer: active accounts granted over the person's area
+    (residents registered in their community, its workers). The volunteering app will narrow
+    this to registered volunteers."""
+    return users_granted(roles=Role.values, area_path=order.area_path)
 
 
 def _month_start(moment: datetime) -> datetime:

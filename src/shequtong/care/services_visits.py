@@ -90,6 +90,8 @@ def visit_record(
         raise PermissionDeniedError("您无权记录该老人的走访")
     now = timezone.now()
     visited_at = visited_at or now
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
     if finding not in VisitFinding.values:
         raise DomainError("invalid", "请选择走访情况", {"finding": ["必填"]})
     if visited_at > now + timedelta(minutes=5):

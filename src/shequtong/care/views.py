@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedEr
 from shequtong.core.scoping import allowed, can
 from shequtong.core.services import pii_reveal
 from shequtong.registry.selectors import person_get
+from shequtong.web.inputs import required_number, whole_number
 from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
@@ -92,7 +91,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile_new(request: HttpRequest) -> HttpResponse:
     """A profile for a resident, from the person file."""
-    person = person_get(user=request.user, pk=int(request.GET.get("person") or 0))
+    person = person_get(user=request.user, pk=whole_number(request.GET, "person", "居民") or 0)
     if request.method == "POST":
         profile = services.profile_create(
             actor=request.user,
@@ -160,7 +159,7 @@ def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
             kind=post.get("kind", ""),
             name=post.get("name", ""),
             phone=post.get("phone", ""),
-            ack_minutes=int(post.get("ack_minutes") or 5),
+            ack_minutes=whole_number(post, "ack_minutes", "响应时限") or 5,
         )
         messages.success(request, f"已添加第 {contact.order} 位紧急联系人")
     elif what == "device":
@@ -178,16 +177,16 @@ def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             profile=profile,
             limits=services.Thresholds(
-                heart_low=_number(post, "heart_low"),
-                heart_high=_number(post, "heart_high"),
-                spo2_min=_number(post, "spo2_min"),
-                idle_hours=_number(post, "idle_hours"),
-                safe_radius_m=_number(post, "safe_radius_m") if post.get("safe_radius_m") else None,
+                heart_low=required_number(post, "heart_low", "心率下限"),
+                heart_high=required_number(post, "heart_high", "心率上限"),
+                spo2_min=required_number(post, "spo2_min", "血氧下限"),
+                idle_hours=required_number(post, "idle_hours", "无活动时长"),
+                safe_radius_m=whole_number(post, "safe_radius_m", "安全区域半径"),
             ),
         )
         messages.success(request, "已保存个人告警阈值")
     elif what == "unbind":
-        device = profile.devices.filter(pk=int(post.get("device") or 0)).first()
+        device = profile.devices.filter(pk=whole_number(post, "device", "设备") or 0).first()
         if device is None:
             raise NotFoundError("设备不存在或已解绑")
         services.device_unbind(actor=request.user, device=device)
@@ -196,13 +195,6 @@ def profile_change(request: HttpRequest, pk: int) -> HttpResponse:
         services.health_notes_set(actor=request.user, profile=profile, notes=post.get("notes", ""))
         messages.success(request, "已保存慢病与用药记录")
     return redirect("care:profile_detail", pk=pk)
-
-
-def _number(post: Any, name: str) -> int:
-    try:
-        return int(post.get(name, ""))
-    except ValueError:
-        raise DomainError("invalid", "请填写整数", {name: ["请填写整数"]}) from None
 
 
 @require_POST

@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.models import User
 from shequtong.core.scoping import allowed
+from shequtong.web.inputs import local_moment, required_number
 from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
@@ -47,10 +47,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_request(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get(user=request.user, pk=pk, action="change")
-    wanted = request.POST.get("wanted_at", "")
-    wanted_at = parse_datetime(wanted) if wanted else None
-    if wanted_at is not None and timezone.is_naive(wanted_at):
-        wanted_at = timezone.make_aware(wanted_at)
+    wanted_at = local_moment(request.POST, "wanted_at", "期望服务时间")
     order = services_orders.order_request(
         actor=request.user,
         profile=profile,
@@ -62,11 +59,12 @@ def order_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("care:profile_detail", args=[pk]) + "#orders")
 
 
-def _volunteer(username: str) -> User:
-    volunteer = User.objects.filter(username=username.strip()).first()
-    if volunteer is None:
-        raise DomainError("invalid", f"没有用户名为“{username}”的账号", {"volunteer": ["不存在"]})
-    return volunteer
+def _volunteer(order: CareOrder, username: str) -> User:
+    found = next((u for u in services_orders.volunteers(order) if u.username == username), None)
+    if found is None:
+        message = f"本社区没有用户名为“{username}”的账号"
+        raise DomainError("invalid", message, {"volunteer": [message]})
+    return found
 
 
 @require_POST
@@ -88,7 +86,8 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if provider is None:
                 raise NotFoundError("服务机构不存在或不在您的管辖范围内")
-        volunteer = _volunteer(post["volunteer"]) if post.get("volunteer", "").strip() else None
+        username = post.get("volunteer", "").strip()
+        volunteer = _volunteer(order, username) if username else None
         order = services_orders.order_assign(
             actor=actor, order=order, provider=provider, volunteer=volunteer
         )
@@ -100,7 +99,7 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
         order = services_orders.order_rate(
             actor=actor,
             order=order,
-            rating=int(post.get("rating") or 0),
+            rating=required_number(post, "rating", "评分"),
             comment=post.get("comment", ""),
         )
     elif action == "cancel":
@@ -117,11 +116,14 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _month(value: str) -> date:
+    """The month asked for (YYYY-MM), else this month."""
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        if 2000 <= year <= 2100:
+            return date(year, month, 1)
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        pass
+    return timezone.localdate().replace(day=1)
 
 
 @login_required

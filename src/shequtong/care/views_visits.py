@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from shequtong.core.errors import NotFoundError, PermissionDeniedError
 from shequtong.core.geo import parse_point
 from shequtong.core.models import Area
 from shequtong.core.scoping import allowed, can, scope_paths
+from shequtong.web.inputs import local_moment, required_number, whole_number
 from shequtong.web.pages import Crumb
 from shequtong.web.scope import current_scope
 
@@ -62,10 +62,10 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         area=area,
         name=post.get("name", ""),
-        every_days=int(post.get("every_days") or 0),
+        every_days=required_number(post, "every_days", "走访周期"),
         living=post.get("living", ""),
         care_level=post.get("care_level", ""),
-        min_age=int(post["min_age"]) if post.get("min_age") else None,
+        min_age=whole_number(post, "min_age", "年龄"),
     )
     messages.success(request, f"已制定走访计划：{plan}")
     return redirect("care:visit_list")
@@ -93,7 +93,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
         profile=profile,
         finding=post.get("finding", ""),
         notes=post.get("notes", ""),
-        visited_at=parse_datetime(post["visited_at"]) if post.get("visited_at") else None,
+        visited_at=local_moment(post, "visited_at", "走访时间"),
         point=point,
     )
     where = f"，距住址 {visit.distance_m} 米" if visit.distance_m is not None else ""

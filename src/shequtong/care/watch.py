@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .alarms import escalate, raise_alarm
@@ -54,8 +55,7 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
 
 def is_offline(device: Device, now: datetime) -> bool:
-    seen = device.last_seen_at or device.created_at
-    return seen is not None and now - seen > OFFLINE_AFTER[device.kind]
+    return now - (device.last_seen_at or device.bound_at) > OFFLINE_AFTER[device.kind]
 
 
 def daytime_hours(start: datetime, end: datetime) -> float:
@@ -66,8 +66,8 @@ def daytime_hours(start: datetime, end: datetime) -> float:
     total = 0.0
     day = start.date()
     while day <= end.date():
-        opens = timezone.make_aware(datetime.combine(day, time(first)))
-        closes = timezone.make_aware(datetime.combine(day, time(last)))
+        midnight = timezone.make_aware(datetime.combine(day, time()))
+        opens, closes = midnight + timedelta(hours=first), midnight + timedelta(hours=last)
         overlap = min(end, closes) - max(start, opens)
         total += max(overlap.total_seconds(), 0) / 3600
         day += timedelta(days=1)
@@ -76,23 +76,37 @@ def daytime_hours(start: datetime, end: datetime) -> float:
 
 def watch_idle(now: datetime) -> int:
     """People with an activity device whose last activity lies more daytime hours back than
-    their threshold: one open no-activity alarm each."""
-    open_idle = Alarm.objects.filter(kind=AlarmKind.NO_ACTIVITY, status__in=OPEN_ALARMS)
+    their threshold: one open no-activity alarm each. Counted from the last activity, the
+    binding of the first activity device, or the last such alarm staff resolved (whichever is
+    latest): a resolved alarm is not raised again until a new idle stretch has passed."""
+    idle = Alarm.objects.filter(kind=AlarmKind.NO_ACTIVITY, profile=OuterRef("pk"))
     candidates = (
         CareProfile.objects.filter(
             consented_at__isnull=False,
             consent_withdrawn_at__isnull=True,
-            devices__kind__in=ACTIVITY_DEVICES,
+            person__status="active",
         )
-        .exclude(pk__in=open_idle.values("profile_id"))
-        .annotate(watched_since=Min("devices__created_at"))
         .filter(Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=now - timedelta(hours=1)))
+        .annotate(
+            watched_since=Subquery(
+                Device.objects.filter(profile=OuterRef("pk"), kind__in=ACTIVITY_DEVICES)
+                .order_by("bound_at")
+                .values("bound_at")[:1]
+            ),
+            last_resolved=Subquery(
+                idle.filter(resolved_at__isnull=False)
+                .order_by("-resolved_at")
+                .values("resolved_at")[:1]
+            ),
+        )
+        .filter(watched_since__isnull=False)
+        .exclude(Exists(idle.filter(status__in=OPEN_ALARMS)))
         .select_related("person")
-        .distinct()
     )
     raised = 0
     for profile in candidates:
-        since = profile.last_activity_at or profile.watched_since
+        moments = (profile.last_activity_at, profile.watched_since, profile.last_resolved)
+        since = max(moment for moment in moments if moment is not None)
         hours = (profile.thresholds or {}).get("idle_hours", DEFAULT_IDLE_HOURS)
         if daytime_hours(since, now) >= hours:
             raise_alarm(profile=profile, device=None, kind=AlarmKind.NO_ACTIVITY, at=now)
@@ -101,8 +115,10 @@ def watch_idle(now: datetime) -> int:
 
 
 def watch_offline(now: datetime) -> int:
-    """Bound devices silent longer than their kind allows: one open offline alarm each."""
-    open_offline = Alarm.objects.filter(kind=AlarmKind.OFFLINE, status__in=OPEN_ALARMS)
+    """Bound devices silent longer than their kind allows: one offline alarm each silence —
+    not again once staff resolved it, until the device has reported and gone silent anew."""
+    offline = Alarm.objects.filter(kind=AlarmKind.OFFLINE, device=OuterRef("pk"))
+    silent_since = Coalesce(OuterRef("last_seen_at"), OuterRef("bound_at"))
     raised = 0
     for kind, after in OFFLINE_AFTER.items():
         cutoff = now - after
@@ -111,11 +127,11 @@ def watch_offline(now: datetime) -> int:
                 kind=kind,
                 profile__consented_at__isnull=False,
                 profile__consent_withdrawn_at__isnull=True,
+                profile__person__status="active",
             )
-            .filter(
-                Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True, created_at__lt=cutoff)
-            )
-            .exclude(pk__in=open_offline.values("device_id"))
+            .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True, bound_at__lt=cutoff))
+            # This silence already raised its alarm (open, or resolved by staff).
+            .exclude(Exists(offline.filter(raised_at__gte=silent_since)))
             .select_related("profile__person")
         )
         for device in silent:

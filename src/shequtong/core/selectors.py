@@ -141,4 +141,6 @@ def users_granted(
     ).select_related("user")
     if department_ids is not None:
         grants = grants.filter(department_id__in=list(department_ids))
-    return [g.user for g in grants]
+    # Active accounts only, each once (one may hold several grants over the area).
+    users = {g.user_id: g.user for g in grants.filter(user__is_active=True).order_by("pk")}
+    return list(users.values())
