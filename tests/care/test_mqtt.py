@@ -62,5 +62,27 @@ def test_an_sos_over_mqtt_becomes_an_alarm(tree, staff, elder):  # noqa: F811
         assert alarm.kind == AlarmKind.SOS and alarm.repeats == 0
         assert ingester.counts["malformed"] == 1 and ingester.counts["unauthorized"] == 1
         assert ingester.counts["duplicates"] == 1
+        summary = ingester.summary()
+        assert "格式错误 1" in summary and "令牌无效 1" in summary and "告警 1" in summary
     finally:
         ingester.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_sos_sent_while_the_ingester_is_down_arrives_when_it_is_back(tree, staff, elder):  # noqa: F811
+    new = device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-DOWN", profile=elder)
+    client_id = f"test-ingester-{uuid.uuid4().hex[:8]}"
+    first = Ingester(BROKER, client_id=client_id)
+    first.start()
+    assert wait_for(first.ready)  # the persistent session and its subscriptions now exist
+    first.stop()
+    reading = {"at": timezone.now().isoformat(), "metric": "sos", "value": 1}
+    publish("shequtong/v1/devices/SOS-DOWN/alarms", {"token": new.token, "readings": [reading]})
+    assert not Alarm.objects.exists()
+    again = Ingester(BROKER, client_id=client_id)  # the same session: the broker kept the SOS
+    again.start()
+    try:
+        assert wait_for(Alarm.objects.exists)
+        assert Alarm.objects.get().kind == AlarmKind.SOS
+    finally:
+        again.stop()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import Counter
 from contextlib import nullcontext
 from typing import Any
@@ -151,8 +152,31 @@ class Ingester:
         with self._lock:
             return self._subscribed == {TOPIC, URGENT_TOPIC}
 
-    def run_forever(self) -> None:
-        """Connect (retrying while the broker is down) and serve until interrupted."""
+    def summary(self) -> str:
+        """What came in so far, for the log: operators see rejections without reading each."""
+        with self._lock:
+            counts = dict(self.counts)
+        names = (
+            ("messages", "消息"),
+            ("readings", "读数"),
+            ("duplicates", "重复"),
+            ("rejected", "拒收读数"),
+            ("alarms", "告警"),
+            ("malformed", "格式错误"),
+            ("unauthorized", "令牌无效"),
+            ("errors", "处理失败"),
+        )
+        return "，".join(f"{label} {counts.get(key, 0)}" for key, label in names)
+
+    def _report(self, every: float) -> None:
+        while True:
+            time.sleep(every)
+            log.info("MQTT 接收累计：%s", self.summary())
+
+    def run_forever(self, report_every: float = 60) -> None:
+        """Connect (retrying while the broker is down) and serve until interrupted, logging
+        the running totals every `report_every` seconds."""
+        threading.Thread(target=self._report, args=(report_every,), daemon=True).start()
         self.urgent.connect_async(self.host, self.port, keepalive=30)
         self.urgent.loop_start()
         self.client.connect_async(self.host, self.port, keepalive=30)
