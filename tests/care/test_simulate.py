@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from shequtong.care import simulate
 from shequtong.care.choices import AlarmKind, DeviceKind
@@ -69,3 +70,12 @@ def test_asking_for_more_devices_than_there_are_registers_simulator_devices(tree
     band = next(d for d in devices if d.kind == DeviceKind.WEARABLE)
     assert device_for_token(band.token).serial == band.serial
     assert len(simulate.take_devices(30)) == 30  # 25 taken again with new tokens, 5 more made
+
+
+def test_the_devices_incidents_are_injected_into_are_always_taken(tree, staff, elder):  # noqa: F811
+    for serial in ("A-1", "A-2", "Z-9"):
+        device_register(actor=staff, kind=DeviceKind.SOS_BUTTON, serial=serial, profile=elder)
+    taken = simulate.take_devices(2, including=["Z-9"])
+    assert [d.serial for d in taken] == ["Z-9", "A-1"]
+    with pytest.raises(CommandError, match="没有已绑定的设备：NOPE"):
+        call_command("care", "simulate", "--devices", "2", "--sos", "NOPE", "--seconds", "1")

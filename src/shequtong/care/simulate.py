@@ -41,11 +41,15 @@ class Simulated:
     battery: float = 100
 
 
-def take_devices(limit: int) -> list[Simulated]:
-    """The first `limit` bound devices, with fresh tokens; when there are fewer, simulator
+def take_devices(limit: int, including: Sequence[str] = ()) -> list[Simulated]:
+    """`limit` bound devices — those named in `including` (the ones incidents are injected
+    into) and then the first by serial — with fresh tokens; when there are fewer, simulator
     devices (`SIM-00001`, …: wristbands and buttons in turn) are bound to the consented
     people under care, round the list, until there are enough."""
-    devices = list(Device.objects.filter(profile__isnull=False).order_by("serial")[:limit])
+    bound = Device.objects.filter(profile__isnull=False)
+    named = list(bound.filter(serial__in=including))
+    rest = bound.exclude(serial__in=including).order_by("serial")
+    devices = (named + list(rest[: max(limit - len(named), 0)]))[: max(limit, len(named))]
     taken = [Simulated(d.serial, d.kind, device_token_reset(actor=None, device=d)) for d in devices]
     return taken + _enlist(limit - len(taken))
 

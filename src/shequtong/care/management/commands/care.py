@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from shequtong.care import simulate
+from shequtong.care.models import Device
 from shequtong.care.mqtt import TOPIC, URGENT_TOPIC, Ingester
 from shequtong.care.watch import sweep
 from shequtong.core.management.commands.seed import positive_int
@@ -65,7 +66,15 @@ class Command(BaseCommand):
     def _simulate(self, options: dict[str, Any]) -> None:
         if settings.MODE == "production":
             raise CommandError("模拟器会重置设备令牌，只能在演示或测试库上运行")
-        devices = simulate.take_devices(options["devices"])
+        named = [options[metric] for metric in ("sos", "fall") if options[metric]]
+        missing = set(named) - set(
+            Device.objects.filter(serial__in=named, profile__isnull=False).values_list(
+                "serial", flat=True
+            )
+        )
+        if missing:
+            raise CommandError(f"没有已绑定的设备：{'、'.join(sorted(missing))}")
+        devices = simulate.take_devices(options["devices"], including=named)
         if not devices:
             raise CommandError(
                 "没有已绑定的设备：请先在照护档案中绑定设备（或运行 shequtong demo）"
