@@ -241,7 +241,7 @@ def thresholds_set(*, actor: User, profile: CareProfile, limits: Thresholds) -> 
         else:
             fence = {"lon": building.lon, "lat": building.lat, "radius_m": limits.safe_radius_m}
     if errors:
-        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+        raise DomainError.from_fields(errors)
     before = dict(profile.thresholds)
     profile.thresholds = {
         "heart_rate": [limits.heart_low, limits.heart_high],

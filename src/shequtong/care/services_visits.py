@@ -52,7 +52,7 @@ def visit_plan_create(
     if min_age is not None and not 0 <= min_age <= 120:
         errors["min_age"] = ["年龄应为 0–120"]
     if errors:
-        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+        raise DomainError.from_fields(errors)
     plan = VisitPlan.objects.create(
         area=area,
         name=name.strip()[:64],

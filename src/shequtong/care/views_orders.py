@@ -62,8 +62,7 @@ def order_request(request: HttpRequest, pk: int) -> HttpResponse:
 def _volunteer(order: CareOrder, username: str) -> User:
     found = next((u for u in services_orders.volunteers(order) if u.username == username), None)
     if found is None:
-        message = f"本社区没有用户名为“{username}”的账号"
-        raise DomainError("invalid", message, {"volunteer": [message]})
+        raise DomainError.from_fields({"volunteer": [f"本社区没有用户名为“{username}”的账号"]})
     return found
 
 

@@ -119,7 +119,7 @@ def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any
         else:
             clean[attribute.code] = str(values[0])[:2000]
     if errors:
-        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+        raise DomainError.from_fields(errors)
     return clean
 
 

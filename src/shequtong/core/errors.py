@@ -19,14 +19,20 @@ class DomainError(Exception):
         self.fields = fields or {}
 
     @classmethod
+    def from_fields(cls, fields: dict[str, list[str]], code: str = "invalid") -> DomainError:
+        """Every bad field named; the first field's first message is the headline."""
+        return cls(code, next(iter(fields.values()))[0], fields)
+
+    @classmethod
     def from_validation(cls, exc: ValidationError, code: str = "invalid") -> DomainError:
         if hasattr(exc, "error_dict"):
-            fields = {
-                name: [str(m) for e in errs for m in e.messages]
-                for name, errs in exc.error_dict.items()
-            }
-            first = next(iter(fields.values()))[0]
-            return cls(code, first, fields)
+            return cls.from_fields(
+                {
+                    name: [str(m) for e in errs for m in e.messages]
+                    for name, errs in exc.error_dict.items()
+                },
+                code,
+            )
         return cls(code, "；".join(exc.messages))
 
 

@@ -52,7 +52,7 @@ def _check(lon: float, lat: float, coord_system: CoordSystem | None) -> None:
     if coord_system is None:
         errors["coord_system"] = [_SYSTEM_MESSAGE]
     if errors:
-        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+        raise DomainError.from_fields(errors)
 
 
 def _normalise(lon: float, lat: float) -> tuple[float, float]:
@@ -134,7 +134,7 @@ def parse_point(
     if errors and _system(system) is None:
         errors["coord_system"] = [_SYSTEM_MESSAGE]
     if errors:
-        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+        raise DomainError.from_fields(errors)
     return to_wgs84(values["lon"], values["lat"], system)
 
 

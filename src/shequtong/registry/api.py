@@ -202,7 +202,7 @@ def _person_data(values: dict[str, Any], check: set[str]) -> services.PersonData
     if unknown := [t for t in tags if t not in known]:
         errors["tags"] = [f"未知的人群标签：{'、'.join(unknown)}"]
     if errors:
-        raise DomainError("invalid", next(iter(errors.values()))[0], errors)
+        raise DomainError.from_fields(errors)
     values["tags"] = tags
     return services.PersonData(**values)
 

@@ -14,10 +14,6 @@ from django.utils.dateparse import parse_datetime
 from shequtong.core.errors import DomainError
 
 
-def _refuse(name: str, message: str) -> DomainError:
-    return DomainError("invalid", message, {name: [message]})
-
-
 def whole_number(data: Mapping[str, Any], name: str, label: str) -> int | None:
     """The integer in `data[name]`; None when the field is empty."""
     raw = str(data.get(name, "")).strip()
@@ -26,13 +22,13 @@ def whole_number(data: Mapping[str, Any], name: str, label: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise _refuse(name, f"{label}应为整数") from None
+        raise DomainError.from_fields({name: [f"{label}应为整数"]}) from None
 
 
 def required_number(data: Mapping[str, Any], name: str, label: str) -> int:
     value = whole_number(data, name, label)
     if value is None:
-        raise _refuse(name, f"请填写{label}")
+        raise DomainError.from_fields({name: [f"请填写{label}"]})
     return value
 
 
@@ -47,5 +43,5 @@ def local_moment(data: Mapping[str, Any], name: str, label: str) -> datetime | N
     except ValueError:  # well formed, impossible: 2026-13-01T10:00
         moment = None
     if moment is None:
-        raise _refuse(name, f"{label}格式不对，应如 2026-11-24 09:30")
+        raise DomainError.from_fields({name: [f"{label}格式不对，应如 2026-11-24 09:30"]})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
