@@ -150,6 +150,19 @@ def alarm_recover(device: Device, now: datetime) -> int:
     return recovered
 
 
+def _taken(actor: User, alarm: Alarm, label: str, sources: frozenset[str]) -> Alarm:
+    """The alarm locked for a person's move, once the move is allowed from its state and to
+    this person."""
+    alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
+    if alarm.status not in sources:
+        raise DomainError(
+            "invalid_transition", f"告警当前为“{alarm.get_status_display()}”，不能{label}"
+        )
+    if not can(actor, "change", alarm):
+        raise PermissionDeniedError("您无权处理该告警")
+    return alarm
+
+
 @transaction.atomic
 def alarm_act(
     *,
@@ -162,17 +175,11 @@ def alarm_act(
 ) -> Alarm:
     """One move of the state machine. Resolving with `follow_up` asks for a case (a domain
     event the cases app answers)."""
-    alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
     move = MOVES.get(action)
     if move is None:
         raise DomainError("invalid_transition", f"没有“{action}”这个操作")
     label, sources, target = move
-    if alarm.status not in sources:
-        raise DomainError(
-            "invalid_transition", f"告警当前为“{alarm.get_status_display()}”，不能{label}"
-        )
-    if not can(actor, "change", alarm):
-        raise PermissionDeniedError("您无权处理该告警")
+    alarm = _taken(actor, alarm, label, sources)
     now = timezone.now()
     if action == "resolve":
         if outcome not in dict(STAFF_OUTCOMES):
@@ -197,13 +204,7 @@ def alarm_act(
 def alarm_dispatch(*, actor: User, alarm: Alarm, responder: User, note: str = "") -> Alarm:
     """Send someone to the door: the alarm counts as acknowledged (the chain stops), the
     responder — a grid worker or staff member of the area — is notified."""
-    alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
-    if alarm.status not in (S.RAISED, S.NOTIFYING, S.ACKNOWLEDGED):
-        raise DomainError(
-            "invalid_transition", f"告警当前为“{alarm.get_status_display()}”，不能派人上门"
-        )
-    if not can(actor, "change", alarm):
-        raise PermissionDeniedError("您无权处理该告警")
+    alarm = _taken(actor, alarm, "派人上门", frozenset({S.RAISED, S.NOTIFYING, S.ACKNOWLEDGED}))
     if responder not in responders(alarm):
         raise DomainError(
             "invalid", "只能派本区域的网格员或社区工作人员", {"responder": ["不在本区域"]}

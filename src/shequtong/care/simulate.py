@@ -49,7 +49,7 @@ def take_devices(limit: int, including: Sequence[str] = ()) -> list[Simulated]:
     bound = Device.objects.filter(profile__isnull=False)
     named = list(bound.filter(serial__in=including))
     rest = bound.exclude(serial__in=including).order_by("serial")
-    devices = (named + list(rest[: max(limit - len(named), 0)]))[: max(limit, len(named))]
+    devices = named + list(rest[: max(limit - len(named), 0)])
     taken = [Simulated(d.serial, d.kind, device_token_reset(actor=None, device=d)) for d in devices]
     return taken + _enlist(limit - len(taken))
 
