@@ -226,14 +226,11 @@ SHEQUTONG_MQTT_URL = env.str("SHEQUTONG_MQTT_URL", default="mqtt://127.0.0.1:188
 # (yuan, by service) and the most one person receives in a calendar month.
 SHEQUTONG_CARE_READING_DAYS = env.int("SHEQUTONG_CARE_READING_DAYS", default=90)
 SHEQUTONG_CARE_DAYTIME = tuple(env.list("SHEQUTONG_CARE_DAYTIME", cast=int, default=[7, 21]))
-SHEQUTONG_CARE_SUBSIDY = {
-    "meal": 5,
-    "cleaning": 30,
-    "emergency": 20,
-    "bath": 40,
-    "medical": 30,
-    "mobility": 20,
-}
+SHEQUTONG_CARE_SUBSIDY = env.dict(
+    "SHEQUTONG_CARE_SUBSIDY",
+    cast={"value": int},
+    default={"meal": 5, "cleaning": 30, "emergency": 20, "bath": 40, "medical": 30, "mobility": 20},
+)
 SHEQUTONG_CARE_SUBSIDY_MONTHLY_CAP = env.int("SHEQUTONG_CARE_SUBSIDY_MONTHLY_CAP", default=300)
 
 # Where messages go besides the in-app inbox (dotted paths of core.notify channels).
