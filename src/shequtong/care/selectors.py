@@ -237,3 +237,12 @@ def devices_of(profile: CareProfile) -> list[Device]:
         ]
         device.offline = is_offline(device, now)  # type: ignore[attr-defined]
     return devices
+
+
+def home_position(profile: CareProfile) -> tuple[float, float] | None:
+    """Where the person lives (their building's WGS-84 lon, lat), when the registry knows it."""
+    person = profile.person
+    building = person.dwelling.building if person.dwelling_id else None
+    if building is None or building.lon is None or building.lat is None:
+        return None
+    return building.lon, building.lat

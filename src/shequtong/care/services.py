@@ -22,6 +22,7 @@ from shequtong.registry.models import Person
 
 from .choices import OPEN_ALARMS, CareLevel, ContactKind, DeviceKind, Living
 from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
+from .selectors import home_position
 
 # Thresholds a profile takes from its care level unless set for the person.
 # idle_hours: daytime hours without a door, water or steps before a no-activity alarm.
@@ -233,13 +234,13 @@ def thresholds_set(*, actor: User, profile: CareProfile, limits: Thresholds) -> 
         errors["idle_hours"] = ["无活动时长应为 2–24 小时"]
     fence = None
     if limits.safe_radius_m is not None:
-        building = profile.person.dwelling.building if profile.person.dwelling_id else None
+        home = home_position(profile)
         if not 100 <= limits.safe_radius_m <= 5000:
             errors["safe_radius_m"] = ["安全区域半径应为 100–5000 米"]
-        elif building is None or building.lon is None or building.lat is None:
+        elif home is None:
             errors["safe_radius_m"] = ["住址楼栋没有坐标，不能设置安全区域"]
         else:
-            fence = {"lon": building.lon, "lat": building.lat, "radius_m": limits.safe_radius_m}
+            fence = {"lon": home[0], "lat": home[1], "radius_m": limits.safe_radius_m}
     if errors:
         raise DomainError.from_fields(errors)
     before = dict(profile.thresholds)

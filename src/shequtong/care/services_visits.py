@@ -19,6 +19,7 @@ from shequtong.core.scoping import can, can_in_area
 
 from .choices import CareLevel, Living, VisitFinding
 from .models import CareProfile, Visit, VisitPlan
+from .selectors import home_position
 
 # Within this many metres of the building a visit's location checks out (phone GPS indoors
 # drifts by tens of metres; an office across the street is further).
@@ -100,12 +101,9 @@ def visit_record(
         raise DomainError("invalid", "只能补录 7 天内的走访", {"visited_at": ["早于 7 天前"]})
     if finding != VisitFinding.WELL and not notes.strip():
         raise DomainError("invalid", "请说明情况", {"notes": ["未见到本人或需要帮助时必填"]})
-    distance = None
     lon, lat = point or (None, None)
-    if lon is not None and lat is not None:
-        building = profile.person.dwelling.building if profile.person.dwelling_id else None
-        if building is not None and building.lon is not None and building.lat is not None:
-            distance = round(distance_m(lon, lat, building.lon, building.lat))
+    home = home_position(profile)
+    distance = round(distance_m(*point, *home)) if point and home else None
     visit = Visit.objects.create(
         profile=profile,
         area_id=profile.area_id,
