@@ -120,12 +120,11 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
         external_id=payload.external_id,
         attributes=payload.attributes,
     )
-    existed = services.already_reported(report) is not None
-    case = services.case_report(actor=request.auth, report=report)
+    case, created = services.report_once(actor=request.auth, report=report)
     case.nearby = selectors.duplicate_candidates(
         category=case.category, lon=case.lon, lat=case.lat, exclude=case.pk
     )
-    return Status(200 if existed else 201, case)
+    return Status(201 if created else 200, case)
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, **_READ}, summary="事件详情与可执行操作")

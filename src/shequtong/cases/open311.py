@@ -415,15 +415,14 @@ def _request_create(request: HttpRequest) -> Answer:
         idempotency_key=f"o311:{token}",
         attributes=_attributes(data),
     )
-    existed = services.already_reported(report) is not None
-    case = services.case_report(actor=actor, report=report)
+    case, created = services.report_once(actor=actor, report=report)
     answer = {
         "service_request_id": case.number,
         "token": token,
         "service_notice": _notice(case),
         "account_id": data.get("account_id") or None,
     }
-    return [answer], 200 if existed else 201
+    return [answer], 201 if created else 200
 
 
 def _point(data: QueryDict) -> tuple[float | None, float | None]:
