@@ -8,7 +8,15 @@ import pytest
 
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.models import Area, User
+from shequtong.core.reference import forget_all
 from tests.core.factories import AreaTree, GrantedUserFactory, build_area_tree
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data() -> None:
+    """Each test starts without the reference data an earlier one cached: its rows were rolled
+    back, and SQLite hands their primary keys out again."""
+    forget_all()
 
 
 @pytest.fixture

@@ -214,7 +214,8 @@ SHEQUTONG_DUPLICATE_WINDOW_DAYS = env.int("SHEQUTONG_DUPLICATE_WINDOW_DAYS", def
 SHEQUTONG_REOPEN_DAYS = env.int("SHEQUTONG_REOPEN_DAYS", default=7)
 SHEQUTONG_SUMMONS_RESPONSE_DAYS = env.int("SHEQUTONG_SUMMONS_RESPONSE_DAYS", default=1)
 # Seconds a process keeps the category tree (tests read it afresh: rows come and go).
-SHEQUTONG_CATEGORY_TTL = env.int("SHEQUTONG_CATEGORY_TTL", default=0 if MODE == "test" else 60)
+# Seconds a worker process keeps reference data (core.reference) changed in another process.
+SHEQUTONG_REFERENCE_TTL = env.int("SHEQUTONG_REFERENCE_TTL", default=60)
 
 # Extra font directories for PDFs (a Chinese font must be installed or named here).
 SHEQUTONG_FONT_DIRS = env.list("SHEQUTONG_FONT_DIRS", default=[])

@@ -90,12 +90,9 @@ def test_the_dispatcher_reclassifies_and_the_deadline_follows(tree, user_with):
     assert case.steps.last().label == "改类：暴露垃圾 → 邻里纠纷"
 
 
-def test_the_tree_is_kept_and_dropped_on_change(tree, settings):
-    from shequtong.cases.tree import forget
+def test_the_tree_is_kept_and_dropped_on_change(tree):
     from shequtong.cases.tree import tree as category_tree
 
-    settings.SHEQUTONG_CATEGORY_TTL = 60
-    forget()
     kept = category_tree()
     assert category_tree() is kept  # read once
     manhole = Category.objects.get(code="city-manhole")
@@ -103,4 +100,3 @@ def test_the_tree_is_kept_and_dropped_on_change(tree, settings):
     manhole.save()
     assert category_tree() is not kept  # a saved change drops it in this process
     assert "窨井盖" in dict((c.code, w) for c, w in category_tree().keywords)["city-manhole"]
-    forget()

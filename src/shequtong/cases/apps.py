@@ -14,12 +14,3 @@ class CasesConfig(AppConfig):
 
         if seed_cases not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_cases)
-
-        from django.db.models.signals import post_delete, post_save
-
-        from .models import Category, CategoryAttribute
-        from .tree import forget
-
-        for model in (Category, CategoryAttribute):
-            post_save.connect(forget, sender=model, dispatch_uid=f"tree-{model.__name__}-save")
-            post_delete.connect(forget, sender=model, dispatch_uid=f"tree-{model.__name__}-del")

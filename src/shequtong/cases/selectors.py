@@ -171,6 +171,9 @@ class Nearby:
     metres: float
 
 
+_NEARBY_SHOWN = 5
+
+
 def duplicate_candidates(
     *, category: Category, lon: float | None, lat: float | None, exclude: int | None = None
 ) -> list[Nearby]:
@@ -186,6 +189,9 @@ def duplicate_candidates(
     dlat = radius / 111_320
     dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
     since = timezone.now() - timedelta(days=settings.SHEQUTONG_DUPLICATE_WINDOW_DAYS)
+    # Nearest first by the flat-earth distance (at 250 m it orders as the great circle does),
+    # so only the few rows shown leave the database, with only what they show.
+    scale = math.cos(math.radians(lat)) ** 2
     rows = (
         Case.objects.filter(
             category=category,
@@ -196,10 +202,17 @@ def duplicate_candidates(
             lat__range=(lat - dlat, lat + dlat),
         )
         .exclude(pk=exclude)
-        .select_related("category")[:50]
+        .only("pk", "status", "created_at", "lon", "lat", "category_id")
+        .alias(
+            flat=(F("lon") - lon) * (F("lon") - lon) * scale + (F("lat") - lat) * (F("lat") - lat)
+        )
+        .order_by("flat")[:_NEARBY_SHOWN]
     )
-    near = [Nearby(c, distance_m(lon, lat, c.lon, c.lat)) for c in rows]
-    return sorted((n for n in near if n.metres <= radius), key=lambda n: n.metres)[:5]
+    near = []
+    for c in rows:
+        c.category = category
+        near.append(Nearby(c, distance_m(lon, lat, c.lon, c.lat)))
+    return sorted((n for n in near if n.metres <= radius), key=lambda n: n.metres)
 
 
 def summons_get(*, user: User, pk: int) -> Summons:

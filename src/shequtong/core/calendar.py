@@ -24,11 +24,11 @@ import chinese_calendar
 from django.utils import timezone
 
 from .models import CalendarOverride
+from .reference import ReferenceCache
 
 log = logging.getLogger(__name__)
 
 
-_CHUNK_DAYS = 60
 _warned_years: set[int] = set()
 
 
@@ -42,24 +42,20 @@ def national_is_working_day(day: date) -> bool:
         return day.weekday() < 5
 
 
-class WorkingCalendar:
-    """The overrides read once for a span of days, then answered from memory."""
+def _load_overrides(_: object) -> dict[date, bool]:
+    # A few dozen days a year: the whole table, rather than a span per question.
+    return dict(CalendarOverride.objects.values_list("day", "is_working"))
 
-    def __init__(self, first: date, last: date) -> None:
-        self.overrides = dict(
-            CalendarOverride.objects.filter(day__range=(first, last)).values_list(
-                "day", "is_working"
-            )
-        )
 
-    def is_working_day(self, day: date) -> bool:
-        if day in self.overrides:
-            return self.overrides[day]
-        return national_is_working_day(day)
+# Read by every deadline; changed when the State Council announces next year's holidays.
+_overrides = ReferenceCache(_load_overrides, models=("core.CalendarOverride",))
 
 
 def is_working_day(day: date) -> bool:
-    return WorkingCalendar(day, day).is_working_day(day)
+    overrides = _overrides.get()
+    if day in overrides:
+        return overrides[day]
+    return national_is_working_day(day)
 
 
 def _local_date(value: date | datetime) -> date:
@@ -74,14 +70,11 @@ def _local_date(value: date | datetime) -> date:
 
 
 def _working_days_after(day: date) -> Iterator[date]:
-    """The working days after `day`, in order, reading the overrides one chunk at a time."""
+    """The working days after `day`, in order."""
     while True:
-        last = day + timedelta(days=_CHUNK_DAYS)
-        calendar = WorkingCalendar(day + timedelta(days=1), last)
-        while day < last:
-            day += timedelta(days=1)
-            if calendar.is_working_day(day):
-                yield day
+        day += timedelta(days=1)
+        if is_working_day(day):
+            yield day
 
 
 @overload
@@ -112,8 +105,4 @@ def working_days_between(a: date | datetime, b: date | datetime) -> int:
     first, last = _local_date(a), _local_date(b)
     if last < first:
         return -working_days_between(last, first)
-    calendar = WorkingCalendar(first, last)
-    return sum(
-        calendar.is_working_day(first + timedelta(days=i))
-        for i in range(1, (last - first).days + 1)
-    )
+    return sum(is_working_day(first + timedelta(days=i)) for i in range(1, (last - first).days + 1))

@@ -47,10 +47,10 @@ def grants_of(user: User | AnonymousUser) -> list[GrantView]:
     if cached is None:
         from .models import RoleGrant
 
-        cached = [
-            GrantView(g.role, g.area_id, g.area.path, g.area.level, g.department_id)
-            for g in RoleGrant.objects.filter(user=user).select_related("area")
-        ]
+        rows = RoleGrant.objects.filter(user=user).values_list(
+            "role", "area_id", "area__path", "area__level", "department_id"
+        )
+        cached = [GrantView(*row) for row in rows]
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Hashable, Iterable
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from shapely import STRtree
 from shapely.geometry import Point, shape
 
 from .choices import AreaLevel
 from .errors import NotFoundError
 from .models import ApiToken, Area, AuditEntry, Notification, RoleGrant, User
+from .reference import ReferenceCache
 from .scoping import grants_of, scoped
 
 
@@ -57,23 +61,32 @@ def area_children_counts(*, user: User, area: Area) -> QuerySet[Area]:
     return area_list(user=user, parent=area).annotate(child_count=Count("children"))
 
 
+class _Boundaries(NamedTuple):
+    areas: list[Area]
+    tree: STRtree
+
+
+def _load_boundaries(level: Hashable) -> _Boundaries:
+    areas = list(Area.objects.filter(level=level, boundary__isnull=False))
+    return _Boundaries(areas, STRtree([shape(a.boundary) for a in areas]))
+
+
+# Redrawn a few times a year; read by every report (core.reference).
+_boundaries = ReferenceCache(_load_boundaries, models=("core.Area",))
+
+
 def area_for_point(lon: float, lat: float, *, level: str = AreaLevel.GRID) -> Area | None:
     """The area of `level` whose boundary holds the WGS-84 point; the smallest when several do.
 
-    Bounding boxes narrow the candidates in SQL; shapely decides inside/outside. Not scoped:
-    routing a report to its grid is not a read by the reporter.
+    Not scoped: routing a report to its grid is not a read by the reporter. A copy, so that a
+    caller changing it cannot change what the next report is routed to.
     """
-    candidates = Area.objects.filter(
-        level=level,
-        boundary__isnull=False,
-        min_lon__lte=lon,
-        max_lon__gte=lon,
-        min_lat__lte=lat,
-        max_lat__gte=lat,
-    )
-    point = Point(lon, lat)
-    hits = [(shape(a.boundary).area, a) for a in candidates if shape(a.boundary).covers(point)]
-    return min(hits, key=lambda hit: hit[0])[1] if hits else None
+    boundaries = _boundaries.get(level)
+    hits = boundaries.tree.query(Point(lon, lat), predicate="covered_by")
+    if not len(hits):
+        return None
+    best = min(hits, key=lambda i: boundaries.tree.geometries[i].area)
+    return copy.copy(boundaries.areas[best])
 
 
 def grant_list(*, user: User, area: Area | None = None) -> QuerySet[RoleGrant]:
@@ -135,7 +148,14 @@ def users_granted(
     *, roles: Iterable[str], area_path: str, department_ids: Iterable[int] | None = None
 ) -> list[User]:
     """Everyone holding one of `roles` over the area at `area_path` or an area above it (for a
-    department handler, of one of `department_ids`): who is told about what happens there."""
+    department handler, of one of `department_ids`): who is told about what happens there.
+    Copies, like `area_for_point`'s."""
+    departments = None if department_ids is None else frozenset(department_ids)
+    return [copy.copy(u) for u in _granted.get((frozenset(roles), area_path, departments))]
+
+
+def _load_granted(key: Hashable) -> tuple[User, ...]:
+    roles, area_path, department_ids = key  # type: ignore[misc]
     grants = RoleGrant.objects.filter(
         role__in=list(roles), area_id__in=Area(path=area_path).path_ids
     ).select_related("user")
@@ -143,4 +163,8 @@ def users_granted(
         grants = grants.filter(department_id__in=list(department_ids))
     # Active accounts only, each once (one may hold several grants over the area).
     users = {g.user_id: g.user for g in grants.filter(user__is_active=True).order_by("pk")}
-    return list(users.values())
+    return tuple(users.values())
+
+
+# Who is told of a new report where: changes when staff are granted, moved or leave.
+_granted = ReferenceCache(_load_granted, models=("core.RoleGrant", "core.User"))

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from shequtong.cases import selectors as case_selectors
 from shequtong.cases.models import Case
 from shequtong.core import selectors, services
-from shequtong.core.calendar import WorkingCalendar, add_working_days
+from shequtong.core.calendar import add_working_days, is_working_day
 from shequtong.core.choices import LEVEL_ORDER, AreaLevel, Role
 from shequtong.core.errors import NotFoundError
 from shequtong.core.models import Area, AuditEntry, CalendarOverride, RoleGrant
@@ -259,14 +259,13 @@ class Day:
 def _month_days(year: int, month: int) -> list[Day | None]:
     first = date(year, month, 1)
     last = date(year, month, monthcal.monthrange(year, month)[1])
-    cal = WorkingCalendar(first, last)
     overrides = dict(
         CalendarOverride.objects.filter(day__range=(first, last)).values_list("day", "note")
     )
     days: list[Day | None] = [None] * first.weekday()
     for n in range(1, last.day + 1):
         day = date(year, month, n)
-        working = cal.is_working_day(day)
+        working = is_working_day(day)
         note = overrides.get(day, "")
         if not note:
             try:
