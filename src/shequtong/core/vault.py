@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -22,7 +23,6 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidComponent
 
 _NONCE_BYTES = 12
 
@@ -106,8 +106,13 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+_PLAIN = re.compile(r"[0-9A-Za-z]*", re.ASCII)
+
+
 def normalize_id_number(value: str) -> str:
     """Upper case without spaces or hyphens, so "110105 19491231 002x" finds 11010519491231002X."""
+    if _PLAIN.fullmatch(value):  # nearly every value: nothing to clean (a ledger's million rows)
+        return value.upper()
     return ric.compact(re.sub(r"[\s-]", "", _halfwidth(value))).upper()
 
 
@@ -117,8 +122,15 @@ NORMALIZERS = {"phone": normalize_phone, "id_number": normalize_id_number}
 def blind_index(kind: str, value: str) -> str:
     """Keyed SHA-256 of the normalised value, namespaced by kind so equal strings differ."""
     normalized = NORMALIZERS[kind](value)
-    message = f"{kind}:{normalized}".encode()
-    return hmac.new(settings.SHEQUTONG_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+    keyed = _keyed(settings.SHEQUTONG_HMAC_KEY).copy()
+    keyed.update(f"{kind}:{normalized}".encode())
+    return keyed.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _keyed(key: str) -> hmac.HMAC:
+    """The HMAC with its key already absorbed: copying it halves the cost of each index."""
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
 
 
 # --- masking --------------------------------------------------------------------------------
@@ -174,6 +186,14 @@ def _region_known(code: str) -> bool:
     return bool(info.get("county"))
 
 
+def id_birth_date(compact: str) -> date:
+    """The birth date digits 7–14 of a compact 18-digit number encode (ValueError if none).
+
+    What stdnum's `ric.get_birth_date` reads, without cleaning the number once more: a
+    ledger checks a million of them."""
+    return date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14]))
+
+
 def validate_id_number(value: str) -> str:
     """Return the compact 18-digit ID number or raise a ValidationError that says what is wrong:
     the length, the digits, the birth date (an impossible or future date), the region code, or
@@ -184,8 +204,8 @@ def validate_id_number(value: str) -> str:
     if not (compact[:-1].isascii() and compact[:-1].isdigit()) or compact[-1] not in "0123456789X":
         raise ValidationError("身份证号格式错误：前 17 位须为数字", code="id_format")
     try:
-        born = ric.get_birth_date(compact)
-    except InvalidComponent as exc:
+        born = id_birth_date(compact)
+    except ValueError as exc:
         raise ValidationError("身份证号中的出生日期不存在", code="id_birth_date") from exc
     if born > timezone.localdate():
         raise ValidationError("身份证号中的出生日期不存在", code="id_birth_date")

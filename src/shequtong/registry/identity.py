@@ -43,7 +43,7 @@ def parse_id_number(raw: str) -> Identity:
         compact = upgrade_legacy_id(compact)
     number = vault.validate_id_number(compact)
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
-    return Identity(number, ric.get_birth_date(number), gender)
+    return Identity(number, vault.id_birth_date(number), gender)
 
 
 def check_agrees(identity: Identity, *, gender: str | None, birth_date: date | None) -> None:
