@@ -11,7 +11,8 @@ values, same `auto_now` times.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -23,22 +24,34 @@ from .vault import encrypt
 M = TypeVar("M", bound=models.Model)
 
 
-def _copy_value(field: models.Field, obj: models.Model, now: Any) -> Any:
-    """The value the ORM would write for `field`, without its per-value machinery."""
+def _writer(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
+    """How to read the value the ORM would write for `field`, decided once per column rather
+    than once per value (a ledger's million rows times fifty columns)."""
+    attname = field.attname
     if isinstance(field, BlindIndexField):
-        return field.pre_save(obj, add=True)
-    value = getattr(obj, field.attname)
+        return lambda obj: field.pre_save(obj, add=True)
     if isinstance(field, EncryptedTextField):
-        return encrypt(value) if value else value
+        return lambda obj: encrypt(value) if (value := getattr(obj, attname)) else value
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        setattr(obj, field.attname, now)
-        return now
+
+        def stamped(obj: models.Model) -> Any:
+            setattr(obj, attname, now)
+            return now
+
+        return stamped
     if isinstance(field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False, cls=field.encoder)
-    if value is None and field.has_default() and not field.null:
-        value = field.get_default()
-        setattr(obj, field.attname, value)
-    return value
+        return lambda obj: json.dumps(getattr(obj, attname), ensure_ascii=False, cls=field.encoder)
+    if field.has_default() and not field.null:
+
+        def defaulted(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            if value is None:
+                value = field.get_default()
+                setattr(obj, attname, value)
+            return value
+
+        return defaulted
+    return attrgetter(attname)
 
 
 def insert_many(objs: Sequence[M]) -> Sequence[M]:
@@ -62,9 +75,10 @@ def insert_many(objs: Sequence[M]) -> Sequence[M]:
         for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, value)
         copy_sql = f"COPY {table} ({connection.ops.quote_name(pk.column)}, {columns}) FROM STDIN"
+        writers = [_writer(f, now) for f in fields]
         with cursor.cursor.copy(copy_sql) as copy:
             for obj in objs:
-                copy.write_row([obj.pk, *(_copy_value(f, obj, now) for f in fields)])
+                copy.write_row([obj.pk, *[write(obj) for write in writers]])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
