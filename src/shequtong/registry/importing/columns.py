@@ -5,6 +5,7 @@ prefixed by the row and the column, tells the person at the counter what to fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -115,90 +116,73 @@ def read_date(value: Any) -> date | None:
     return day
 
 
-_TABLES: dict[str, dict[str, str]] = {}
+def _chooser(choices: list[tuple[str, str]], what: str, **extra: str) -> Callable[[Any], str]:
+    """A reader of a coded column: its label, its code or a synonym gives the code. The table
+    is built here, once, not for every cell of a million rows."""
+    table = {label: code for code, label in choices} | {code: code for code, _ in choices} | extra
+
+    def read(value: Any) -> str:
+        text = cell_text(value)
+        if not text:
+            return ""
+        found = table.get(text) or table.get(text.removesuffix("族"))
+        if found is None:
+            raise ValidationError(f"{what}“{text}”不在代码表中")
+        return found
+
+    return read
 
 
-def _choice(value: Any, choices: list[tuple[str, str]], what: str, **extra: str) -> str:
-    text = cell_text(value)
-    if not text:
-        return ""
-    table = _TABLES.get(what)
-    if table is None:  # built once per column: this runs for every cell of a million rows
-        table = {label: code for code, label in choices} | {code: code for code, _ in choices}
-        table = _TABLES[what] = table | extra
-    found = table.get(text) or table.get(text.removesuffix("族"))
-    if found is None:
-        raise ValidationError(f"{what}“{text}”不在代码表中")
-    return found
+read_ethnicity = _chooser(
+    ETHNICITIES, "民族", **{label.removesuffix("族"): code for code, label in ETHNICITIES}
+)
+read_relationship = _chooser(RELATIONSHIPS, "与户主关系", **RELATIONSHIP_SYNONYMS)
+read_education = _chooser(
+    EDUCATIONS,
+    "文化程度",
+    本科="20",
+    大专="30",
+    专科="30",
+    中专="40",
+    高中="60",
+    硕士="10",
+    博士="10",
+    文盲="90",
+    半文盲="90",
+)
+read_political_status = _chooser(
+    POLITICAL_STATUSES, "政治面貌", 党员="01", 团员="03", 预备党员="02"
+)
+read_gender = _chooser(Gender.choices, "性别", 男性=Gender.MALE, 女性=Gender.FEMALE)
+_read_residency = _chooser(
+    Residency.choices,
+    "人员类型",
+    户籍=Residency.REGISTERED,
+    常住=Residency.REGISTERED,
+    流动=Residency.FLOATING,
+    外来=Residency.FLOATING,
+    外来人口=Residency.FLOATING,
+    暂住=Residency.FLOATING,
+    寄住=Residency.OTHER,
+    境外=Residency.OTHER,
+)
 
 
-_ETHNIC_SHORT = {label.removesuffix("族"): code for code, label in ETHNICITIES}
-
-
-def read_ethnicity(value: Any) -> str:
-    return _choice(value, ETHNICITIES, "民族", **_ETHNIC_SHORT)
-
-
-def read_relationship(value: Any) -> str:
-    return _choice(value, RELATIONSHIPS, "与户主关系", **RELATIONSHIP_SYNONYMS)
-
-
-def read_education(value: Any) -> str:
-    return _choice(
-        value,
-        EDUCATIONS,
-        "文化程度",
-        本科="20",
-        大专="30",
-        专科="30",
-        中专="40",
-        高中="60",
-        硕士="10",
-        博士="10",
-        文盲="90",
-        半文盲="90",
-    )
-
-
-def read_political_status(value: Any) -> str:
-    return _choice(value, POLITICAL_STATUSES, "政治面貌", 党员="01", 团员="03", 预备党员="02")
-
-
-def read_gender(value: Any) -> str:
-    return _choice(value, Gender.choices, "性别", 男性=Gender.MALE, 女性=Gender.FEMALE)
+read_usage = _chooser(
+    DwellingUsage.choices,
+    "房屋用途",
+    自住房=DwellingUsage.SELF_OCCUPIED,
+    出租房=DwellingUsage.RENTED,
+    租住=DwellingUsage.RENTED,
+    闲置=DwellingUsage.VACANT,
+    商铺=DwellingUsage.COMMERCIAL,
+    经营=DwellingUsage.COMMERCIAL,
+)
 
 
 def read_residency(value: Any) -> str:
-    text = cell_text(value)
-    if not text:
-        return Residency.REGISTERED
-    return _choice(
-        text,
-        Residency.choices,
-        "人员类型",
-        户籍=Residency.REGISTERED,
-        常住=Residency.REGISTERED,
-        流动=Residency.FLOATING,
-        外来=Residency.FLOATING,
-        外来人口=Residency.FLOATING,
-        暂住=Residency.FLOATING,
-        寄住=Residency.OTHER,
-        境外=Residency.OTHER,
-    )
-
-
-def read_usage(value: Any) -> str:
-    return _choice(
-        value,
-        DwellingUsage.choices,
-        "房屋用途",
-        自住房=DwellingUsage.SELF_OCCUPIED,
-        出租房=DwellingUsage.RENTED,
-        租住=DwellingUsage.RENTED,
-        闲置=DwellingUsage.VACANT,
-        商铺=DwellingUsage.COMMERCIAL,
-        经营=DwellingUsage.COMMERCIAL,
-    )
+    """A blank 人员类型 means registered: most ledgers only mark the floating population."""
+    return _read_residency(value) or Residency.REGISTERED
 
 
 def read_phone(value: Any) -> str:
