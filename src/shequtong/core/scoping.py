@@ -55,6 +55,11 @@ def grants_of(user: User | AnonymousUser) -> list[GrantView]:
     return cached
 
 
+def remember_grants(user: User, grants: list[GrantView]) -> None:
+    """Grants read along with something else (the API token), so `grants_of` need not."""
+    setattr(user, _CACHE_ATTR, grants)
+
+
 def forget_grants(user: Any) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

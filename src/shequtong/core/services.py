@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -21,7 +21,7 @@ from .choices import LEVEL_ORDER, AreaLevel, Role
 from .errors import DomainError, NotFoundError, PermissionDeniedError
 from .models import ApiToken, Area, CalendarOverride, Department, Notification, RoleGrant, User
 from .policy import GRANTABLE_BY, ROLE_LEVELS
-from .scoping import allowed, can, forget_grants, grants_of, scoped
+from .scoping import GrantView, allowed, can, forget_grants, grants_of, remember_grants, scoped
 
 # --- areas ---------------------------------------------------------------------------------
 
@@ -334,15 +334,38 @@ def api_token_authenticate(presented: str) -> User | None:
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.usable().select_related("user").filter(prefix=parts[1]).first()
-    if token is None or not hmac.compare_digest(token.key_hash, _hash_secret(parts[2])):
-        return None
-    if not token.user.is_active:
-        return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    rows = list(User.objects.raw(_OWNER_SQL, [now - timedelta(seconds=60), parts[1], now]))
+    if not rows or not hmac.compare_digest(rows[0].token_hash, _hash_secret(parts[2])):
+        return None
+    user = rows[0]
+    if not user.is_active:
+        return None
+    grants = [
+        GrantView(r.grant_role, r.grant_area, r.grant_path, r.grant_level, r.grant_department)
+        for r in rows
+        if r.grant_role is not None
+    ]
+    remember_grants(user, grants)
+    if user.token_stale:  # last use recorded to the minute: not a write per call
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    return user
+
+
+# The token, its owner and the owner's grants in one round trip: every API call starts here,
+# and the ORM's two queries cost more to build than to run. `ApiToken.objects.usable()` says
+# the same of revocation and expiry; one row per grant (at least one row).
+_OWNER_SQL = """
+SELECT u.*, t.id AS token_id, t.key_hash AS token_hash,
+       (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale,
+       g.role AS grant_role, g.area_id AS grant_area, a.path AS grant_path,
+       a.level AS grant_level, g.department_id AS grant_department
+FROM core_apitoken t
+JOIN core_user u ON u.id = t.user_id
+LEFT JOIN core_rolegrant g ON g.user_id = u.id
+LEFT JOIN core_area a ON a.id = g.area_id
+WHERE t.prefix = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > %s)
+"""
 
 
 # --- calendar ------------------------------------------------------------------------------
