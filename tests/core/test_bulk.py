@@ -1,11 +1,14 @@
-"""`insert_many` and `set_column` write what the ORM would, on SQLite and on PostgreSQL (COPY)."""
+"""`insert_many`, `insert_together` and `set_column` write what the ORM would, on SQLite and on
+PostgreSQL (COPY; one statement of data-modifying CTEs)."""
 
 from __future__ import annotations
 
-from django.db import connection
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from shequtong.core import vault
-from shequtong.core.bulk import insert_many, set_column
+from shequtong.core.bulk import insert_many, insert_together, reserve_pk, set_column
 from shequtong.registry.models import Building, Dwelling, Estate, Household, Person, PersonEvent
 from tests.core.factories import AreaTree
 from tests.registry.factories import id_number
@@ -74,3 +77,50 @@ def test_set_column_fills_only_empty_values(tree: AreaTree) -> None:
     assert changed == 1
     assert Household.objects.get(pk=first.pk).head_id == keeper.pk
     assert Household.objects.get(pk=second.pk).head_id == newcomer.pk
+
+
+def _event(person: Person, kind: str) -> PersonEvent:
+    return PersonEvent(
+        person=person,
+        area_id=person.area_id,
+        area_path=person.area_path,
+        kind=kind,
+        on="2026-01-01",
+        summary=kind,
+        changes={"电话": ["138****0000", None]},
+    )
+
+
+def test_insert_together_writes_a_reserved_parent_and_rows_naming_it(tree: AreaTree) -> None:
+    person = _person(tree, 1)
+    reserve_pk(person)
+    assert person.pk is not None  # known before the rows naming it are built
+    other = _person(tree, 2)
+    events = [_event(person, "created"), _event(person, "moved")]
+
+    with CaptureQueriesContext(connection) as statements:
+        insert_together([person, *events, other])
+
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1  # one round trip, atomic on its own
+
+    assert Person.objects.get(pk=person.pk).id_number == id_number(1)
+    assert other.pk is not None and Person.objects.get(pk=other.pk).phone == "13800000002"
+    stored = {e.pk: e for e in PersonEvent.objects.filter(person=person)}
+    assert sorted(stored) == sorted(e.pk for e in events)  # every row got its own id
+    assert [stored[e.pk].kind for e in events] == ["created", "moved"]  # ids follow the order
+    assert stored[events[0].pk].changes == {"电话": ["138****0000", None]}
+    assert not any(obj._state.adding for obj in [person, other, *events])
+
+
+def test_insert_together_writes_all_or_nothing(tree: AreaTree) -> None:
+    insert_many([_person(tree, 5)])
+    person = _person(tree, 6)
+    clash = _person(tree, 5)  # the same ID number: the unique blind index refuses it
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # as callers do, for SQLite
+        reserve_pk(person)
+        insert_together([person, _event(person, "created"), clash])
+
+    assert not Person.objects.filter(name="张6").exists()
+    assert not PersonEvent.objects.exists()

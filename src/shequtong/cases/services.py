@@ -19,12 +19,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shequtong.core.bulk import insert_together, reserve_pk
 from shequtong.core.calendar import add_working_days, working_days_between
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.geo import to_wgs84
 from shequtong.core.models import Area, Department, User
-from shequtong.core.notify import Message, notify
+from shequtong.core.notify import Message, notices, notify
 from shequtong.core.scoping import can_in_area, grants_of, roles_of
 from shequtong.core.selectors import area_for_point, users_granted
 from shequtong.registry.models import Estate
@@ -171,10 +172,10 @@ def case_report(*, actor: User | None, report: Report) -> Case:
 def report_once(*, actor: User | None, report: Report) -> Reported:
     """Record a report once. The same idempotency key (a double tap on a bad network) or the
     same hotline order number gives the case already made instead of a second one — and says
-    so, for the API's 200 against 201, without a second lookup."""
-    existing = already_reported(report)
-    if existing is not None:
-        return Reported(existing, created=False)
+    so, for the API's 200 against 201, without a second lookup.
+
+    The unique constraints on both decide, not a lookup first: a retry is rare, so it is the
+    one that pays (its insert fails and the case is then read), not every report."""
     if not report.description.strip():
         raise DomainError("invalid", "请描述问题", {"description": ["必填"]})
     if report.category.pk not in tree().leaves:
@@ -191,13 +192,15 @@ def report_once(*, actor: User | None, report: Report) -> Reported:
     cleaned = [clean_photo(p, name=getattr(p, "name", "")) for p in report.photos]
     try:
         with transaction.atomic():
-            case = _open(actor, report, area)
+            case, rows = _open(actor, report, area)
+            told = notices([] if report.join is not None else [_dispatch_message(case)])
+            # The case, its steps, its register entry and the notices: one statement.
+            insert_together([*rows, *told.rows])
             for photo in cleaned:
                 _save_photo(case, None, PhotoStage.REPORT, photo)
             if report.join is not None:
                 _merge(actor, case, report.join, "居民确认与已有事件相同")
-            else:
-                _dispatch_notice(case)  # in the same commit: one WAL flush per report
+            told.send_after_commit()
     except IntegrityError:
         existing = already_reported(report)
         if existing is None:
@@ -216,13 +219,14 @@ def already_reported(report: Report) -> Case | None:
     return None
 
 
-def _open(actor: User | None, report: Report, area: Area) -> Case:
+def _open(actor: User | None, report: Report, area: Area) -> tuple[Case, list[Any]]:
+    """The new case (its id reserved) and the rows that go with it, not yet written."""
     category = report.category
     now = timezone.now()
     # A grid's own problems go straight to its grid workers; anything else waits for the
     # community to dispatch it.
     to_grid = category.handler_level == HandlerLevel.GRID and area.level == AreaLevel.GRID
-    case = Case.objects.create(
+    case = Case(
         area=area,
         area_path=area.path,
         category=category,
@@ -242,28 +246,32 @@ def _open(actor: User | None, report: Report, area: Area) -> Case:
         attributes=report.attributes,
         handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,
         due_at=add_working_days(now, category.deadline_days),
+        created_at=now,
     )
-    steps = [
+    reserve_pk(case)
+    rows: list[Any] = [case]
+    rows.append(
         _new_step(
             case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500]
         )
-    ]
+    )
     if to_grid:
-        steps.append(
+        rows.append(
             _new_step(
                 case, None, "assign", "自动派遣至网格", CaseStatus.ACCEPTED, CaseStatus.ASSIGNED
             )
         )
-    CaseStep.objects.bulk_create(steps)
     if category.kind == CategoryKind.DISPUTE:
-        Dispute.objects.create(case=case)
+        rows.append(Dispute(case=case))
     if category.kind == CategoryKind.HAZARD:
-        Hazard.objects.create(
-            case=case,
-            grade=report.attributes.get("grade") or HazardGrade.GENERAL,
-            rectify_by=timezone.localdate(case.due_at),
+        rows.append(
+            Hazard(
+                case=case,
+                grade=report.attributes.get("grade") or HazardGrade.GENERAL,
+                rectify_by=timezone.localdate(case.due_at),
+            )
         )
-    return case
+    return case, rows
 
 
 def _save_photo(case: Case, step: CaseStep | None, stage: str, photo: Any) -> CasePhoto:
@@ -420,14 +428,17 @@ def reporters(case: Case) -> list[User]:
 
 
 def _dispatch_notice(case: Case) -> None:
-    notify(
-        holders(case),
-        Message(
-            f"新事件 {case.number}：{case.category.name}",
-            case.description[:100],
-            case.get_absolute_url(),
-        ),
+    notify(*_dispatch_message(case))
+
+
+def _dispatch_message(case: Case) -> tuple[list[User], Message]:
+    """Whoever now holds the case is told of it."""
+    message = Message(
+        f"新事件 {case.number}：{case.category.name}",
+        case.description[:100],
+        case.get_absolute_url(),
     )
+    return holders(case), message
 
 
 def _tell_reporters(case: Case, title: str, body: str = "") -> None:

@@ -41,6 +41,8 @@ def _writer(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
         return stamped
     if isinstance(field, models.JSONField):
         return lambda obj: json.dumps(getattr(obj, attname), ensure_ascii=False, cls=field.encoder)
+    if isinstance(field, models.FileField):
+        return lambda obj: field.get_prep_value(getattr(obj, attname))  # the file's name
     if field.has_default() and not field.null:
 
         def defaulted(obj: models.Model) -> Any:
@@ -83,6 +85,70 @@ def insert_many(objs: Sequence[M]) -> Sequence[M]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def reserve_pk(obj: models.Model) -> None:
+    """Give an unsaved `obj` its id before it is written, so the rows that name it (its
+    children, a message quoting its number) can be built first and all go to
+    `insert_together`. PostgreSQL takes the id from the table's sequence; other databases have
+    none and insert the row here — callers hold a transaction there."""
+    if connection.vendor != "postgresql":
+        obj.save(force_insert=True)
+        return
+    meta = obj._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
+        )
+        (value,) = cursor.fetchone()
+    setattr(obj, meta.pk.attname, value)
+
+
+def insert_together(objs: Sequence[models.Model]) -> None:
+    """INSERT rows of several models in one statement on PostgreSQL: one round trip, atomic
+    without a transaction around it (data-modifying CTEs, one per table; Django's foreign keys
+    are checked at the end). Elsewhere one `bulk_create` per model, in the caller's
+    transaction. Rows already written (by `reserve_pk`) are skipped; every row gets its id."""
+    # One INSERT per table and kind of row: with its id reserved, or taking one.
+    groups: dict[tuple[type[models.Model], bool], list[models.Model]] = {}
+    for obj in objs:
+        if obj._state.adding:
+            groups.setdefault((type(obj), obj.pk is not None), []).append(obj)
+    if connection.vendor != "postgresql":
+        for (model, _), rows in groups.items():
+            model._default_manager.bulk_create(rows)
+        return
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    inserts: list[str] = []
+    params: list[Any] = []
+    for (model, reserved), rows in groups.items():
+        pk = model._meta.pk
+        fields = [f for f in model._meta.concrete_fields if f is not pk or reserved]
+        writers = [_writer(f, now) for f in fields]
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        inserts.append(
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608  (identifiers from meta)
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([placeholders] * len(rows))} RETURNING {quote(pk.column)}"
+        )
+        params += [write(obj) for obj in rows for write in writers]
+    # Each table's ids come back tagged with its place in `groups`.
+    ctes = ", ".join(f"i{n} AS ({insert})" for n, insert in enumerate(inserts))
+    tagged = " UNION ALL ".join(f"SELECT {n}, * FROM i{n}" for n in range(len(inserts)))  # noqa: S608
+    statement = f"WITH {ctes} {tagged}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        returned = cursor.fetchall()
+    for n, ((_, reserved), rows) in enumerate(groups.items()):
+        if not reserved:
+            # Ids the sequence gives rise in the order the rows were listed.
+            ids = sorted(value for group, value in returned if group == n)
+            for obj, value in zip(rows, ids, strict=True):
+                setattr(obj, obj._meta.pk.attname, value)
+        for obj in rows:
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def set_column(model: type[models.Model], column: str, values: dict[int, int]) -> int:

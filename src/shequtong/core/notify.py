@@ -61,12 +61,40 @@ def notify(users: Iterable[User], message: Message) -> list[Notification]:
 
 def notify_many(batches: Iterable[tuple[Iterable[User], Message]]) -> list[Notification]:
     """Many messages in one INSERT (the deadline sweep tells thousands of people at once)."""
-    rows: list[Notification] = []
-    sends: list[tuple[User, Message]] = []
+    out = notices(batches)
+    created = Notification.objects.bulk_create(out.rows, batch_size=1000)
+    out.send_after_commit()
+    return created
+
+
+@dataclass
+class Notices:
+    """Messages built but not yet stored: a caller writing other rows in the same statement
+    stores `rows` with them, then calls `send_after_commit`."""
+
+    rows: list[Notification]
+    sends: list[tuple[User, Message]]
+
+    def send_after_commit(self) -> None:
+        if self.sends and channels():
+            transaction.on_commit(self._send)
+
+    def _send(self) -> None:
+        for channel in channels():
+            for user, message in self.sends:
+                try:
+                    channel.send(user, message)
+                except Exception:  # a broken gateway must not undo the work that notified
+                    log.exception("通知渠道 %s 发送失败", type(channel).__name__)
+
+
+def notices(batches: Iterable[tuple[Iterable[User], Message]]) -> Notices:
+    """Each message once to each active recipient of its batch."""
+    out = Notices([], [])
     for users, message in batches:
         recipients = {u.pk: u for u in users if u is not None and u.is_active}.values()
         for user in recipients:
-            rows.append(
+            out.rows.append(
                 Notification(
                     user=user,
                     title=message.title[:100],
@@ -74,17 +102,5 @@ def notify_many(batches: Iterable[tuple[Iterable[User], Message]]) -> list[Notif
                     url=message.url,
                 )
             )
-            sends.append((user, message))
-    created = Notification.objects.bulk_create(rows, batch_size=1000)
-
-    def send() -> None:
-        for channel in channels():
-            for user, message in sends:
-                try:
-                    channel.send(user, message)
-                except Exception:  # a broken gateway must not undo the work that notified
-                    log.exception("通知渠道 %s 发送失败", type(channel).__name__)
-
-    if sends and channels():
-        transaction.on_commit(send)
-    return created
+            out.sends.append((user, message))
+    return out
