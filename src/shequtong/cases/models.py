@@ -115,7 +115,10 @@ class Case(GovernedModel):
     community); `handler_level`, `assignee` and the summonses say who holds it now.
     """
 
-    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT)
+    # Indexed by `cases_case_category` and `cases_case_nearby`, which lead with it.
+    category = models.ForeignKey(
+        Category, verbose_name="类别", on_delete=models.PROTECT, db_index=False
+    )
     source = models.CharField("来源", max_length=16, choices=CaseSource.choices)
     status = models.CharField(
         "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACCEPTED
@@ -138,7 +141,8 @@ class Case(GovernedModel):
     )
     reporter_name = models.CharField("上报人姓名", max_length=64, blank=True)
     reporter_phone = EncryptedTextField("上报人电话", mask="phone")
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # NULL, not "", when there is no key: the unique constraint below ignores NULLs.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     attributes = models.JSONField("类别属性", default=dict, blank=True)
     external_id = models.CharField("外部工单号", max_length=64, blank=True)
 
@@ -195,8 +199,17 @@ class Case(GovernedModel):
         indexes = [
             models.Index(fields=["status", "due_at"], name="cases_case_open_due"),
             models.Index(fields=["category", "created_at"], name="cases_case_category"),
+            # The duplicate search of every report: a narrow band of latitude, not every
+            # case of the category.
+            models.Index(
+                fields=["category", "lat", "lon"],
+                name="cases_case_nearby",
+                condition=Q(duplicate_of__isnull=True),
+            ),
         ]
         constraints = [
+            # A constraint, not `unique=True`: PostgreSQL then keeps no second (LIKE) index.
+            models.UniqueConstraint(fields=["idempotency_key"], name="cases_case_idempotency"),
             models.UniqueConstraint(
                 fields=["source", "external_id"],
                 condition=~Q(external_id=""),
