@@ -8,6 +8,7 @@ from datetime import timedelta
 import prcoords
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shequtong.cases import workflow
@@ -25,6 +26,7 @@ from shequtong.cases.services import (
     case_act,
     case_rate,
     case_report,
+    report_once,
     summons_respond,
     summons_review,
 )
@@ -250,6 +252,27 @@ def test_a_double_tap_makes_one_case(tree: AreaTree, people: dict) -> None:
     first = case_report(actor=people["resident"], report=report(idempotency_key="tap-1"))
     again = case_report(actor=people["resident"], report=report(idempotency_key="tap-1"))
     assert first.pk == again.pk and Case.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_report_outside_a_transaction_is_written_at_once_and_a_retry_finds_it(
+    tree: AreaTree, people: dict
+) -> None:
+    resident = people["resident"]
+    with CaptureQueriesContext(connection) as statements:
+        first = report_once(actor=resident, report=report(idempotency_key="tap-2"))
+    again = report_once(actor=resident, report=report(idempotency_key="tap-2"))
+
+    assert first.created and not again.created and again.case.pk == first.case.pk
+    assert Case.objects.count() == 1
+    assert list(first.case.steps.order_by("pk").values_list("action", flat=True)) == [
+        "report",
+        "assign",  # a grid's own problem goes straight to its grid workers
+    ]
+    assert Notification.objects.filter(title__contains=first.case.number).exists()
+    if connection.vendor == "postgresql":  # the id, then one statement: atomic on its own
+        sent = [q["sql"].split()[0] for q in statements]
+        assert sent.count("WITH") == 1 and "BEGIN" not in sent and "COMMIT" not in sent
 
 
 def test_a_hotline_order_number_is_imported_once(tree: AreaTree) -> None:

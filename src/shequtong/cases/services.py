@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shequtong.core.bulk import insert_together, reserve_pk
+from shequtong.core.bulk import held_together, insert_together, reserve_pk
 from shequtong.core.calendar import add_working_days, working_days_between
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -191,7 +191,7 @@ def report_once(*, actor: User | None, report: Report) -> Reported:
         raise DomainError("invalid", f"最多上传 {limit} 张照片", {"photos": ["照片过多"]})
     cleaned = [clean_photo(p, name=getattr(p, "name", "")) for p in report.photos]
     try:
-        with transaction.atomic():
+        with held_together(alone=not cleaned and report.join is None):
             case, rows = _open(actor, report, area)
             told = notices([] if report.join is not None else [_dispatch_message(case)])
             # The case, its steps, its register entry and the notices: one statement.

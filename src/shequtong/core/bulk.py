@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .fields import BlindIndexField, EncryptedTextField
@@ -102,6 +103,17 @@ def reserve_pk(obj: models.Model) -> None:
         )
         (value,) = cursor.fetchone()
     setattr(obj, meta.pk.attname, value)
+
+
+def held_together(*, alone: bool = True) -> AbstractContextManager[Any]:
+    """What to wrap `reserve_pk` and `insert_together` in: nothing on PostgreSQL when they are
+    `alone` outside any transaction (one statement is atomic by itself, and a transaction
+    would cost two more round trips); a transaction — a savepoint inside another, so that a
+    refused row leaves the outer one usable — otherwise, and always elsewhere (`reserve_pk`
+    inserts there)."""
+    if alone and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return nullcontext()
+    return transaction.atomic()
 
 
 def insert_together(objs: Sequence[models.Model]) -> None:
