@@ -246,7 +246,7 @@ def _open(actor: User | None, report: Report, area: Area) -> tuple[Case, list[An
         attributes=report.attributes,
         handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,
         due_at=add_working_days(now, category.deadline_days),
-        created_at=now,
+        created_at=now,  # its number (day + id) is quoted in notices before it is written
     )
     reserve_pk(case)
     rows: list[Any] = [case]

@@ -33,13 +33,23 @@ def _writer(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
         return lambda obj: field.pre_save(obj, add=True)
     if isinstance(field, EncryptedTextField):
         return lambda obj: encrypt(value) if (value := getattr(obj, attname)) else value
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if getattr(field, "auto_now", False):
 
         def stamped(obj: models.Model) -> Any:
             setattr(obj, attname, now)
             return now
 
         return stamped
+    if getattr(field, "auto_now_add", False):
+
+        def created(obj: models.Model) -> Any:
+            # Kept if the caller set it: a case's number, quoted before it is written, is
+            # made from its creation time.
+            value = getattr(obj, attname) or now
+            setattr(obj, attname, value)
+            return value
+
+        return created
     if isinstance(field, models.JSONField):
         return lambda obj: json.dumps(getattr(obj, attname), ensure_ascii=False, cls=field.encoder)
     if isinstance(field, models.FileField):
