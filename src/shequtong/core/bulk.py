@@ -1,11 +1,13 @@
-"""Bulk writes for ledgers of hundreds of thousands of rows.
+"""Writes the ORM makes too slow: ledgers of hundreds of thousands of rows, and the few rows
+of one report written on every request.
 
 The ORM's `bulk_create` spends most of its time preparing values field by field and building
 one huge INSERT. On PostgreSQL, `COPY … FROM STDIN` takes the rows as they are: ids are
 reserved from the table's sequence first (so callers can link children to their parents),
-then the rows stream in. Other databases (SQLite, the embedded default) use `bulk_create`.
-Both paths give the same rows: same ids set on the instances, same encrypted and indexed
-values, same `auto_now` times.
+then the rows stream in. For a handful of rows in several tables, `insert_together` sends
+one statement instead of one per table. Other databases (SQLite, the embedded default) use
+`bulk_create`. Both paths give the same rows: same ids set on the instances, same encrypted
+and indexed values, same `auto_now` times.
 """
 
 from __future__ import annotations
