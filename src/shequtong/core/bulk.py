@@ -82,22 +82,34 @@ def insert_many(objs: Sequence[M]) -> Sequence[M]:
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     now = timezone.now()
+    _reserve_pks(objs)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk.column, len(objs)],
-        )
-        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
-            setattr(obj, pk.attname, value)
         copy_sql = f"COPY {table} ({connection.ops.quote_name(pk.column)}, {columns}) FROM STDIN"
         writers = [_writer(f, now) for f in fields]
         with cursor.cursor.copy(copy_sql) as copy:
             for obj in objs:
                 copy.write_row([obj.pk, *[write(obj) for write in writers]])
+    _saved(objs)
+    return objs
+
+
+def _reserve_pks(objs: Sequence[models.Model]) -> None:
+    """Ids for instances of one model from its sequence (PostgreSQL), in one round trip."""
+    meta = objs[0]._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
+            setattr(obj, meta.pk.attname, value)
+
+
+def _saved(objs: Sequence[models.Model]) -> None:
+    """What the ORM records on an instance it has inserted."""
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-    return objs
 
 
 def reserve_pk(obj: models.Model) -> None:
@@ -108,13 +120,7 @@ def reserve_pk(obj: models.Model) -> None:
     if connection.vendor != "postgresql":
         obj.save(force_insert=True)
         return
-    meta = obj._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
-        )
-        (value,) = cursor.fetchone()
-    setattr(obj, meta.pk.attname, value)
+    _reserve_pks([obj])
 
 
 def held_together(*, alone: bool = True) -> AbstractContextManager[Any]:
@@ -170,9 +176,7 @@ def insert_together(objs: Sequence[models.Model]) -> None:
             ids = sorted(value for group, value in returned if group == n)
             for obj, value in zip(rows, ids, strict=True):
                 setattr(obj, obj._meta.pk.attname, value)
-        for obj in rows:
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        _saved(rows)
 
 
 def set_column(model: type[models.Model], column: str, values: dict[int, int]) -> int:
