@@ -249,12 +249,12 @@ def _open(actor: User | None, report: Report, area: Area) -> tuple[Case, list[An
         created_at=now,  # its number (day + id) is quoted in notices before it is written
     )
     reserve_pk(case)
-    rows: list[Any] = [case]
-    rows.append(
+    rows: list[Any] = [
+        case,
         _new_step(
             case, actor, "report", "上报", "", CaseStatus.ACCEPTED, note=case.description[:500]
-        )
-    )
+        ),
+    ]
     if to_grid:
         rows.append(
             _new_step(
