@@ -26,6 +26,7 @@ VAR_DIR = Path(env.str("SHEQUTONG_VAR_DIR", default=str(Path.cwd() / "var")))
 DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 DEMO_DATA_KEYS = "demo:ZGVtby1vbmx5LWRhdGEta2V5LTMyLWJ5dGVzLWxvbmc="
 DEMO_HMAC_KEY = "demo-only-hmac-key-never-use-in-production"
+DEMO_AUDIT_KEYS = "demo:ZGVtby1vbmx5LWF1ZGl0LWtleS0zMi1ieXRlcy1sb24="
 
 
 def _secret(name: str, demo_value: str) -> str:
@@ -39,6 +40,12 @@ SECRET_KEY = _secret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
 SHEQUTONG_DATA_KEYS = _secret("SHEQUTONG_DATA_KEYS", DEMO_DATA_KEYS)
 # Keyed hash for exact lookup and de-duplication of ID and phone numbers.
 SHEQUTONG_HMAC_KEY = _secret("SHEQUTONG_HMAC_KEY", DEMO_HMAC_KEY)
+# Audit-log seal: "kid:base64key,…" like the data keys, the first seals, all verify. Kept out
+# of the database so that whoever can rewrite its rows cannot recompute the chain.
+SHEQUTONG_AUDIT_KEYS = _secret("SHEQUTONG_AUDIT_KEYS", DEMO_AUDIT_KEYS)
+# Days audit entries are kept before `shequtong audit prune` may remove them: 网络安全法 art. 21
+# asks for at least six months of logs.
+SHEQUTONG_AUDIT_RETENTION_DAYS = env.int("SHEQUTONG_AUDIT_RETENTION_DAYS", default=366)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list(

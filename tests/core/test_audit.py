@@ -1,15 +1,31 @@
-"""The hash-chained audit log: appends, tamper detection, append-only rules, masking, placement."""
+"""The audit log: appends, sealing by HMAC, tamper detection, anchors, pruning, append-only
+rules, masking, placement."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import itertools
-from datetime import date
+import stat
+from datetime import date, timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from shequtong.core import services
-from shequtong.core.audit import GENESIS, audit_record, audit_verify, entry_hash
+from shequtong.core import services, vault
+from shequtong.core.audit import (
+    GENESIS,
+    audit_anchor,
+    audit_prune,
+    audit_record,
+    audit_seal,
+    audit_verify,
+    entry_hash,
+    read_anchors,
+)
+from shequtong.core.audit import _canonical as audit_canonical
 from shequtong.core.choices import Role
 from shequtong.core.context import client_ip
 from shequtong.core.models import AuditChainHead, AuditEntry
@@ -20,10 +36,11 @@ pytestmark = pytest.mark.django_db
 
 
 def append(n: int, **kwargs) -> list[AuditEntry]:
-    return [
+    """`n` entries, sealed as they would be once their transaction commits."""
+    for i in range(1, n + 1):
         audit_record(actor=None, action="test.note", object_repr=f"第{i}条", **kwargs)
-        for i in range(1, n + 1)
-    ]
+    audit_seal()
+    return list(AuditEntry.objects.order_by("seq"))[-n:]
 
 
 def raw(sql: str, params: list) -> None:
@@ -94,7 +111,7 @@ def test_edited_entry_with_a_recomputed_hash_breaks_the_next_link():
     assert entry_hash(forged) != entries[1].hash
     result = audit_verify()
     assert result.first_break.seq == 3
-    assert "前序哈希" in result.first_break.reason
+    assert "前序校验码" in result.first_break.reason
 
 
 def test_deleted_middle_entry_is_reported_missing():
@@ -259,3 +276,194 @@ def test_entry_rolls_back_with_its_transaction():
     assert AuditEntry.objects.count() == 1
     append(1)
     assert audit_verify().ok and audit_verify().checked == 2
+
+
+# --- sealing, keys, anchors and pruning ----------------------------------------------------
+
+
+def _sha_rechain() -> None:
+    """What someone with database access but not the key does after editing rows: recompute
+    every hash as plain SHA-256 down the chain, and the head with it."""
+    prev = GENESIS
+    for entry in AuditEntry.objects.order_by("seq"):
+        entry.prev_hash = prev
+        body = audit_canonical(entry)
+        digest = hashlib.sha256(prev.encode() + body).hexdigest()
+        raw(
+            "UPDATE core_auditentry SET prev_hash = %s, hash = %s WHERE id = %s",
+            [prev, digest, entry.pk],
+        )
+        prev = digest
+    last = AuditEntry.objects.order_by("-seq").first()
+    raw("UPDATE core_auditchainhead SET seq = %s, hash = %s", [last.seq, prev])
+
+
+def test_entries_wait_unsealed_until_their_transaction_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        audit_record(actor=None, action="test.note")
+        audit_record(actor=None, action="test.note")
+        assert list(AuditEntry.objects.values_list("seq", flat=True)) == [None, None]
+    assert len(callbacks) == 1  # one seal per transaction, however many entries it wrote
+    assert sorted(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2]
+    assert audit_verify().ok and audit_verify().unsealed == 0
+
+
+def test_verify_counts_what_is_not_sealed_yet():
+    append(2)
+    audit_record(actor=None, action="test.note")
+    result = audit_verify()
+    assert result.ok and result.checked == 2 and result.unsealed == 1
+
+
+def test_rewriting_who_revealed_and_dropping_the_last_entry_is_found(tree, district_admin):
+    """The review's attack: the reveal's actor rewritten, the newest entry dropped, every hash
+    and the head recomputed. Without the audit key the recomputed chain does not verify."""
+    other = UserFactory(username="someone_else")
+    audit_record(
+        actor=district_admin,
+        action="pii.reveal",
+        object_repr="张三",
+        changes={"field": [None, "id_number"]},
+    )
+    append(3)
+    raw(
+        "UPDATE core_auditentry SET actor_id = %s, actor_label = %s WHERE action = %s",
+        [other.pk, other.username, "pii.reveal"],
+    )
+    raw("DELETE FROM core_auditentry WHERE seq = 4", [])
+    _sha_rechain()
+    result = audit_verify()
+    assert not result.ok
+    assert result.first_break.seq == 1
+    assert "篡改" in result.first_break.reason
+
+
+def test_a_head_moved_back_over_dropped_entries_is_found():
+    append(5)
+    raw("DELETE FROM core_auditentry WHERE seq = 5", [])
+    last = AuditEntry.objects.get(seq=4)
+    raw("UPDATE core_auditchainhead SET seq = %s, hash = %s", [4, last.hash])
+    result = audit_verify()
+    assert result.first_break is not None
+    assert "链头" in result.first_break.reason
+
+
+def test_an_anchor_finds_a_truncation_the_database_alone_cannot_show():
+    append(3)
+    earlier_head = AuditChainHead.objects.values_list("seq", "hash", "key_id", "mac").get()
+    append(2)
+    anchor = audit_anchor()
+    assert (anchor.seq, anchor.hash) == (5, AuditEntry.objects.get(seq=5).hash)
+    # Entries 4 and 5 dropped, and the head put back as it was (a copy kept from before).
+    raw("DELETE FROM core_auditentry WHERE seq > 3", [])
+    raw(
+        "UPDATE core_auditchainhead SET seq = %s, hash = %s, key_id = %s, mac = %s",
+        list(earlier_head),
+    )
+    assert audit_verify().ok  # nothing inside the database tells
+    result = audit_verify(anchors=read_anchors([anchor.line()]))
+    assert not result.ok and result.first_break.seq == 5
+    assert "锚点" in result.first_break.reason
+
+
+def test_an_anchor_finds_a_rewritten_history():
+    append(3)
+    anchor = audit_anchor()
+    raw("UPDATE core_auditentry SET object_repr = %s WHERE seq = 2", ["改过的"])
+    assert audit_verify(anchors=[anchor]).first_break.seq == 2
+
+
+def test_anchors_are_read_back_and_a_bad_line_is_named():
+    append(2)
+    first = audit_anchor()
+    append(1)
+    second = audit_anchor()
+    assert read_anchors([first.line(), "", second.line()]) == [first, second]
+    assert audit_verify(anchors=[first, second]).ok
+    with pytest.raises(ValueError, match="第 2 行"):
+        read_anchors([first.line(), "not json"])
+
+
+def test_a_rotated_key_seals_new_entries_and_the_old_one_still_verifies(settings):
+    append(2)
+    old = settings.SHEQUTONG_AUDIT_KEYS
+    settings.SHEQUTONG_AUDIT_KEYS = f"{vault.new_key_spec('k2026')},{old}"
+    append(2)
+    assert list(AuditEntry.objects.order_by("seq").values_list("key_id", flat=True)) == [
+        "demo",
+        "demo",
+        "k2026",
+        "k2026",
+    ]
+    assert audit_verify().ok
+    settings.SHEQUTONG_AUDIT_KEYS = settings.SHEQUTONG_AUDIT_KEYS.split(",")[0]
+    result = audit_verify()
+    assert result.first_break.seq == 1 and "未配置" in result.first_break.reason
+
+
+def test_a_chain_sealed_with_another_key_does_not_verify(settings):
+    append(3)
+    settings.SHEQUTONG_AUDIT_KEYS = vault.new_key_spec("demo")  # same id, another key
+    assert audit_verify().first_break.seq == 1
+
+
+def _age(days: int, seqs: range) -> None:
+    """Entries written `days` ago, sealed as such (their time is part of their MAC)."""
+    when = timezone.now() - timedelta(days=days)
+    for seq in seqs:
+        raw("UPDATE core_auditentry SET at = %s WHERE seq = %s", [when, seq])
+    # Re-seal from scratch so that the aged rows carry valid MACs, as if written then.
+    raw("UPDATE core_auditentry SET seq = NULL, prev_hash = '', hash = '', key_id = ''", [])
+    raw("DELETE FROM core_auditchainhead", [])
+    audit_seal()
+
+
+def test_pruning_keeps_the_rest_of_the_chain_verifiable(settings):
+    settings.SHEQUTONG_AUDIT_RETENTION_DAYS = 180
+    append(6)
+    _age(400, range(1, 5))
+    result = audit_prune()
+    assert (result.removed, result.checkpoint_seq) == (4, 4)
+    audit_seal()
+    kept = list(AuditEntry.objects.order_by("seq").values_list("seq", "action"))
+    assert kept == [(5, "test.note"), (6, "test.note"), (7, "audit.prune")]
+    verified = audit_verify()
+    assert verified.ok and verified.checked == 3 and verified.first_seq == 5
+
+
+def test_pruning_refuses_a_broken_chain(settings):
+    append(3)
+    raw("UPDATE core_auditentry SET object_repr = %s WHERE seq = 2", ["改过的"])
+    with pytest.raises(ValueError, match="不能清理"):
+        audit_prune()
+    assert AuditEntry.objects.count() == 3
+
+
+def test_entries_removed_past_the_checkpoint_or_a_forged_checkpoint_are_found(settings):
+    settings.SHEQUTONG_AUDIT_RETENTION_DAYS = 180
+    append(6)
+    _age(400, range(1, 3))
+    audit_prune()
+    audit_seal()
+    raw("DELETE FROM core_auditentry WHERE seq = 3", [])
+    assert audit_verify().first_break.seq == 3
+    raw(
+        "UPDATE core_auditchainhead SET pruned_seq = 3, pruned_hash = %s",
+        [AuditEntry.objects.get(seq=4).prev_hash],
+    )
+    result = audit_verify()
+    assert result.first_break is not None and "检查点" in result.first_break.reason
+
+
+def test_the_audit_command_anchors_to_a_file_and_verifies_against_it(tmp_path):
+    append(3)
+    anchors = tmp_path / "anchors.jsonl"
+    call_command("audit", "anchor", "--out", str(anchors), stdout=io.StringIO())
+    assert stat.S_IMODE(anchors.stat().st_mode) == 0o600
+    out = io.StringIO()
+    call_command("audit", "verify", "--anchor", str(anchors), stdout=out)
+    assert "审计链完整" in out.getvalue() and "对照锚点 1 个" in out.getvalue()
+    raw("DELETE FROM core_auditentry WHERE seq = 3", [])
+    raw("UPDATE core_auditchainhead SET seq = 2, hash = %s", [AuditEntry.objects.get(seq=2).hash])
+    with pytest.raises(CommandError, match="断裂"):
+        call_command("audit", "verify", "--anchor", str(anchors), stdout=io.StringIO())

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shequtong import cli
 from shequtong.core import vault
-from shequtong.core.audit import audit_record
+from shequtong.core.audit import audit_record, audit_seal
 from shequtong.core.management.commands import check_deploy, rotate_data_key
 from shequtong.core.management.commands.export_openapi import default_output, openapi_text
 from shequtong.core.models import Area, AuditEntry, User
@@ -147,6 +147,7 @@ HARDENED = {
     "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-0987654321",
     "SHEQUTONG_DATA_KEYS": vault.new_key_spec("p1"),
     "SHEQUTONG_HMAC_KEY": "a-long-random-production-hmac-key-0123456789",
+    "SHEQUTONG_AUDIT_KEYS": vault.new_key_spec("a1"),
     "ALLOWED_HOSTS": ["shequ.example.gov.cn"],
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
@@ -174,6 +175,7 @@ def test_check_deploy_fails_under_the_test_settings(calendar_knows_every_year):
         "SHEQUTONG_MODE 为 test",
         "DJANGO_SECRET_KEY 是公开的演示密钥",
         "SHEQUTONG_DATA_KEYS 含有公开的演示密钥",
+        "SHEQUTONG_AUDIT_KEYS 含有公开的演示密钥",
         "SHEQUTONG_HMAC_KEY 是公开的演示密钥",
         "未启用 HTTPS（设置 SHEQUTONG_HTTPS=true）："
         "SESSION_COOKIE_SECURE、CSRF_COOKIE_SECURE、SECURE_SSL_REDIRECT 为 false",
@@ -181,7 +183,7 @@ def test_check_deploy_fails_under_the_test_settings(calendar_knows_every_year):
         "SHEQUTONG_REQUIRE_2FA=true",
     ]:
         assert reason in message
-    assert message.startswith("部署检查未通过（7 项）")
+    assert message.startswith("部署检查未通过（8 项）")
 
 
 def test_check_deploy_passes_a_hardened_set(calendar_knows_every_year):
@@ -199,7 +201,10 @@ def test_check_deploy_passes_a_hardened_set(calendar_knows_every_year):
         ({"DEBUG": True}, "DEBUG 已开启"),
         ({"SECRET_KEY": "short-but-not-the-demo"}, "DJANGO_SECRET_KEY 过短：22 个字符"),
         ({"SHEQUTONG_HMAC_KEY": "short"}, "SHEQUTONG_HMAC_KEY 过短：5 个字符"),
-        ({"SHEQUTONG_DATA_KEYS": ""}, "未配置数据密钥"),
+        ({"SHEQUTONG_DATA_KEYS": ""}, "未配置密钥 SHEQUTONG_DATA_KEYS"),
+        ({"SHEQUTONG_AUDIT_KEYS": ""}, "未配置密钥 SHEQUTONG_AUDIT_KEYS：审计日志无法防篡改封链"),
+        ({"SHEQUTONG_AUDIT_KEYS": HARDENED["SHEQUTONG_DATA_KEYS"]}, "审计密钥与数据密钥相同"),
+        ({"SHEQUTONG_AUDIT_RETENTION_DAYS": 90}, "审计日志保存期限 90 天"),
         ({"SHEQUTONG_DATA_KEYS": "p1"}, "SHEQUTONG_DATA_KEYS 无法解析"),
         # The demo key under another id, behind a real one, is still the demo key.
         (
@@ -299,7 +304,7 @@ def test_rotation_re_encrypts_with_the_new_key(users_on_k1):
         assert {u.pk: u.phone for u in User.objects.filter(pk__in=before)} == {
             pk: phone for pk, (phone, _) in before.items()
         }
-    entries = list(AuditEntry.objects.filter(action="vault.rotate").order_by("seq"))
+    entries = list(AuditEntry.objects.filter(action="vault.rotate").order_by("pk"))
     assert [e.changes["rotated"] for e in entries] == [[None, 5], [None, 0]]
     assert entries[0].changes["active_key"] == [None, "k2"]
     assert entries[0].changes["remaining"] == [None, 0]
@@ -392,13 +397,14 @@ def test_rotation_refuses_a_nonsense_batch_size(db):
 def append(n: int) -> None:
     for i in range(1, n + 1):
         audit_record(actor=None, action="test.note", object_repr=f"第{i}条")
+    audit_seal()
 
 
 @pytest.mark.django_db
 def test_audit_verify_on_an_intact_chain():
     append(4)
     out, _ = run("audit", "verify")
-    assert "已核验 4 条审计记录" in out
+    assert "已核验 4 条审计记录（自第 1 条起）" in out
     assert "审计链完整" in out
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-from shequtong.core.audit import audit_record, audit_verify
+from shequtong.core.audit import audit_record, audit_seal, audit_verify
 from shequtong.core.models import AuditChainHead, AuditEntry
 
 pytestmark = [
@@ -50,7 +50,7 @@ def run_together(work: Callable[[int], None], threads: int = THREADS) -> None:
 
 
 def test_concurrent_appends_make_one_gapless_chain():
-    # No chain head yet: the first appends also race to create it.
+    # No chain head yet: the first sealers also race to create it.
     assert not AuditChainHead.objects.exists()
     # The per-thread DatabaseWrapper objects, kept alive so that none is mistaken for another.
     seen_connections: set[object] = set()
@@ -60,7 +60,7 @@ def test_concurrent_appends_make_one_gapless_chain():
             with transaction.atomic():
                 seen_connections.add(connections[DEFAULT_DB_ALIAS])
                 audit_record(actor=None, action="test.concurrent", object_repr=f"{i}-{j}")
-                time.sleep(0.001)  # hold the head lock a moment so the others queue behind it
+                time.sleep(0.001)  # commits interleave, and so do the sealers after them
 
     run_together(work)
     total = THREADS * PER_THREAD
@@ -87,7 +87,36 @@ def test_rolled_back_appends_leave_no_gap():
                 pass
 
     run_together(work)
+    audit_seal()
     kept = THREADS * (PER_THREAD - len(range(0, PER_THREAD, 3)))
     result = audit_verify()
     assert result.ok, result.first_break
     assert result.checked == kept == AuditEntry.objects.count()
+
+
+def test_audited_writers_do_not_wait_for_one_another():
+    """One writer holds its transaction open after writing its entry; the others write and
+    commit theirs meanwhile (before, they queued behind its lock on the chain head)."""
+    holding = threading.Event()
+    release = threading.Event()
+    finished: list[int] = []
+
+    def work(i: int) -> None:
+        if i == 0:
+            with transaction.atomic():
+                audit_record(actor=None, action="test.concurrent", object_repr="slow")
+                holding.set()
+                assert release.wait(timeout=30)
+            return
+        assert holding.wait(timeout=30)
+        with transaction.atomic():
+            audit_record(actor=None, action="test.concurrent", object_repr=f"fast-{i}")
+        finished.append(i)
+        if len(finished) == THREADS - 1:
+            release.set()
+
+    run_together(work)
+    assert sorted(finished) == list(range(1, THREADS))
+    audit_seal()
+    result = audit_verify()
+    assert result.ok and result.checked == THREADS

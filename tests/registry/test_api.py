@@ -824,7 +824,7 @@ def test_vehicle_crud(staff_client, staff, world):
     assert updated.json()["plate"] == "川AD12345"
     moved = patch(staff_client, f"{API}/vehicles/{car['id']}", {"area_id": world.grid_a1b.pk})
     assert moved.json()["area_id"] == world.grid_a1b.pk
-    entry = AuditEntry.objects.filter(action="vehicle.update").order_by("seq").first()
+    entry = AuditEntry.objects.filter(action="vehicle.update").order_by("pk").first()
     assert entry.actor == staff
     assert entry.changes == {"note": ["", "地下车位 B-12"], "owner_id": [zhang.pk, None]}
     assert AuditEntry.objects.filter(action="vehicle.create").count() == 3 + 3  # + the world's

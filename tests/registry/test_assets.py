@@ -189,7 +189,7 @@ def test_an_update_that_changes_nothing_writes_nothing(tree, staff):
         vehicle=car,
         data=assets.VehicleData(plate="川A12345", area=tree.grid_a1b, kind="car"),
     )
-    entry = AuditEntry.objects.latest("seq")
+    entry = AuditEntry.objects.latest("pk")
     assert entry.action == "vehicle.update"
     assert entry.changes == {"area_id": [tree.grid_a1a.pk, tree.grid_a1b.pk]}
     car.refresh_from_db()

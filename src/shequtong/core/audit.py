@@ -1,33 +1,77 @@
-"""Writing and verifying the hash-chained audit log.
+"""Writing, sealing and verifying the audit log.
 
-Appends are serialized by locking the chain head, so each entry gets the next number and the
-hash of the one before; a gap, an edit or a re-ordering breaks the chain where it happened.
+An entry is written in the caller's transaction without a number, so audited writes never
+queue behind one another. Once that transaction commits, `audit_seal` links every unsealed
+entry into the chain in the order it finds them: the next number, the previous entry's MAC,
+and HMAC-SHA256 with the active audit key over both and the entry's content. The key lives in
+the environment (`SHEQUTONG_AUDIT_KEYS`), never in the database: someone who can rewrite rows
+cannot recompute the MACs. The head (last number and MAC) is itself MAC'ed and can be anchored
+outside the database (`audit_anchor`), so dropping the newest entries is found as well.
+
+Pruning past the retention period keeps the chain verifiable: the last pruned entry's number
+and MAC are kept, MAC'ed, as the checkpoint the remaining chain starts from.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
-from collections.abc import Iterator, Mapping
+import logging
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import vault
 from .context import client_ip
 from .models import Area, AuditChainHead, AuditEntry, User
 
+log = logging.getLogger(__name__)
+
 GENESIS = "0" * 64
+SEAL_BATCH = 1000
+
+
+# --- keys and MACs --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _parse_keys(spec: str) -> tuple[str, dict[str, bytes]]:
+    return vault.parse_key_spec(spec, "SHEQUTONG_AUDIT_KEYS")
+
+
+def audit_keys() -> tuple[str, dict[str, bytes]]:
+    """The active audit key id and every configured key (older ones verify what they sealed)."""
+    return _parse_keys(settings.SHEQUTONG_AUDIT_KEYS)
+
+
+class UnknownKeyError(Exception):
+    """An entry sealed with a key no longer configured: it cannot be verified."""
+
+
+def _key(kid: str) -> bytes:
+    key = audit_keys()[1].get(kid)
+    if key is None:
+        raise UnknownKeyError(kid)
+    return key
+
+
+def _mac(kid: str, message: bytes) -> str:
+    return hmac.new(_key(kid), message, hashlib.sha256).hexdigest()
 
 
 def _canonical(entry: AuditEntry) -> bytes:
     body = {
         "seq": entry.seq,
+        "key": entry.key_id,
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": entry.actor_id,
         "actor_label": entry.actor_label,
@@ -44,7 +88,16 @@ def _canonical(entry: AuditEntry) -> bytes:
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(entry.prev_hash.encode() + _canonical(entry)).hexdigest()
+    """The entry's MAC under the key it names: what `hash` must hold once it is sealed."""
+    return _mac(entry.key_id, entry.prev_hash.encode() + _canonical(entry))
+
+
+def _mark_mac(kind: str, kid: str, seq: int, last_hash: str) -> str:
+    """The MAC of a head or a pruning checkpoint: (kind, number, hash) under the key."""
+    return _mac(kid, f"{kind}:{seq}:{last_hash}".encode())
+
+
+# --- writing --------------------------------------------------------------------------------
 
 
 def masked_changes(
@@ -97,14 +150,14 @@ def _area_of(obj: models.Model | None) -> Area | None:
 
 def _json_safe(changes: Mapping[str, Any]) -> dict[str, Any]:
     """`changes` exactly as the JSON column will return it (dates as ISO text, tuples as lists),
-    so the hash taken now is the hash recomputed from the stored row."""
+    so the MAC taken now is the MAC recomputed from the stored row."""
     return json.loads(json.dumps(dict(changes), cls=DjangoJSONEncoder))
 
 
 def _normalized_ip(value: str | None) -> str | None:
     """The canonical text of an address, as PostgreSQL's inet column will give it back.
 
-    The entry hash is computed before the save and checked against what the database returns;
+    The MAC is computed from the stored row and checked against what the database returns;
     "2001:0DB8::0001" stored as inet reads back as "2001:db8::1" and would look tampered.
     """
     if not value:
@@ -113,6 +166,40 @@ def _normalized_ip(value: str | None) -> str | None:
         return ipaddress.ip_address(value.strip()).compressed
     except ValueError:
         return None
+
+
+def audit_entry(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    area: Area | None = None,
+    changes: Mapping[str, Any] | None = None,
+    object_repr: str | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """One entry, not yet written: for callers that write it with their own rows in one
+    statement (a case's intake), then call `seal_after_commit`.
+
+    The entry's area decides which auditors see it: the one given, else the object's (a user's
+    outermost grant for a User), else the acting user's; an entry with none (a failed login
+    under an unknown name) is seen at district level only (see core.scoping).
+    """
+    acting = actor if actor is not None and actor.pk else None
+    area = area or _area_of(obj) or (user_area(acting) if acting is not None else None)
+    return AuditEntry(
+        at=timezone.now(),
+        actor=acting,
+        actor_label=acting.get_username() if acting is not None else "系统",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=(object_repr if object_repr is not None else str(obj or ""))[:200],
+        area=area,
+        area_path=area.path if area else "",
+        changes=_json_safe(changes or {}),
+        ip=_normalized_ip(ip if ip is not None else client_ip.get()),
+    )
 
 
 def audit_record(
@@ -125,36 +212,99 @@ def audit_record(
     object_repr: str | None = None,
     ip: str | None = None,
 ) -> AuditEntry:
-    """Append one entry. Runs inside the caller's transaction: the entry stands or falls with it.
-
-    The entry's area decides which auditors see it: the one given, else the object's (a user's
-    outermost grant for a User), else the acting user's; an entry with none (a failed login
-    under an unknown name) is seen at district level only (see core.scoping).
-    """
-    acting = actor if actor is not None and actor.pk else None
-    area = area or _area_of(obj) or (user_area(acting) if acting is not None else None)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=acting,
-            actor_label=acting.get_username() if acting is not None else "系统",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=(object_repr if object_repr is not None else str(obj or ""))[:200],
-            area=area,
-            area_path=area.path if area else "",
-            changes=_json_safe(changes or {}),
-            ip=_normalized_ip(ip if ip is not None else client_ip.get()),
-            prev_hash=head.hash,
-        )
-        entry.hash = entry_hash(entry)
-        entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+    """Append one entry. Runs inside the caller's transaction: the entry stands or falls with
+    it, and takes no lock that another writer waits for; it is sealed after the commit."""
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        obj=obj,
+        area=area,
+        changes=changes,
+        object_repr=object_repr,
+        ip=ip,
+    )
+    entry.save()
+    seal_after_commit()
     return entry
+
+
+def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Append many entries built by `audit_entry` in one INSERT (an export revealing a
+    thousand people writes a thousand entries, one per person)."""
+    rows = AuditEntry.objects.bulk_create(list(entries), batch_size=SEAL_BATCH)
+    seal_after_commit()
+    return rows
+
+
+def _seal_committed() -> None:
+    try:
+        audit_seal()
+    except Exception:  # the entries are committed; the next seal (or `audit seal`) links them
+        log.exception("审计日志封链失败，待下次封链时补上")
+
+
+def seal_after_commit() -> None:
+    """Seal once the current transaction commits (at once outside one), and only once per
+    transaction however many entries it wrote."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is _seal_committed for _, callback, _ in pending):
+        transaction.on_commit(_seal_committed)
+
+
+# --- sealing --------------------------------------------------------------------------------
+
+
+def _locked_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # Racing first sealers: one creates the row, the others wait for it and lock it.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _store_seals(entries: list[AuditEntry]) -> None:
+    """Write the numbers and MACs of freshly sealed entries (the only UPDATE the log allows,
+    and only on rows that have none yet)."""
+    quote = connection.ops.quote_name
+    table = quote(AuditEntry._meta.db_table)
+    statement = (
+        f"UPDATE {table} SET seq = %s, key_id = %s, prev_hash = %s, hash = %s "  # noqa: S608
+        "WHERE id = %s AND seq IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            statement, [(e.seq, e.key_id, e.prev_hash, e.hash, e.pk) for e in entries]
+        )
+
+
+def audit_seal(batch: int = SEAL_BATCH) -> int:
+    """Link every committed unsealed entry into the chain; the number sealed.
+
+    Sealers take turns on the head row; writers never wait for it. Entries are taken in the
+    order they were written (their id), so the chain follows time within a batch, and one
+    committed late is sealed by the next sealer."""
+    kid = audit_keys()[0]
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            head = _locked_head()
+            pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("pk")[:batch])
+            if not pending:
+                return sealed
+            seq, last = head.seq, head.hash
+            for entry in pending:
+                seq += 1
+                entry.seq, entry.key_id, entry.prev_hash = seq, kid, last
+                entry.hash = last = entry_hash(entry)
+            _store_seals(pending)
+            head.seq, head.hash, head.key_id = seq, last, kid
+            head.mac = _mark_mac("head", kid, seq, last)
+            head.save(update_fields=["seq", "hash", "key_id", "mac"])
+        sealed += len(pending)
+
+
+# --- verifying ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -164,46 +314,191 @@ class ChainBreak:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """The head at one moment, kept outside the database by the operator."""
+
+    seq: int
+    hash: str
+    at: str
+
+    def line(self) -> str:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "at": self.at})
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     checked: int
     first_break: ChainBreak | None
+    unsealed: int = 0
+    first_seq: int = 1
 
     @property
     def ok(self) -> bool:
         return self.first_break is None
 
 
-def _entries(batch: int) -> Iterator[AuditEntry]:
-    last = 0
+def _entries(after: int, batch: int) -> Iterator[AuditEntry]:
+    last = after
     while True:
         chunk = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])
         if not chunk:
             return
         yield from chunk
-        last = chunk[-1].seq
+        last = chunk[-1].seq  # type: ignore[assignment]
 
 
-def audit_verify(batch: int = 5000) -> VerifyResult:
-    """Walk the chain from the first entry; report the first entry edited, missing or forged."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    for entry in _entries(batch):
-        if entry.seq != expected_seq:
-            return VerifyResult(
-                checked, ChainBreak(expected_seq, f"第 {expected_seq} 条起的记录缺失")
+def _mark_valid(kind: str, kid: str, seq: int, last_hash: str, mac: str) -> bool:
+    try:
+        return hmac.compare_digest(_mark_mac(kind, kid, seq, last_hash), mac)
+    except UnknownKeyError:
+        return False
+
+
+def _start(head: AuditChainHead | None) -> tuple[int, str, ChainBreak | None]:
+    """Where the chain begins: after the pruning checkpoint, if there is one."""
+    if head is None or not head.pruned_seq:
+        return 0, GENESIS, None
+    if not _mark_valid(
+        "prune", head.pruned_key_id, head.pruned_seq, head.pruned_hash, head.pruned_mac
+    ):
+        return 0, GENESIS, ChainBreak(head.pruned_seq, "清理检查点的校验码不符：检查点被篡改")
+    return head.pruned_seq, head.pruned_hash, None
+
+
+def _anchor_break(anchors: list[Anchor], hashes: dict[int, str], start: int) -> ChainBreak | None:
+    """The first anchor the chain no longer matches (an anchor older than the pruning
+    checkpoint can only be matched by the checkpoint itself)."""
+    for anchor in anchors:
+        if anchor.seq < start:
+            continue
+        found = hashes.get(anchor.seq)
+        if found is None:
+            return ChainBreak(
+                anchor.seq, f"锚点记录了第 {anchor.seq} 条（{anchor.at}），审计链中已没有该条"
             )
-        if entry.prev_hash != prev_hash:
-            return VerifyResult(
-                checked, ChainBreak(entry.seq, f"第 {entry.seq} 条的前序哈希不符：其前一条被删改")
+        if not hmac.compare_digest(found, anchor.hash):
+            return ChainBreak(
+                anchor.seq, f"第 {anchor.seq} 条与锚点（{anchor.at}）不符：该条之前的记录被改写"
             )
-        if entry_hash(entry) != entry.hash:
-            return VerifyResult(
-                checked, ChainBreak(entry.seq, f"第 {entry.seq} 条的内容与哈希不符：该条被篡改")
-            )
-        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    return None
+
+
+def audit_verify(batch: int = 5000, anchors: Iterable[Anchor] = ()) -> VerifyResult:
+    """Walk the chain from its start; report the first entry edited, missing or forged, a
+    head that does not match, and any anchor the chain no longer reaches."""
+    anchors = sorted(anchors, key=lambda a: a.seq)
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.seq != checked:
-        return VerifyResult(
-            checked,
-            ChainBreak(checked + 1, f"链头记录 {head.seq} 条，实际只有 {checked} 条：末尾记录缺失"),
+    unsealed = AuditEntry.objects.filter(seq__isnull=True).count()
+    last_seq, prev_hash, broken = _start(head)
+    first_seq = last_seq + 1
+
+    def result(checked: int, brk: ChainBreak | None) -> VerifyResult:
+        return VerifyResult(checked, brk, unsealed, first_seq)
+
+    if broken:
+        return result(0, broken)
+    wanted = {a.seq for a in anchors}
+    hashes: dict[int, str] = {}
+    if last_seq in wanted:
+        hashes[last_seq] = prev_hash
+    checked = 0
+    for entry in _entries(0, batch):
+        seq = entry.seq
+        if seq <= last_seq:  # type: ignore[operator]
+            return result(checked, ChainBreak(seq, f"第 {seq} 条早于清理检查点，却仍在日志中"))  # type: ignore[arg-type]
+        if seq != last_seq + 1:
+            return result(checked, ChainBreak(last_seq + 1, f"第 {last_seq + 1} 条起的记录缺失"))
+        if entry.prev_hash != prev_hash:
+            return result(checked, ChainBreak(seq, f"第 {seq} 条的前序校验码不符：其前一条被删改"))
+        try:
+            sound = hmac.compare_digest(entry_hash(entry), entry.hash)
+        except UnknownKeyError:
+            return result(
+                checked,
+                ChainBreak(seq, f"第 {seq} 条由密钥 {entry.key_id!r} 封链，该密钥未配置，无法核验"),
+            )
+        if not sound:
+            return result(checked, ChainBreak(seq, f"第 {seq} 条的内容与校验码不符：该条被篡改"))
+        if seq in wanted:
+            hashes[seq] = entry.hash
+        last_seq, prev_hash, checked = seq, entry.hash, checked + 1
+    if head is not None and head.seq:
+        if not _mark_valid("head", head.key_id, head.seq, head.hash, head.mac):
+            return result(checked, ChainBreak(head.seq, "链头的校验码不符：链头被篡改"))
+        if head.seq != last_seq or head.hash != prev_hash:
+            return result(
+                checked,
+                ChainBreak(
+                    last_seq + 1,
+                    f"链头记录到第 {head.seq} 条，实际只到第 {last_seq} 条：末尾记录缺失",
+                ),
+            )
+    return result(checked, _anchor_break(anchors, hashes, first_seq))
+
+
+# --- anchoring and retention ----------------------------------------------------------------
+
+
+def audit_anchor() -> Anchor:
+    """The current head, after sealing what is committed: to be kept outside the database."""
+    audit_seal()
+    head = AuditChainHead.objects.filter(pk=1).first()
+    now = timezone.localtime().isoformat(timespec="seconds")
+    if head is None:
+        return Anchor(0, GENESIS, now)
+    return Anchor(head.seq, head.hash, now)
+
+
+def read_anchors(lines: Iterable[str]) -> list[Anchor]:
+    """Anchors from the lines `audit anchor` wrote (blank lines skipped); ValueError names the
+    first line that is not one."""
+    anchors = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            anchors.append(Anchor(int(data["seq"]), str(data["hash"]), str(data.get("at", ""))))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"锚点文件第 {number} 行不是 audit anchor 写下的格式") from exc
+    return anchors
+
+
+def retention_days() -> int:
+    return settings.SHEQUTONG_AUDIT_RETENTION_DAYS
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    removed: int
+    checkpoint_seq: int
+
+
+def audit_prune(*, now: datetime | None = None) -> PruneResult:
+    """Remove sealed entries older than the retention period, after verifying them; the last
+    one removed becomes the MAC'ed checkpoint the chain is verified from."""
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days())
+    audit_seal()
+    verified = audit_verify()
+    if not verified.ok:
+        raise ValueError(f"审计链不完整，不能清理：{verified.first_break.reason}")  # type: ignore[union-attr]
+    with transaction.atomic():
+        head = _locked_head()
+        last = AuditEntry.objects.filter(seq__isnull=False, at__lt=cutoff).order_by("-seq").first()
+        if last is None:
+            return PruneResult(0, head.pruned_seq)
+        kid = audit_keys()[0]
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(AuditEntry._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE seq <= %s", [last.seq])  # noqa: S608
+            removed = cursor.rowcount
+        head.pruned_seq, head.pruned_hash, head.pruned_key_id = last.seq, last.hash, kid
+        head.pruned_mac = _mark_mac("prune", kid, last.seq, last.hash)  # type: ignore[arg-type]
+        head.save(update_fields=["pruned_seq", "pruned_hash", "pruned_key_id", "pruned_mac"])
+        audit_record(
+            actor=None,
+            action="audit.prune",
+            object_repr=f"清理 {removed} 条审计记录（第 {last.seq} 条及之前）",
+            changes={"before": [None, cutoff.isoformat()], "through_seq": [None, last.seq]},
         )
-    return VerifyResult(checked, None)
+    return PruneResult(removed, last.seq)  # type: ignore[arg-type]

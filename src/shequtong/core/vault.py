@@ -37,22 +37,33 @@ class Keyring:
     keys: dict[str, AESGCM]
 
 
-@lru_cache(maxsize=4)
-def _parse_keyring(spec: str) -> Keyring:
-    keys: dict[str, AESGCM] = {}
-    order: list[str] = []
+def parse_key_spec(spec: str, setting: str) -> tuple[str, dict[str, bytes]]:
+    """The active key id and every raw key of a "kid:base64key,kid2:base64key" setting.
+
+    The first key is the active one (it encrypts or seals); the others are kept to read what
+    they wrote, which is how a key is rotated: put the new one first, keep the old behind it.
+    """
+    keys: dict[str, bytes] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         kid, sep, b64 = item.partition(":")
         if not sep or not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", kid):
-            raise ImproperlyConfigured("SHEQUTONG_DATA_KEYS 的每一项须为 “密钥编号:base64密钥”")
-        raw = base64.b64decode(b64)
+            raise ImproperlyConfigured(f"{setting} 的每一项须为 “密钥编号:base64密钥”")
+        try:
+            raw = base64.b64decode(b64, validate=True)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{setting} 中密钥 {kid} 不是有效的 base64") from exc
         if len(raw) not in (16, 24, 32):
-            raise ImproperlyConfigured(f"数据密钥 {kid} 的长度须为 16、24 或 32 字节")
-        keys[kid] = AESGCM(raw)
-        order.append(kid)
-    if not order:
-        raise ImproperlyConfigured("未配置数据密钥 SHEQUTONG_DATA_KEYS")
-    return Keyring(active_kid=order[0], keys=keys)
+            raise ImproperlyConfigured(f"{setting} 中密钥 {kid} 的长度须为 16、24 或 32 字节")
+        keys[kid] = raw
+    if not keys:
+        raise ImproperlyConfigured(f"未配置密钥 {setting}")
+    return next(iter(keys)), keys
+
+
+@lru_cache(maxsize=4)
+def _parse_keyring(spec: str) -> Keyring:
+    active, raw = parse_key_spec(spec, "SHEQUTONG_DATA_KEYS")
+    return Keyring(active_kid=active, keys={kid: AESGCM(key) for kid, key in raw.items()})
 
 
 def keyring() -> Keyring:

@@ -27,6 +27,7 @@ from shequtong.core import vault
 MIN_SECRET_KEY = 50
 MIN_HMAC_KEY = 32
 MIN_HSTS_SECONDS = 31_536_000  # one year
+MIN_AUDIT_RETENTION_DAYS = 180  # 网络安全法 art. 21: logs kept at least six months
 
 # Django deployment checks this command reports itself, in Chinese and as failures.
 _COVERED_BY_US = {
@@ -51,17 +52,32 @@ def _key_bytes(spec: str) -> set[bytes]:
     return keys
 
 
-def _data_key_problems() -> list[str]:
-    spec = getattr(settings, "SHEQUTONG_DATA_KEYS", "") or ""
+def _key_problems(setting: str, demo_spec: str, what: str) -> list[str]:
+    spec = getattr(settings, setting, "") or ""
     if not spec.strip():
-        return ["未配置数据密钥 SHEQUTONG_DATA_KEYS：身份证号、手机号无法加密"]
+        return [f"未配置密钥 {setting}：{what}"]
     try:
-        vault.keyring()
+        vault.parse_key_spec(spec, setting)
     except Exception as exc:  # ImproperlyConfigured, or base64 that does not decode
-        return [f"数据密钥 SHEQUTONG_DATA_KEYS 无法解析：{exc}"]
-    if _key_bytes(spec) & _key_bytes(settings.DEMO_DATA_KEYS):
-        return ["数据密钥 SHEQUTONG_DATA_KEYS 含有公开的演示密钥：须生成新密钥"]
+        return [f"密钥 {setting} 无法解析：{exc}"]
+    if _key_bytes(spec) & _key_bytes(demo_spec):
+        return [f"密钥 {setting} 含有公开的演示密钥：须生成新密钥"]
     return []
+
+
+def _audit_problems() -> list[str]:
+    problems = _key_problems(
+        "SHEQUTONG_AUDIT_KEYS", settings.DEMO_AUDIT_KEYS, "审计日志无法防篡改封链"
+    )
+    if _key_bytes(settings.SHEQUTONG_AUDIT_KEYS or "") & _key_bytes(settings.SHEQUTONG_DATA_KEYS):
+        problems.append("审计密钥与数据密钥相同：两者须各自生成，分开保管")
+    days = settings.SHEQUTONG_AUDIT_RETENTION_DAYS
+    if days < MIN_AUDIT_RETENTION_DAYS:
+        problems.append(
+            f"审计日志保存期限 {days} 天：网络安全法要求不少于六个月"
+            f"（SHEQUTONG_AUDIT_RETENTION_DAYS 至少 {MIN_AUDIT_RETENTION_DAYS}）"
+        )
+    return problems
 
 
 def _https_problems() -> list[str]:
@@ -118,7 +134,10 @@ def deploy_problems() -> tuple[list[str], list[str]]:
         failures.append("DJANGO_SECRET_KEY 是公开的演示密钥：须生成新的随机密钥")
     elif len(secret) < MIN_SECRET_KEY:
         failures.append(f"DJANGO_SECRET_KEY 过短：{len(secret)} 个字符，至少 {MIN_SECRET_KEY} 个")
-    failures.extend(_data_key_problems())
+    failures.extend(
+        _key_problems("SHEQUTONG_DATA_KEYS", settings.DEMO_DATA_KEYS, "身份证号、手机号无法加密")
+    )
+    failures.extend(_audit_problems())
     hmac_key = getattr(settings, "SHEQUTONG_HMAC_KEY", "") or ""
     if hmac_key == settings.DEMO_HMAC_KEY:
         failures.append("SHEQUTONG_HMAC_KEY 是公开的演示密钥：须生成新的随机密钥")
