@@ -65,6 +65,7 @@ def env(**extra: str) -> dict[str, str]:
             "SHEQUTONG_MODE": "production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
             "SHEQUTONG_DATA_KEYS": f"bench:{key}",
+            "SHEQUTONG_AUDIT_KEYS": f"bench:{base64.b64encode(secrets.token_bytes(32)).decode()}",
             "SHEQUTONG_HMAC_KEY": secrets.token_urlsafe(32),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "SHEQUTONG_VAR_DIR": str(Path(tempfile.gettempdir()) / DB),

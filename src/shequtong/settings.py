@@ -46,6 +46,9 @@ SHEQUTONG_AUDIT_KEYS = _secret("SHEQUTONG_AUDIT_KEYS", DEMO_AUDIT_KEYS)
 # Days audit entries are kept before `shequtong audit prune` may remove them: 网络安全法 art. 21
 # asks for at least six months of logs.
 SHEQUTONG_AUDIT_RETENTION_DAYS = env.int("SHEQUTONG_AUDIT_RETENTION_DAYS", default=366)
+# Entries are sealed after their transaction commits: by a thread of the process, or (tests)
+# at once in the committing thread.
+SHEQUTONG_AUDIT_SEAL_INLINE = env.bool("SHEQUTONG_AUDIT_SEAL_INLINE", default=MODE == "test")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list(

@@ -120,3 +120,15 @@ def test_audited_writers_do_not_wait_for_one_another():
     audit_seal()
     result = audit_verify()
     assert result.ok and result.checked == THREADS
+
+
+def test_the_sealer_thread_seals_what_was_committed(settings):
+    settings.SHEQUTONG_AUDIT_SEAL_INLINE = False
+    for i in range(3):
+        with transaction.atomic():
+            audit_record(actor=None, action="test.concurrent", object_repr=f"thread-{i}")
+    deadline = time.monotonic() + 10
+    while AuditEntry.objects.filter(seq__isnull=True).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    result = audit_verify()
+    assert result.ok and result.checked == 3 and result.unsealed == 0

@@ -1,9 +1,10 @@
 """Writes of case handling: intake, the workflow's moves, summonses, ratings, the deadline sweep.
 
 Every move locks the case row (`select_for_update`), checks the state machine
-(`workflow.check`), writes the new state and one timeline step in the same transaction, and
-notifies after commit. So two people pressing buttons at once never both win, and a timeline
-never shows a move that did not happen.
+(`workflow.check`), writes the new state, one timeline step and its audit entry in the same
+transaction, and notifies after commit. So two people pressing buttons at once never both win,
+a timeline never shows a move that did not happen, and the audit log (which no one can edit,
+unlike the timeline's ordinary rows) says who made each move.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shequtong.core.audit import audit_entry, audit_record_many, seal_after_commit
 from shequtong.core.bulk import held_together, insert_together, reserve_pk
 from shequtong.core.calendar import add_working_days, working_days_between
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.geo import to_wgs84
-from shequtong.core.models import Area, Department, User
+from shequtong.core.models import Area, AuditEntry, Department, User
 from shequtong.core.notify import Message, notices, notify
 from shequtong.core.scoping import can_in_area, grants_of, roles_of
 from shequtong.core.selectors import area_for_point, users_granted
@@ -194,8 +196,11 @@ def report_once(*, actor: User | None, report: Report) -> Reported:
         with held_together(alone=not cleaned and report.join is None):
             case, rows = _open(actor, report, area)
             told = notices([] if report.join is not None else [_dispatch_message(case)])
-            # The case, its steps, its register entry and the notices: one statement.
-            insert_together([*rows, *told.rows])
+            audited = [_audit_of(s) for s in rows if isinstance(s, CaseStep)]
+            # The case, its steps and their audit entries, its register entry and the
+            # notices: one statement.
+            insert_together([*rows, *audited, *told.rows])
+            seal_after_commit()
             for photo in cleaned:
                 _save_photo(case, None, PhotoStage.REPORT, photo)
             if report.join is not None:
@@ -284,10 +289,23 @@ def _save_photo(case: Case, step: CaseStep | None, stage: str, photo: Any) -> Ca
 
 
 def _step(*args: Any, **kwargs: Any) -> CaseStep:
-    """A timeline step (`_new_step`'s arguments), saved."""
+    """A timeline step (`_new_step`'s arguments), saved and audited."""
     step = _new_step(*args, **kwargs)
     step.save()
+    audit_record_many([_audit_of(step)])
     return step
+
+
+def _audit_of(step: CaseStep) -> AuditEntry:
+    """The audit entry of a timeline step, not yet written: the move, the state it left and
+    reached and what it named (level, assignee, departments); never the free-text note, which
+    may quote the resident."""
+    changes: dict[str, Any] = {key: [None, value] for key, value in step.data.items()}
+    if step.from_status != step.to_status:
+        changes["status"] = [step.from_status or None, step.to_status]
+    return audit_entry(
+        actor=step.actor, action=f"case.{step.action}", obj=step.case, changes=changes
+    )
 
 
 def _new_step(
@@ -452,7 +470,9 @@ def _tell_reporters(case: Case, title: str, body: str = "") -> None:
 
 def _locked(case: Case) -> Case:
     try:
-        return Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        return (
+            Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case.pk)
+        )
     except Case.DoesNotExist as exc:
         raise NotFoundError() from exc
 
@@ -592,7 +612,11 @@ def _after_move(case: Case, action: str) -> None:
 
 def _summons_locked(summons: Summons) -> tuple[Case, Summons]:
     case = _locked(summons.case)
-    summons = Summons.objects.select_for_update().select_related("department").get(pk=summons.pk)
+    summons = (
+        Summons.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=summons.pk)
+    )
     return case, summons
 
 

@@ -16,13 +16,14 @@ from django.db import transaction
 from django.db.models import DurationField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 
+from shequtong.core.audit import audit_record_many
 from shequtong.core.models import User
 from shequtong.core.notify import Message, notify_many
 
 from . import workflow
 from .choices import OPEN_STATUSES, CaseStatus, DeadlineState, HandlerLevel
 from .models import Case, CaseStep
-from .services import grant_users, holders
+from .services import _audit_of, grant_users, holders
 
 ESCALATE_TO = {
     HandlerLevel.GRID: HandlerLevel.COMMUNITY,
@@ -140,11 +141,13 @@ def _supervise(cases: list[Case], now: datetime, recipients: _Recipients) -> Non
                 from_status=case.status,
                 to_status=case.status,
                 actor_label="系统",
+                data={"level": HandlerLevel(after).label},
                 note=f"已超过办理时限，由{HandlerLevel(before).label}升级至"
                 f"{HandlerLevel(after).label}督办",
             )
         )
     CaseStep.objects.bulk_create(steps)
+    audit_record_many(_audit_of(step) for step in steps)
     notify_many(
         (
             recipients.holders(c) + recipients.supervisors(c),

@@ -14,11 +14,13 @@ and MAC are kept, MAC'ed, as the checkpoint the remaining chain starts from.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import ipaddress
 import json
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import close_old_connections, connection, models, transaction
 from django.utils import timezone
 
 from . import vault
@@ -136,16 +138,21 @@ def user_area(user: User) -> Area | None:
     return grant.area if grant else None
 
 
-def _area_of(obj: models.Model | None) -> Area | None:
-    if obj is None:
-        return None
+def _placed(obj: models.Model | None, acting: User | None) -> tuple[int | None, str]:
+    """(area id, area path) of an entry: the object's own (a governed row carries both, so
+    nothing is read), an area's, a user's outermost grant, else the acting user's."""
+    if getattr(obj, "area_path", None) and getattr(obj, "area_id", None):
+        return obj.area_id, obj.area_path  # type: ignore[union-attr]
+    area: Area | None = None
     if isinstance(obj, Area):
-        return obj
-    if isinstance(obj, User):
-        return user_area(obj) if obj.pk else None
-    if getattr(obj, "area_id", None):
-        return obj.area  # type: ignore[attr-defined]
-    return None
+        area = obj
+    elif isinstance(obj, User) and obj.pk:
+        area = user_area(obj)
+    elif getattr(obj, "area_id", None):
+        area = obj.area  # type: ignore[union-attr]
+    if area is None and acting is not None:
+        area = user_area(acting)
+    return (area.pk, area.path) if area is not None else (None, "")
 
 
 def _json_safe(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -186,7 +193,7 @@ def audit_entry(
     under an unknown name) is seen at district level only (see core.scoping).
     """
     acting = actor if actor is not None and actor.pk else None
-    area = area or _area_of(obj) or (user_area(acting) if acting is not None else None)
+    area_id, area_path = (area.pk, area.path) if area is not None else _placed(obj, acting)
     return AuditEntry(
         at=timezone.now(),
         actor=acting,
@@ -195,8 +202,8 @@ def audit_entry(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=(object_repr if object_repr is not None else str(obj or ""))[:200],
-        area=area,
-        area_path=area.path if area else "",
+        area_id=area_id,
+        area_path=area_path,
         changes=_json_safe(changes or {}),
         ip=_normalized_ip(ip if ip is not None else client_ip.get()),
     )
@@ -236,11 +243,46 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     return rows
 
 
-def _seal_committed() -> None:
+def _seal_now() -> None:
     try:
         audit_seal()
     except Exception:  # the entries are committed; the next seal (or `audit seal`) links them
         log.exception("审计日志封链失败，待下次封链时补上")
+
+
+class _Sealer:
+    """One thread per process that seals after commits, off the request's path: a burst of
+    commits wakes it once, and it seals them in one batch."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with self._lock:
+            # Started lazily, and again in a forked worker (a parent's thread does not follow).
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            close_old_connections()
+            _seal_now()
+
+
+_sealer = _Sealer()
+
+
+def _seal_committed() -> None:
+    if settings.SHEQUTONG_AUDIT_SEAL_INLINE:
+        _seal_now()
+    else:
+        _sealer.wake()
 
 
 def seal_after_commit() -> None:
@@ -249,6 +291,13 @@ def seal_after_commit() -> None:
     pending = transaction.get_connection().run_on_commit
     if not any(callback is _seal_committed for _, callback, _ in pending):
         transaction.on_commit(_seal_committed)
+
+
+@atexit.register
+def _seal_at_exit() -> None:
+    """A command that wrote entries (an import, a sweep) seals them before it ends."""
+    if _sealer._thread is not None:
+        _seal_now()
 
 
 # --- sealing --------------------------------------------------------------------------------
