@@ -153,7 +153,11 @@ def alarm_recover(device: Device, now: datetime) -> int:
 def _taken(actor: User, alarm: Alarm, label: str, sources: frozenset[str]) -> Alarm:
     """The alarm locked for a person's move, once the move is allowed from its state and to
     this person."""
-    alarm = Alarm.objects.select_for_update().select_related("profile__person").get(pk=alarm.pk)
+    alarm = (
+        Alarm.objects.select_for_update(of=("self",))
+        .select_related("profile__person")
+        .get(pk=alarm.pk)
+    )
     if alarm.status not in sources:
         raise DomainError(
             "invalid_transition", f"告警当前为“{alarm.get_status_display()}”，不能{label}"

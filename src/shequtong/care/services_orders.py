@@ -38,7 +38,11 @@ def _require(actor: User, obj: CareOrder | CareProfile) -> None:
 
 
 def _locked(order: CareOrder, sources: tuple[str, ...], doing: str) -> CareOrder:
-    order = CareOrder.objects.select_for_update().select_related("profile__person").get(pk=order.pk)
+    order = (
+        CareOrder.objects.select_for_update(of=("self",))
+        .select_related("profile__person")
+        .get(pk=order.pk)
+    )
     if order.status not in sources:
         raise DomainError(
             "invalid_transition", f"工单当前为“{order.get_status_display()}”，不能{doing}"
