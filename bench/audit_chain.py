@@ -88,8 +88,8 @@ from shequtong.cases.models import Case
 from shequtong.cases.services import case_act
 from shequtong.core import audit
 from shequtong.core.models import User
-mode, start, seconds, actor_id = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-ids = json.loads(sys.argv[5])
+mode, start, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+actor_id, ids = int(sys.argv[4]), json.loads(sys.argv[5])
 if mode == "lock":
     # The chain head locked inside the audited transaction, until it commits.
     audit.seal_after_commit = audit.audit_seal
