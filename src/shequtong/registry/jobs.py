@@ -23,6 +23,7 @@ from openpyxl.styles import Font, PatternFill
 
 from shequtong.core.audit import audit_record
 from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.exports import xlsx_row
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import can_in_area
 
@@ -260,7 +261,7 @@ def rejected_workbook(job: ImportJob) -> Workbook:
     table = open_table(Path(job.file.path), set(col.HEADERS))
     book = Workbook(write_only=True)
     sheet = book.create_sheet("错误行")
-    sheet.append([*table.header, "原行号", "错误原因"])
+    sheet.append(xlsx_row(sheet, [*table.header, "原行号", "错误原因"]))
     for number, cells in table.rows:
         errors = reasons.get(number)
         if errors is None:
@@ -268,7 +269,7 @@ def rejected_workbook(job: ImportJob) -> Workbook:
         text = "；".join(f"{column}：{message}" for column, message in errors)
         values: list[Any] = [cell_text(c) for c in cells]
         values += [""] * (len(table.header) - len(values))
-        sheet.append([*values, number, text])
+        sheet.append(xlsx_row(sheet, [*values, number, text]))
     return book
 
 

@@ -1,5 +1,5 @@
 """Parts every console page shares: breadcrumbs, pagination, the area switcher's narrowing,
-and streamed CSV and .xlsx downloads."""
+and streamed CSV and .xlsx downloads (their cells neutralised by `core.exports`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
+
+from shequtong.core.exports import csv_row, xlsx_row
 
 from .scope import current_scope
 
@@ -51,9 +53,9 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
     writer = csv.writer(Echo())
 
     def lines() -> Iterable[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow(csv_row(header))
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(csv_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _disposition(filename)
@@ -64,9 +66,9 @@ def xlsx_workbook(header: list[str], rows: Iterable[list[Any]], title: str) -> W
     """A write-only workbook: rows go to disk as they come, so a big export stays small."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append(header)
+    sheet.append(xlsx_row(sheet, header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     return book
 
 
