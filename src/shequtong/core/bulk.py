@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .fields import BlindIndexField, EncryptedTextField
-from .vault import encrypt
+from .vault import sealed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -34,7 +34,7 @@ def _writer(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
     if isinstance(field, BlindIndexField):
         return lambda obj: field.pre_save(obj, add=True)
     if isinstance(field, EncryptedTextField):
-        return lambda obj: encrypt(value) if (value := getattr(obj, attname)) else value
+        return lambda obj: sealed(getattr(obj, attname))
     if getattr(field, "auto_now", False):
 
         def stamped(obj: models.Model) -> Any:

@@ -7,12 +7,15 @@ the companion `BlindIndexField`, which derives its value from the plaintext on e
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import FieldError
 from django.db import models
 
 from . import vault
+
+log = logging.getLogger(__name__)
 
 
 class EncryptedTextField(models.TextField):
@@ -34,13 +37,24 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if not value:
             return value
-        return vault.decrypt(value)
+        try:
+            return vault.decrypt(value)
+        except vault.VaultError as exc:
+            # One damaged row must not take down a page or an export of thousands: it reads
+            # as unreadable, and the operator is told which column (never the value).
+            log.error(
+                "无法解密 %s.%s 的一个值（密钥编号 %s）：%s",
+                self.model._meta.label,
+                self.name,
+                vault.key_id(value),
+                exc,
+            )
+            return vault.Unreadable(value)
 
     def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)
-        if not value:
-            return value
-        return vault.encrypt(value)
+        if isinstance(value, vault.Unreadable):
+            return value.token
+        return vault.sealed(super().get_prep_value(value))
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name != "isnull":
@@ -73,6 +87,8 @@ class BlindIndexField(models.CharField):
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
         plaintext = getattr(model_instance, self.source)
+        if isinstance(plaintext, vault.Unreadable):
+            return getattr(model_instance, self.attname)  # the hash of the value it still holds
         value = vault.blind_index(self.kind, plaintext) if plaintext else None
         setattr(model_instance, self.attname, value)
         return value

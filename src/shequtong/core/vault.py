@@ -31,6 +31,28 @@ class VaultError(Exception):
     """A ciphertext that cannot be read: unknown key, or tampered data."""
 
 
+class Unreadable(str):
+    """What a field holds when its ciphertext cannot be read: it shows as 无法解密 wherever the
+    value would appear (page, export, mask), and is written back as the ciphertext it came
+    from, so that saving the row never replaces the stored value with the placeholder."""
+
+    TEXT = "（无法解密）"
+    token: str
+
+    def __new__(cls, token: str) -> Unreadable:
+        value = super().__new__(cls, cls.TEXT)
+        value.token = token
+        return value
+
+
+def sealed(value: str) -> str:
+    """The ciphertext to store for `value` (empty stays empty; an unreadable one stays as it
+    was stored)."""
+    if isinstance(value, Unreadable):
+        return value.token
+    return encrypt(value) if value else value
+
+
 @dataclass(frozen=True)
 class Keyring:
     active_kid: str
@@ -149,8 +171,8 @@ def _keyed(key: str) -> hmac.HMAC:
 
 def mask_id_number(value: str) -> str:
     """110***********123X: region prefix and last four kept, the birth date hidden."""
-    if not value:
-        return ""
+    if not value or isinstance(value, Unreadable):
+        return value or ""
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
@@ -158,8 +180,8 @@ def mask_id_number(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     """138****5678 for mobiles; landlines keep their area code and last four digits."""
-    if not value:
-        return ""
+    if not value or isinstance(value, Unreadable):
+        return value or ""
     digits = normalize_phone(value)
     if len(digits) == 11 and digits.startswith("1"):
         return f"{digits[:3]}****{digits[-4:]}"
@@ -171,6 +193,8 @@ def mask_phone(value: str) -> str:
 
 def mask_note(value: str) -> str:
     """Health notes show nothing but that they exist."""
+    if isinstance(value, Unreadable):
+        return value
     return "（已加密，需授权查看）" if value else ""
 
 
