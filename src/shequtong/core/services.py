@@ -16,12 +16,21 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from . import vault
-from .audit import audit_record, masked_changes
+from .audit import audit_entry, audit_record, audit_record_many, masked_changes
 from .choices import LEVEL_ORDER, AreaLevel, Role
 from .errors import DomainError, NotFoundError, PermissionDeniedError
 from .models import ApiToken, Area, CalendarOverride, Department, Notification, RoleGrant, User
 from .policy import GRANTABLE_BY, ROLE_LEVELS
-from .scoping import GrantView, allowed, can, forget_grants, grants_of, remember_grants, scoped
+from .scoping import (
+    GrantView,
+    allowed,
+    can,
+    forget_grants,
+    grants_of,
+    remember_grants,
+    scope_paths,
+    scoped,
+)
 
 # --- areas ---------------------------------------------------------------------------------
 
@@ -272,19 +281,53 @@ def pii_reveal(*, actor: User, obj: models.Model, field: str) -> str:
 
 # --- exports -------------------------------------------------------------------------------
 
+MIN_PURPOSE = 4  # characters: "工作需要" says little, but it is a stated reason on record
+
 
 def export_record(
-    *, actor: User, model: type[models.Model], count: int, filters: dict[str, Any]
+    *,
+    actor: User,
+    model: type[models.Model],
+    count: int,
+    filters: dict[str, Any],
+    purpose: str = "",
 ) -> None:
     """Every export leaves an entry: a ledger that left the building must be traceable."""
     if not allowed(actor, "export", model):
         raise PermissionDeniedError("您无权导出此类数据")
+    changes: dict[str, Any] = {"filters": [None, {k: v for k, v in filters.items() if v}]}
+    if purpose:
+        changes["purpose"] = [None, purpose]
     audit_record(
         actor=actor,
-        action=f"{model._meta.model_name}.export",
-        object_repr=f"{model._meta.verbose_name} {count} 条",
-        changes={"filters": [None, {k: v for k, v in filters.items() if v}]},
+        action=f"{model._meta.model_name}.export{'_full' if purpose else ''}",
+        object_repr=f"{model._meta.verbose_name} {count} 条{'（完整信息）' if purpose else ''}",
+        changes=changes,
     )
+
+
+def pii_export_reveal(*, actor: User, rows: list[Any], fields: list[str], purpose: str) -> set[int]:
+    """The rows of a full-value export whose values `actor` may take unmasked (those where
+    they hold `reveal`), each recorded with its own audit entry: who took whose ID number,
+    when and why. The rest of the export stays masked."""
+    purpose = purpose.strip()
+    if len(purpose) < MIN_PURPOSE:
+        message = f"导出完整信息须写明用途（至少 {MIN_PURPOSE} 个字）"
+        raise DomainError("invalid", message, {"purpose": [message]})
+    if not rows:
+        return set()
+    model = type(rows[0])
+    for name in fields:
+        _pii_field(rows[0], name)
+    if not allowed(actor, "reveal", model):
+        raise PermissionDeniedError("导出完整个人信息需要查看授权")
+    paths = scope_paths(actor, model, "reveal")
+    shown = [r for r in rows if actor.is_superuser or any(r.area_path.startswith(p) for p in paths)]
+    changes = {"fields": [None, fields], "purpose": [None, purpose]}
+    audit_record_many(
+        audit_entry(actor=actor, action="pii.export", obj=row, changes=changes) for row in shown
+    )
+    return {row.pk for row in shown}
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
+    path("persons/export/", views.person_export_full, name="person_export_full"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/reveal/<str:field>/", views.person_reveal, name="person_reveal"),
     path("persons/<int:pk>/end/", views.person_end, name="person_end"),

@@ -52,28 +52,35 @@ def _persons_crumb() -> Crumb:
 # --- people ---------------------------------------------------------------------------------
 
 
-@login_required
-def person_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    tags = selectors.tag_catalogue(user=user, area=current_scope(request))
-    form = PersonSearchForm(request.GET or None, tags=[(t.code, t.name) for t in tags])
+def _people(request: HttpRequest, data: Any, action: str) -> tuple[Any, PersonSearchForm]:
+    """The people the list's filters (`data`: the query or the posted form) find for `action`."""
+    tags = selectors.tag_catalogue(user=request.user, area=current_scope(request))
+    form = PersonSearchForm(data or None, tags=[(t.code, t.name) for t in tags])
     filters = form.cleaned_data if form.is_valid() else {}
-    exporting = request.GET.get("export") == "xlsx"
     people = selectors.person_search(
-        user=user,
+        user=request.user,
         q=filters.get("q") or "",
-        action="export" if exporting else "read",
+        action=action,
         include_inactive=bool(filters.get("include_inactive")),
         tag=filters.get("tag") or None,
         within=current_scope(request),
     ).select_related("dwelling__building__estate")
+    return people, form
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    exporting = request.GET.get("export") == "xlsx"
+    people, form = _people(request, request.GET, "export" if exporting else "read")
     if exporting:
-        return _export_people(request, people, filters)
+        return _export_people(people, request.user, _filters(form))
     context = {
         "title": "居民档案",
         "form": form,
         "page": paginate(request, people),
         "can_export": allowed(user, "export", Person),
+        "can_export_full": allowed(user, "export", Person) and allowed(user, "reveal", Person),
         "breadcrumbs": [Crumb("居民档案")],
     }
     if request.htmx:
@@ -81,15 +88,35 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/person_list.html", context)
 
 
-def _export_people(request: HttpRequest, people: Any, filters: dict[str, Any]) -> HttpResponse:
-    """Masked unless the user may reveal *that row*; the export itself is audited."""
-    user = request.user
+@login_required
+@require_POST
+def person_export_full(request: HttpRequest) -> HttpResponse:
+    """全量导出: full ID and phone numbers, for a stated purpose, each person revealed audited."""
+    people, form = _people(request, request.POST, "export")
+    return _export_people(people, request.user, _filters(form), request.POST.get("purpose", ""))
+
+
+def _filters(form: PersonSearchForm) -> dict[str, Any]:
+    return form.cleaned_data if form.is_bound and form.is_valid() else {}
+
+
+def _export_people(
+    people: Any, user: Any, filters: dict[str, Any], purpose: str | None = None
+) -> HttpResponse:
+    """Masked; asked with a purpose, full values for the people the user may reveal (the rest
+    stay masked), each of them recorded in the audit log."""
     rows = list(people[:200_000])
-    core_services.export_record(actor=user, model=Person, count=len(rows), filters=filters)
+    full: set[int] = set()
+    if purpose is not None:
+        full = core_services.pii_export_reveal(
+            actor=user, rows=rows, fields=["id_number", "phone"], purpose=purpose
+        )
+    core_services.export_record(
+        actor=user, model=Person, count=len(rows), filters=filters, purpose=(purpose or "").strip()
+    )
 
     def shown(person: Person, value: str, kind: str) -> str:
-        revealable = can_in_area(user, "reveal", Person, person.area_path)
-        return value if revealable else vault.MASKERS[kind](value)
+        return value if person.pk in full else vault.MASKERS[kind](value)
 
     book = xlsx_workbook(
         ["姓名", "性别", "出生日期", "身份证号", "联系电话", "人员类型", "现住址", "状态"],
@@ -108,7 +135,7 @@ def _export_people(request: HttpRequest, people: Any, filters: dict[str, Any]) -
         ),
         "居民",
     )
-    return xlsx_response("居民档案.xlsx", book)
+    return xlsx_response("居民档案（完整信息）.xlsx" if full else "居民档案.xlsx", book)
 
 
 @login_required
