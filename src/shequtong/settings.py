@@ -196,6 +196,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("SHEQUTONG_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up without it
 MEDIA_URL = "/media/"
+# Uploaded and generated files are the platform's alone: not readable by other local users.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_ROOT = Path(env.str("SHEQUTONG_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -212,6 +215,9 @@ WHITENOISE_USE_FINDERS = MODE != "production"
 # Ledger imports: the largest upload the console takes (the CLI has no limit), and whether a
 # job runs inside the request (tests) or on a background thread.
 SHEQUTONG_UPLOAD_MAX_MB = env.int("SHEQUTONG_UPLOAD_MAX_MB", default=50)
+# Days an uploaded ledger (encrypted) is kept after its import ends, for the rejected-rows
+# workbook; `shequtong import purge` deletes older ones (0: as soon as the import ends).
+SHEQUTONG_UPLOAD_RETENTION_DAYS = env.int("SHEQUTONG_UPLOAD_RETENTION_DAYS", default=30)
 SHEQUTONG_IMPORT_INLINE = env.bool("SHEQUTONG_IMPORT_INLINE", default=MODE == "test")
 
 # Cases (事件处置): photo uploads, the radius and window in which a new report is offered as a

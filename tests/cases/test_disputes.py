@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from shequtong.cases.choices import DisputeOutcome
 from shequtong.cases.services import case_report
 from shequtong.cases.services_disputes import dispute_add_party, dispute_conclude, mediation_record
+from shequtong.core import vault
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.registry.importing.persons import PersonImport
@@ -81,6 +84,10 @@ def test_a_mediation_ends_in_an_agreement_pdf(tree, staff, neighbours, dispute_c
     pdf = dispute.agreement.read()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     assert b"WenQuanYi" in pdf or b"Noto" in pdf  # a Chinese font is embedded, not boxes
+    # It names the parties: on disk it is encrypted, readable by the platform alone.
+    stored = Path(dispute.agreement.path)
+    assert stored.read_bytes().startswith(vault.FILE_MAGIC) and b"%PDF" not in stored.read_bytes()
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     actions = list(dispute_case.steps.values_list("action", flat=True))
     assert actions[-4:] == ["party", "party", "mediation", "concluded"]
     with pytest.raises(DomainError, match="已有调解结果"):

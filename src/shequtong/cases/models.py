@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from shequtong.core.fields import EncryptedTextField
 from shequtong.core.models import GovernedModel
+from shequtong.core.storage import sealed_storage
 
 from .choices import (
     CaseSource,
@@ -404,7 +405,10 @@ class Dispute(models.Model):
         "结果", max_length=16, choices=DisputeOutcome.choices, default=DisputeOutcome.PENDING
     )
     terms = models.TextField("协议内容", blank=True)
-    agreement = models.FileField("调解协议书", upload_to="disputes/%Y/%m/", blank=True)
+    # Names the parties and their ID numbers: encrypted at rest like uploaded ledgers.
+    agreement = models.FileField(
+        "调解协议书", upload_to="disputes/%Y/%m/", blank=True, storage=sealed_storage
+    )
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     class Meta:

@@ -121,6 +121,35 @@ def key_id(token: str) -> str:
     return token.partition("$")[0]
 
 
+# Files (uploaded ledgers, mediation agreements): b"SQTV1" kid-length kid nonce ciphertext+tag.
+FILE_MAGIC = b"SQTV1"
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    ring = keyring()
+    kid = ring.active_kid.encode()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed_data = ring.keys[ring.active_kid].encrypt(nonce, data, FILE_MAGIC + kid)
+    return FILE_MAGIC + bytes([len(kid)]) + kid + nonce + sealed_data
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    """The plaintext of `encrypt_bytes`; a file written before files were sealed is returned
+    as it is."""
+    if not blob.startswith(FILE_MAGIC):
+        return blob
+    start = len(FILE_MAGIC) + 1
+    kid = blob[start : start + blob[len(FILE_MAGIC)]]
+    key = keyring().keys.get(kid.decode(errors="replace"))
+    if key is None:
+        raise VaultError(f"文件使用了未知的密钥编号 {kid!r}")
+    body = blob[start + len(kid) :]
+    try:
+        return key.decrypt(body[:_NONCE_BYTES], body[_NONCE_BYTES:], FILE_MAGIC + kid)
+    except Exception as exc:  # InvalidTag
+        raise VaultError("文件校验失败：数据被篡改或密钥不符") from exc
+
+
 # --- normalisation and the blind index ---------------------------------------------------
 
 

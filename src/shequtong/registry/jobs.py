@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from shequtong.core import vault
 from shequtong.core.audit import audit_record
-from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.exports import xlsx_row
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import can_in_area
@@ -112,8 +114,11 @@ def run_job(job_id: int) -> ImportJob:
         job=job,
         progress=progress,
     )
+    if not job.file:
+        _store(job, importer.report, ImportStatus.FAILED, "上传的文件已按保留期限删除，请重新上传")
+        return job
     try:
-        report = importer.run(Path(job.file.path))
+        report = importer.run(upload_bytes(job))
     except DomainError as exc:
         _store(job, importer.report, ImportStatus.FAILED, exc.message)
         return job
@@ -127,6 +132,8 @@ def run_job(job_id: int) -> ImportJob:
         _store(job, report, ImportStatus.CHECKED)
     elif report.committed:
         _store(job, report, ImportStatus.DONE)
+        if settings.SHEQUTONG_UPLOAD_RETENTION_DAYS == 0:
+            uploads_purge()
     else:
         _store(job, report, ImportStatus.FAILED, "有错误行，按“全部成功才导入”方式未导入任何数据")
     return job
@@ -254,11 +261,32 @@ def template_workbook() -> Workbook:
     return book
 
 
-def rejected_workbook(job: ImportJob) -> Workbook:
+def upload_bytes(job: ImportJob) -> bytes:
+    """The uploaded ledger, decrypted in memory (never written out in plaintext)."""
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+# Ledger columns shown masked in the rejected-rows file to a user who may not reveal them.
+_MASKED_FIELDS = {"id_number": vault.mask_id_number, "phone": vault.mask_phone}
+
+
+def rejected_workbook(*, actor: User, job: ImportJob) -> Workbook:
     """The rejected rows as the user wrote them, with the reasons beside them, to fix and
-    upload again: the same columns, so the corrected file imports as it is."""
+    upload again: the same columns, so the corrected file imports as it is. ID and phone
+    numbers are masked unless the user holds `reveal` over the community (then the file is
+    the same one they uploaded); the download is audited either way."""
+    if not job.file:
+        raise NotFoundError("上传的文件已按保留期限删除，无法生成错误行文件；错误原因仍列在本页")
+    full = can_in_area(actor, "reveal", Person, job.area_path)
     reasons = {r["row"]: r["errors"] for r in job.rejected}
-    table = open_table(Path(job.file.path), set(col.HEADERS))
+    headers = PersonImport(community=job.area, actor=None).headers
+    table = open_table(upload_bytes(job), set(headers))
+    masks = {
+        i: _MASKED_FIELDS[column.field]
+        for i, name in enumerate(table.header)
+        if (column := headers.get(name)) is not None and column.field in _MASKED_FIELDS
+    }
     book = Workbook(write_only=True)
     sheet = book.create_sheet("错误行")
     sheet.append(xlsx_row(sheet, [*table.header, "原行号", "错误原因"]))
@@ -269,8 +297,31 @@ def rejected_workbook(job: ImportJob) -> Workbook:
         text = "；".join(f"{column}：{message}" for column, message in errors)
         values: list[Any] = [cell_text(c) for c in cells]
         values += [""] * (len(table.header) - len(values))
+        if not full:
+            values = [masks[i](v) if i in masks else v for i, v in enumerate(values)]
         sheet.append(xlsx_row(sheet, [*values, number, text]))
+    audit_record(
+        actor=actor,
+        action="import.rejected_download",
+        obj=job,
+        changes={"rows": [None, len(reasons)], "masked": [None, not full]},
+    )
     return book
+
+
+def uploads_purge(*, now: datetime | None = None) -> int:
+    """Delete the uploaded files of imports that ended more than the retention period ago (a
+    failed job stays resumable until then); the jobs and their reports stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SHEQUTONG_UPLOAD_RETENTION_DAYS)
+    ended = ImportJob.objects.filter(
+        status__in=(ImportStatus.DONE, ImportStatus.FAILED), finished_at__lte=cutoff
+    ).exclude(file="")
+    purged = 0
+    for job in ended:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged
 
 
 def resume(job: ImportJob) -> ImportJob:

@@ -481,7 +481,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, pk=pk)
     stem = job.original_name.rsplit(".", 1)[0]
-    return xlsx_response(f"{stem}-错误行.xlsx", jobs.rejected_workbook(job))
+    return xlsx_response(f"{stem}-错误行.xlsx", jobs.rejected_workbook(actor=request.user, job=job))
 
 
 @login_required

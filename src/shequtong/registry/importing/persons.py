@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -56,7 +55,7 @@ from ..services import (
     tags_sync,
 )
 from . import columns as col
-from .readers import ImportFileError, open_table
+from .readers import ImportFileError, Source, open_table
 
 BATCH = 1000
 
@@ -289,7 +288,7 @@ class PersonImport:
             identity=identity,
         )
 
-    def _plans(self, path: Path) -> Iterator[list[RowPlan | Rejected]]:
+    def _plans(self, path: Source) -> Iterator[list[RowPlan | Rejected]]:
         table = open_table(path, set(self.headers))
         self.report.notes.extend(table.notes)
         self.report.header = table.header
@@ -620,7 +619,7 @@ class PersonImport:
             counts=self.report.counts,
         )
 
-    def run(self, path: Path) -> ImportReport:
+    def run(self, path: Source) -> ImportReport:
         resume_after = self.job.committed_through if self.job and not self.dry_run else 0
         if resume_after:
             self.report.counts.update(self.job.counts)
@@ -640,7 +639,7 @@ class PersonImport:
         self.report.committed = not self.dry_run
         return self.report
 
-    def _all_or_nothing(self, path: Path) -> ImportReport:
+    def _all_or_nothing(self, path: Source) -> ImportReport:
         """Check everything first; write everything in one transaction only if all is well."""
         checker = PersonImport(
             community=self.community,

@@ -2,19 +2,21 @@
 GBK, title rows above the header, blank rows, hidden sheets — one row at a time.
 
 A CSV is streamed and never held in memory; a workbook sheet is decoded by calamine (Rust) and
-handed over row by row.
+handed over row by row. A ledger uploaded in the console is read from the bytes decrypted from
+its sealed file, so its plaintext never touches the disk.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
@@ -23,6 +25,13 @@ from shequtong.core.errors import DomainError
 # Looked for in the first rows: ledgers often start with a title ("杨家坪社区人口台账").
 HEADER_SEARCH_ROWS = 10
 _SNIFF_BYTES = 1 << 16
+
+# A ledger on disk (the command line) or its bytes in memory (an upload, decrypted).
+Source = Path | bytes
+
+
+def _binary(source: Source) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
 
 
 class ImportFileError(DomainError):
@@ -40,8 +49,8 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
-def _kind(path: Path) -> str:
-    with path.open("rb") as handle:
+def _kind(source: Source) -> str:
+    with _binary(source) as handle:
         head = handle.read(8)
     if head.startswith(b"PK\x03\x04"):
         return "zip"  # .xlsx or .ods
@@ -54,9 +63,9 @@ def _kind(path: Path) -> str:
     return "text"
 
 
-def _csv_encoding(path: Path) -> str:
+def _csv_encoding(source: Source) -> str:
     """UTF-8 (with or without BOM) when the start decodes as UTF-8, else GB18030 (⊃ GBK)."""
-    with path.open("rb") as handle:
+    with _binary(source) as handle:
         sample = handle.read(_SNIFF_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -67,8 +76,8 @@ def _csv_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
-    with path.open("r", encoding=encoding, newline="") as handle:
+def _csv_rows(source: Source, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    with io.TextIOWrapper(_binary(source), encoding=encoding, newline="") as handle:
         try:
             for number, row in enumerate(csv.reader(handle), start=1):
                 yield number, row
@@ -81,9 +90,12 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             raise ImportFileError(f"CSV 格式错误（第 {number + 1} 行附近）：{exc}") from exc
 
 
-def _workbook_rows(path: Path, notes: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _workbook_rows(source: Source, notes: list[str]) -> Iterator[tuple[int, list[Any]]]:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if isinstance(source, bytes):
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
+        else:
+            workbook = CalamineWorkbook.from_path(str(source))
     except (CalamineError, OSError, ValueError) as exc:
         raise ImportFileError(f"无法读取 Excel 文件（文件已损坏或加密）：{exc}") from exc
     visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
@@ -118,7 +130,7 @@ def _is_blank(row: Iterable[Any]) -> bool:
 
 
 def open_table(
-    path: Path,
+    path: Source,
     known_headers: set[str],
     *,
     what: str = "人口台账",
@@ -155,9 +167,9 @@ def open_table(
     return Table(header=header, header_row=header_row, rows=data_rows(), notes=notes)
 
 
-def count_rows(path: Path) -> int | None:
+def count_rows(path: Source) -> int | None:
     """Data rows, roughly, for the progress bar; None when counting would cost a full parse."""
     if _kind(path) != "text":
         return None
-    with path.open("rb") as handle:
+    with _binary(path) as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))

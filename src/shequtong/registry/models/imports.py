@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from shequtong.core.models import GovernedModel
+from shequtong.core.storage import sealed_storage
 
 
 class ImportStatus(models.TextChoices):
@@ -26,7 +27,8 @@ class ImportJob(GovernedModel):
     """`area` is the community the ledger belongs to."""
 
     kind = models.CharField("台账类型", max_length=16, default="persons")
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    # Encrypted at rest; deleted SHEQUTONG_UPLOAD_RETENTION_DAYS after the import ends.
+    file = models.FileField("文件", upload_to="imports/%Y/%m/", storage=sealed_storage, blank=True)
     original_name = models.CharField("文件名", max_length=200)
     mode = models.CharField(
         "导入方式", max_length=16, choices=ImportMode.choices, default=ImportMode.VALID_ROWS

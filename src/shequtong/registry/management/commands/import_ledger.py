@@ -19,7 +19,7 @@ from shequtong.core.errors import DomainError
 from shequtong.core.models import Area
 from shequtong.registry.importing.persons import ImportReport, PersonImport
 from shequtong.registry.importing.readers import count_rows
-from shequtong.registry.jobs import resume
+from shequtong.registry.jobs import resume, uploads_purge
 from shequtong.registry.models import ImportJob, ImportMode, ImportStatus
 
 
@@ -40,8 +40,15 @@ class Command(BaseCommand):
         )
         again = sub.add_parser("resume", help="继续一次中断的导入")
         again.add_argument("job", type=int, help="导入任务编号")
+        sub.add_parser(
+            "purge", help="删除结束已超过保留期限（SHEQUTONG_UPLOAD_RETENTION_DAYS）的上传文件"
+        )
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
+        if what == "purge":
+            purged = uploads_purge()
+            self.stdout.write(f"已删除 {purged} 个导入结束已超过保留期限的上传文件")
+            return
         if what == "resume":
             job = ImportJob.objects.filter(pk=options["job"]).first()
             if job is None:
