@@ -310,6 +310,27 @@ def test_rotation_re_encrypts_with_the_new_key(users_on_k1):
     assert entries[0].changes["remaining"] == [None, 0]
 
 
+def test_rotation_re_encrypts_sealed_files(db, tree, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from shequtong.registry.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    found = {(m._meta.label, f.name) for m, f in rotate_data_key.sealed_files()}
+    assert found == {("registry.ImportJob", "file"), ("cases.Dispute", "agreement")}
+    settings.SHEQUTONG_DATA_KEYS = K1
+    job = ImportJob(area=tree.comm_a1, original_name="台账.csv")
+    job.file.save("台账.csv", ContentFile("姓名,身份证号\n张三,11010519491231002X\n".encode()))
+    stored = Path(job.file.path)
+    assert vault.file_key_id(stored.read_bytes()) == "k1"
+    settings.SHEQUTONG_DATA_KEYS = f"{K2},{K1}"
+    out, _ = run("rotate_data_key")
+    assert "共重新加密 1 个值" in out
+    assert vault.file_key_id(stored.read_bytes()) == "k2"
+    settings.SHEQUTONG_DATA_KEYS = K2
+    assert "张三" in job.file.open("rb").read().decode()
+
+
 def test_rotation_locks_each_batch_where_the_database_can(users_on_k1):
     with (
         override_settings(SHEQUTONG_DATA_KEYS=f"{K2},{K1}"),

@@ -9,6 +9,8 @@ plaintext. Files are written 0600 in directories 0700 (settings FILE_UPLOAD_PERM
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile, File
@@ -34,6 +36,21 @@ class SealedStorage(FileSystemStorage):
 
     def size(self, name: str) -> int:
         return len(self.read_bytes(name))
+
+    def reseal(self, name: str) -> bool:
+        """Encrypt the file again under the active key if it is sealed with another (or not
+        at all); replaced in one rename, so a reader sees the old file or the new, never half.
+        True if it was rewritten."""
+        path = Path(self.path(name))
+        blob = path.read_bytes()
+        if vault.file_key_id(blob) == vault.keyring().active_kid:
+            return False
+        fresh = path.with_name(f".{path.name}.reseal")
+        descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(vault.encrypt_bytes(vault.decrypt_bytes(blob)))
+        os.replace(fresh, path)
+        return True
 
     def url(self, name: str | None) -> Any:
         raise ValueError("加密保存的文件不经 /media/ 直接访问，只能由平台读取后交给有权限的用户")

@@ -133,6 +133,14 @@ def encrypt_bytes(data: bytes) -> bytes:
     return FILE_MAGIC + bytes([len(kid)]) + kid + nonce + sealed_data
 
 
+def file_key_id(blob: bytes) -> str | None:
+    """The key id a sealed file was encrypted with (None for a file written before sealing)."""
+    if not blob.startswith(FILE_MAGIC):
+        return None
+    start = len(FILE_MAGIC) + 1
+    return blob[start : start + blob[len(FILE_MAGIC)]].decode(errors="replace")
+
+
 def decrypt_bytes(blob: bytes) -> bytes:
     """The plaintext of `encrypt_bytes`; a file written before files were sealed is returned
     as it is."""

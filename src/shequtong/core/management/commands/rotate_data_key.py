@@ -13,6 +13,8 @@ each `EncryptedTextField` value whose key id is not the active one, and re-encry
   after a stop (or with `--limit`, a slice per night) carries on where the data needs it.
 - A value that cannot be decrypted (its key is no longer configured, or it was tampered with) is
   skipped, counted and named; the run then exits non-zero, after the others are done.
+- Files kept by `core.storage.SealedStorage` (uploaded ledgers, mediation agreements) are
+  encrypted again the same way, each replaced in one rename.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.db.models.functions import Cast
 from shequtong.core import vault
 from shequtong.core.audit import audit_record
 from shequtong.core.fields import EncryptedTextField
+from shequtong.core.storage import SealedStorage
 
 _RAW = "_vault_raw"  # the annotation that reads the column as plain text, never decrypted
 
@@ -55,6 +58,28 @@ class _Tally:
         self.failed += 1
         if len(self.failures) < 20:  # enough to find them; the count says how many
             self.failures.append(label)
+
+
+def sealed_files() -> Iterator[tuple[type[models.Model], models.FileField]]:
+    """Every file field of every installed model whose files are encrypted at rest."""
+    for model in apps.get_models():
+        for candidate in model._meta.local_concrete_fields:
+            if isinstance(candidate, models.FileField) and isinstance(
+                candidate.storage, SealedStorage
+            ):
+                yield model, candidate
+
+
+def _rotate_files(tally: _Tally) -> None:
+    for model, column in sealed_files():
+        names = model._base_manager.exclude(**{column.attname: ""}).values_list(
+            "pk", column.attname
+        )
+        for pk, name in names.iterator():
+            try:
+                tally.rotated += column.storage.reseal(name)
+            except (OSError, vault.VaultError):
+                tally.fail(f"{model._meta.label}.{column.name} pk={pk}（文件 {name}）")
 
 
 def _stale(model: type[models.Model], column: EncryptedTextField, active: str) -> models.QuerySet:
@@ -138,6 +163,8 @@ class Command(BaseCommand):
         try:
             for model, column in encrypted_fields():
                 self._rotate_column(model, column, active, size, limit, tally)
+            if limit is None or tally.rotated < limit:
+                _rotate_files(tally)
             remaining = sum(_stale(m, c, active).count() for m, c in encrypted_fields())
         finally:
             # One entry per run, also for a run stopped half-way: its batches are committed.
