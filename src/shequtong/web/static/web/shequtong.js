@@ -80,6 +80,7 @@
 
   // Case markers, clustered on a 56-pixel screen grid and redrawn on zoom: a hand-written
   // cluster (no plugin to vendor), coloured by the worst deadline state in the cluster.
+  // Single markers are SVG (colours as attributes); clusters take theirs from .cluster-<state>.
   var STATE_COLOUR = { on_time: "#15803d", warning: "#d97706", overdue: "#c8102e" };
   var STATE_RANK = { on_time: 0, warning: 1, overdue: 2 };
   function clusterPoints(map, points) {
@@ -99,11 +100,10 @@
           var s = m.f.properties.state || "on_time";
           return STATE_RANK[s] > STATE_RANK[w] ? s : w;
         }, "on_time");
-        var colour = STATE_COLOUR[worst];
         if (members.length === 1) {
           var p = members[0].f.properties;
           var dot = L.circleMarker(members[0].ll, {
-            radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.95,
+            radius: 7, color: "#fff", weight: 2, fillColor: STATE_COLOUR[worst], fillOpacity: 0.95,
           }).bindTooltip(p.name + (p.status ? " · " + p.status : ""));
           if (p.url) dot.on("click", function () { window.location = p.url; });
           group.addLayer(dot);
@@ -112,9 +112,10 @@
         var lat = 0, lng = 0;
         members.forEach(function (m) { lat += m.ll.lat; lng += m.ll.lng; });
         var centre = L.latLng(lat / members.length, lng / members.length);
+        // The colour is a class (.cluster-warning …), not a style attribute: the CSP blocks those.
         var icon = L.divIcon({
-          className: "cluster", iconSize: [34, 34],
-          html: '<span style="background:' + colour + '">' + members.length + "</span>",
+          className: "cluster cluster-" + worst, iconSize: [34, 34],
+          html: "<span>" + members.length + "</span>",
         });
         var marker = L.marker(centre, { icon: icon, title: members.length + " 件事件" });
         marker.on("click", function () { map.setView(centre, Math.min(map.getZoom() + 2, 19)); });
@@ -144,7 +145,9 @@
     },
     tags: function (d) {
       return {
-        tooltip: {},
+        // A template, not ECharts' default tooltip markup: that is full of style attributes,
+        // which the CSP strips. The template's values are HTML-escaped by ECharts.
+        tooltip: { formatter: "{b}：{c}" },
         grid: { left: 100, right: 20, top: 10, bottom: 20 },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: d.tags.map(function (t) { return t.name; }) },
