@@ -8,8 +8,11 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from shequtong.core.demo import DEMO_EXTENSIONS
+        from shequtong.core.public import register_name_source
 
         from .demo import seed_residents
+        from .selectors import names_in_text
 
+        register_name_source(names_in_text)
         if seed_residents not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_residents)

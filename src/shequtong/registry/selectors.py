@@ -10,7 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shequtong.core.errors import NotFoundError
-from shequtong.core.models import Area, User
+from shequtong.core.models import Area, User, community_path
+from shequtong.core.public import name_candidates
 from shequtong.core.scoping import can_in_area, scoped
 from shequtong.core.vault import normalize_phone
 
@@ -350,3 +351,16 @@ def import_job_get(*, user: User, pk: int, action: str = "read") -> ImportJob:
     if job is None:
         raise NotFoundError()
     return job
+
+
+def names_in_text(text: str, area_path: str) -> list[str]:
+    """Names of the residents of the community around `area_path` that occur in `text`: the
+    registry's part of the public view (core.public), which takes them out of public text.
+    Not scoped to a user: it answers which words to hide, never shows a row."""
+    candidates = name_candidates(text)
+    if not candidates or not area_path:
+        return []
+    people = Person.objects.filter(
+        area_path__startswith=community_path(area_path), name__in=candidates
+    )
+    return list(people.values_list("name", flat=True).distinct())

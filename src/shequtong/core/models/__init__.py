@@ -1,4 +1,4 @@
-from .areas import Area, GovernedModel, GovernedQuerySet
+from .areas import Area, GovernedModel, GovernedQuerySet, community_path
 from .audit import AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
 from .notifications import Notification
@@ -16,4 +16,5 @@ __all__ = [
     "Notification",
     "RoleGrant",
     "User",
+    "community_path",
 ]

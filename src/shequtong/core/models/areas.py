@@ -116,3 +116,9 @@ class GovernedModel(models.Model):
         # A derived column, kept true on every save; services set it themselves for bulk writes.
         self.area_path = self.area.path
         super().save(*args, **kwargs)
+
+
+def community_path(path: str) -> str:
+    """/1/2/3/4/ (a grid) → /1/2/3/ (its community): communities sit at depth 2."""
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(parts[:3]) + "/"

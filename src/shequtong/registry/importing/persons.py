@@ -29,7 +29,7 @@ from shequtong.core.audit import audit_record, masked_changes
 from shequtong.core.bulk import insert_many, set_column
 from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import PermissionDeniedError
-from shequtong.core.models import Area, User
+from shequtong.core.models import Area, User, community_path
 from shequtong.core.scoping import can_in_area
 
 from ..choices import DwellingUsage, PersonEventKind, PersonStatus
@@ -392,7 +392,7 @@ class PersonImport:
                 and self.actor is not None
                 and not can_in_area(self.actor, "change", Person, known["area_path"])
             ):
-                where = Area.objects.filter(path=_community_path(known["area_path"])).first()
+                where = Area.objects.filter(path=community_path(known["area_path"])).first()
                 message = f"此人已在{where or '其他社区'}建档，请先由该社区办理迁出"
                 self.report.reject(Rejected(plan.row, [("身份证号", message)]))
                 continue
@@ -675,9 +675,3 @@ class PersonImport:
                 "counts": [None, dict(self.report.counts)],
             },
         )
-
-
-def _community_path(path: str) -> str:
-    """/1/2/3/4/ (a grid) → /1/2/3/ (its community): communities sit at depth 2."""
-    parts = path.strip("/").split("/")
-    return "/" + "/".join(parts[:3]) + "/"
