@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shequtong.care.alarms import alarm_act
+from shequtong.care.alarms import _publish_follow_up, alarm_act
 from shequtong.care.choices import AlarmStatus, DeviceKind
-from shequtong.care.events import alarm_follow_up, publish
 from shequtong.care.ingest import ingest
 from shequtong.care.services import device_register
 from shequtong.cases.choices import CaseSource
@@ -45,15 +44,22 @@ def test_a_gas_alarm_resolved_for_follow_up_becomes_a_hazard_case(
         )
     case = Case.objects.get()
     assert case.source == CaseSource.DEVICE and case.category.code == "hazard-gas"
-    assert "王奶奶" in case.description and "关闭阀门" in case.description
+    # Everyone working the case reads it: no name, no staff note (which may hold health
+    # details), no door; the alarm's own page, access-checked, has them.
+    person = elder.person
+    assert case.description == "燃气泄漏告警需要跟进，处置结果：现场处置。详情见关联的告警记录。"
+    assert person.name not in case.description and "关闭阀门" not in case.description
+    assert case.origin_url == f"/console/care/{elder.pk}/#alarm-{alarm.pk}"
+    assert not case.public
     assert case.area_path.startswith(elder.area_path[: len(elder.area_path)])
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.RESOLVED and alarm.case_number == case.number
     assert alarm.steps.last().label == f"已转事件 {case.number} 跟进"
 
     with django_capture_on_commit_callbacks(execute=True):  # published again: still one case
-        publish(alarm_follow_up, alarm=alarm, actor=staff)
+        _publish_follow_up(alarm, staff)
     assert Case.objects.count() == 1
+    assert alarm.steps.filter(action="case").count() == 1
 
 
 def test_without_follow_up_no_case_is_opened(staff, elder, django_capture_on_commit_callbacks):  # noqa: F811

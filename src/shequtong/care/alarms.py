@@ -16,13 +16,15 @@ from django.utils import timezone
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.events import publish
 from shequtong.core.models import User
 from shequtong.core.notify import Message, notify
+from shequtong.core.public import public_place
 from shequtong.core.scoping import can
 from shequtong.core.selectors import users_granted
 
 from .choices import OPEN_ALARMS, AlarmKind, AlarmOutcome, AlarmStatus
-from .events import alarm_follow_up, publish
+from .events import ORIGIN, alarm_follow_up
 from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
 
 S = AlarmStatus
@@ -200,8 +202,23 @@ def alarm_act(
     _step(alarm, action, shown, actor, note)
     audit_record(actor=actor, action=f"care.alarm_{action}", obj=alarm)
     if action == "resolve" and follow_up:
-        publish(alarm_follow_up, alarm=alarm, actor=actor)
+        _publish_follow_up(alarm, actor)
     return alarm
+
+
+def _publish_follow_up(alarm: Alarm, actor: User) -> None:
+    person = alarm.profile.person
+    publish(
+        alarm_follow_up,
+        origin=f"{ORIGIN}:{alarm.pk}",
+        kind=alarm.kind,
+        kind_label=alarm.get_kind_display(),
+        outcome_label=alarm.get_outcome_display() if alarm.outcome else "",
+        area_id=person.area_id,
+        place=public_place(str(person.dwelling or "")),
+        url=f"{reverse('care:profile_detail', args=[alarm.profile_id])}#alarm-{alarm.pk}",
+        actor_id=actor.pk,
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ class CareConfig(AppConfig):
         from shequtong.core.demo import DEMO_EXTENSIONS
         from shequtong.registry.panels import PERSON_PANELS
 
+        from . import receivers  # noqa: F401  (connects the domain-event receivers)
         from .demo import seed_care
         from .panels import person_panel
 

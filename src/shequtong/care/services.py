@@ -203,10 +203,13 @@ def device_for_token(token: str) -> Device | None:
     return Device.objects.select_related("profile").filter(token_hash=token_hash(token)).first()
 
 
-def alarm_case_link(*, alarm: Alarm, case_number: str) -> None:
-    """The case opened to follow the alarm up, written on the alarm and its timeline."""
-    Alarm.objects.filter(pk=alarm.pk).update(case_number=case_number)
-    AlarmStep.objects.create(alarm=alarm, action="case", label=f"已转事件 {case_number} 跟进")
+def alarm_case_link(*, alarm_id: int, case_number: str) -> None:
+    """The case opened to follow the alarm up, written on the alarm and its timeline (once:
+    the follow-up may be published again)."""
+    if Alarm.objects.filter(pk=alarm_id, case_number=case_number).exists():
+        return
+    Alarm.objects.filter(pk=alarm_id).update(case_number=case_number)
+    AlarmStep.objects.create(alarm_id=alarm_id, action="case", label=f"已转事件 {case_number} 跟进")
 
 
 @dataclass(frozen=True)

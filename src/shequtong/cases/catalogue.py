@@ -126,6 +126,21 @@ TREE: list[tuple[str, str, str, list[Leaf]]] = [
 ]
 
 
+# Categories whose cases no public page shows (Open311 lists them for filing, never their
+# cases): care matters and a neighbour asking for help concern a person; a gas hazard is at a
+# home; a 12345 order quotes the caller. Disputes are never public whatever the flag says
+# (人民调解法 art. 15: mediation is confidential; see cases/public.py).
+NOT_PUBLIC = frozenset(
+    {"life-elderly", "life-help", "hazard-gas"}
+    | {
+        leaf[0]
+        for code, _, kind, leaves in TREE
+        if kind in ("dispute", "hotline")
+        for leaf in leaves
+    }
+)
+
+
 HAZARD_GRADE = {
     "code": "grade",
     "description": "隐患等级",
@@ -139,6 +154,8 @@ def load(category_model: type, attribute_model: type | None = None) -> int:
     """Create the tree once; existing codes are left as the deployment changed them.
     Hazards ask for their grade (一般/重大), as the 隐患排查治理 register records it."""
     made = 0
+    # The migration that first loads the tree runs before categories had the flag.
+    flagged = any(f.name == "public" for f in category_model._meta.get_fields())
     for order, (code, name, kind, leaves) in enumerate(TREE):
         parent, created = category_model.objects.get_or_create(
             code=code,
@@ -146,9 +163,11 @@ def load(category_model: type, attribute_model: type | None = None) -> int:
         )
         made += created
         for offset, (leaf, leaf_name, level, priority, days, keywords) in enumerate(leaves, 1):
+            public = {"public": leaf not in NOT_PUBLIC} if flagged else {}
             category, created = category_model.objects.get_or_create(
                 code=leaf,
-                defaults={
+                defaults=public
+                | {
                     "parent": parent,
                     "name": leaf_name,
                     "kind": kind,

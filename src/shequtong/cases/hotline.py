@@ -137,6 +137,8 @@ def _column(name: str) -> str:
         "lat": "纬度",
         "description": "诉求内容",
         "category": "问题分类",
+        "reporter_phone": "来电号码",
+        "reporter_name": "来电人",
     }.get(name, name)
 
 

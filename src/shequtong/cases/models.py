@@ -56,6 +56,11 @@ class Category(models.Model):
     keywords = models.TextField("关键词", blank=True, help_text="以空格分隔，用于冷启动分类")
     description = models.CharField("说明", max_length=200, blank=True)
     needs_after_photo = models.BooleanField("办结须上传处置后照片", default=False)
+    public = models.BooleanField(
+        "公开",
+        default=True,
+        help_text="其事件是否在 Open311 等无需登录的渠道显示（经脱敏）；矛盾纠纷始终不公开",
+    )
     active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -146,6 +151,13 @@ class Case(GovernedModel):
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     attributes = models.JSONField("类别属性", default=dict, blank=True)
     external_id = models.CharField("外部工单号", max_length=64, blank=True)
+    # The record the case follows up (an alarm's page), checked for access when opened.
+    origin_url = models.CharField("关联记录", max_length=200, blank=True)
+    # What the public may see (cases/public.py): whether it is shown at all, and its
+    # description and place reduced by core.public's rule, set when it is filed or refiled.
+    public = models.BooleanField("公开", default=False)
+    public_description = models.TextField("公开描述", blank=True)
+    public_address = models.CharField("公开地点", max_length=200, blank=True)
 
     handler_level = models.CharField(
         "处置层级", max_length=16, choices=HandlerLevel.choices, default=HandlerLevel.GRID

@@ -19,9 +19,14 @@ Where the spec leaves room:
   echoed back. `first_name`/`last_name` make the reporter's name, family name first for Chinese.
 - `address_string` (and `address_id`, read as an address) locates a case when it names an
   estate of the registry; otherwise the client must send `lat`/`long` (WGS-84).
-- GET exposes no reporter identity. `status` is open until resolved, closed or rejected;
-  `status_notes` is the last step the reporter sees on the portal (with the note only for 办结);
-  `agency_responsible` is the department or the area that holds the case.
+- GET shows only public cases (`cases/public.py`: not a dispute, not a care matter, not a hazard
+  at a home, a category marked public), each through the public view: its description and
+  place reduced by `core.public` (no names, phones, ID or door numbers; the building or the
+  street at most), coordinates to four decimals, and as `status_notes` the step's name only.
+  Non-public cases answer 404 like unknown ids, so sequential numbers reveal nothing. A GET
+  with an `api_key` also shows, in full, the cases its owner reported and the cases their
+  grants let them read. GET never exposes the reporter's identity. `status` is open until
+  resolved, closed or rejected; `agency_responsible` is the department or area holding it.
 - GET requests covers at most 90 days (the last 90 by default) and 1000 requests, newest first.
 - Errors carry the HTTP status as their `code`: 400 for bad input (an unknown service_code on
   POST included), 403 for a missing or bad api_key, 404 for unknown services, ids, tokens, paths.
@@ -39,7 +44,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import re_path, reverse
 from django.utils import timezone
@@ -48,7 +53,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from shequtong.core.choices import LEVEL_ORDER, AreaLevel
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from shequtong.core.models import Area
+from shequtong.core.models import Area, User
+from shequtong.core.scoping import scoped
 from shequtong.core.services import api_token_authenticate
 
 from . import selectors, services, workflow
@@ -98,32 +104,49 @@ def _services() -> QuerySet[Category]:
     )
 
 
-def _requests_query() -> QuerySet[Case]:
-    """Every case is a public service request; the reporter's identity is never loaded."""
+def _viewer(params: QueryDict) -> User | None:
+    """Whoever a GET's `api_key` names (None without one); a key that is not valid is refused
+    rather than silently read as anonymous."""
+    key = params.get("api_key", "").strip()
+    if not key:
+        return None
+    viewer = api_token_authenticate(key)
+    if viewer is None:
+        raise PermissionDeniedError("api_key 无效、已过期或已撤销")
+    return viewer
+
+
+def _requests_query(viewer: User | None) -> QuerySet[Case]:
+    """The cases a caller may see: the public ones, and with a key their own and those their
+    grants let them read. The reporter's identity is never loaded."""
     last_step = (
         CaseStep.objects.filter(case=OuterRef("pk"))
         .exclude(action__in=workflow.STAFF_ONLY_STEPS)
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
+    visible = Q(public=True)
+    if viewer is not None:
+        visible |= Q(reporter=viewer) | Q(pk__in=scoped(Case.objects.all(), viewer, "read"))
     return (
-        Case.objects.select_related("category", "department")
+        Case.objects.filter(visible)
+        .select_related("category", "department")
         .defer("reporter_name", "reporter_phone")
         .annotate(last_step_id=Subquery(last_step))
         .order_by("-created_at", "-pk")
     )
 
 
-def _case_by_number(number: str) -> Case:
+def _case_by_number(number: str, viewer: User | None) -> Case:
     pk = case_pk(number)
-    case = _requests_query().filter(pk=pk).first() if pk else None
+    case = _requests_query(viewer).filter(pk=pk).first() if pk else None
     if case is None or case.number != number:
         raise NotFoundError(f"没有编号为 {number} 的服务请求")
     return case
 
 
-def _request_list(params: QueryDict) -> list[Case]:
-    cases = _requests_query()
+def _request_list(params: QueryDict, viewer: User | None) -> list[Case]:
+    cases = _requests_query(viewer)
     numbers = _split(params, "service_request_id")[:LIMIT]
     if numbers:
         pks = [pk for pk in map(case_pk, numbers) if pk]
@@ -223,22 +246,34 @@ def _holder_area_id(case: Case) -> int:
     return ids[min(LEVEL_ORDER.index(level), len(ids) - 1)]
 
 
-def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+def _shown_in_full(cases: list[Case], viewer: User | None) -> set[int]:
+    """The cases the viewer reported or may read: shown as they are, not as the public sees."""
+    if viewer is None:
+        return set()
+    full = {c.pk for c in cases if c.reporter_id == viewer.pk}
+    readable = scoped(Case.objects.filter(pk__in=[c.pk for c in cases]), viewer, "read")
+    return full | set(readable.values_list("pk", flat=True))
+
+
+def _rows(cases: list[Case], viewer: User | None = None) -> list[dict[str, Any]]:
     steps = CaseStep.objects.in_bulk([c.last_step_id for c in cases if c.last_step_id])  # type: ignore[attr-defined]
     holders = {c.pk: _holder_area_id(c) for c in cases}
     names = dict(Area.objects.filter(pk__in=holders.values()).values_list("pk", "name"))
+    full = _shown_in_full(cases, viewer)
     rows = []
     for case in cases:
+        whole = case.pk in full
         step = steps.get(case.last_step_id)  # type: ignore[attr-defined]
         notes = None
         if step is not None:
-            with_note = step.action == "resolve" and step.note
+            with_note = whole and step.action == "resolve" and step.note
             notes = f"{step.label}：{step.note}" if with_note else step.label
         agency = (
             case.department.name
             if case.handler_level == HandlerLevel.DEPARTMENT and case.department
             else names.get(holders[case.pk])
         )
+        place = case.address if whole else case.public_address
         rows.append(
             {
                 "service_request_id": case.number,
@@ -246,21 +281,26 @@ def _rows(cases: list[Case]) -> list[dict[str, Any]]:
                 "status_notes": notes,
                 "service_name": case.category.name,
                 "service_code": case.category.code,
-                "description": case.description,
+                "description": case.description if whole else case.public_description,
                 "agency_responsible": agency,
                 "service_notice": _notice(case),
                 "requested_datetime": _w3c(case.created_at),
                 "updated_datetime": _w3c(case.updated_at),
                 "expected_datetime": _w3c(case.due_at),
-                "address": case.address or None,
+                "address": place or None,
                 "address_id": None,
                 "zipcode": None,
-                "lat": case.lat,
-                "long": case.lon,
+                "lat": _coordinate(case.lat, whole),
+                "long": _coordinate(case.lon, whole),
                 "media_url": None,
             }
         )
     return rows
+
+
+def _coordinate(value: float | None, whole: bool) -> float | None:
+    """Four decimals (about 10 m) for the public: the building, not a window of it."""
+    return value if whole or value is None else round(value, 4)
 
 
 def _element(tag: str, value: Any) -> ET.Element:
@@ -365,12 +405,14 @@ def service_definition(request: HttpRequest, service_code: str) -> Answer:
 def service_requests(request: HttpRequest) -> Answer:
     if request.method == "POST":
         return _request_create(request)
-    return _rows(_request_list(request.GET)), 200
+    viewer = _viewer(request.GET)
+    return _rows(_request_list(request.GET, viewer), viewer), 200
 
 
 @_endpoint("service_requests")
 def service_request(request: HttpRequest, service_request_id: str) -> Answer:
-    return _rows([_case_by_number(service_request_id)]), 200
+    viewer = _viewer(request.GET)
+    return _rows([_case_by_number(service_request_id, viewer)], viewer), 200
 
 
 @_endpoint("service_requests")

@@ -7,11 +7,11 @@ from typing import Any
 from django.dispatch import receiver
 
 from shequtong.care.events import alarm_follow_up
-from shequtong.care.models import Alarm
-from shequtong.care.services import alarm_case_link
-from shequtong.core.models import User
+from shequtong.core.events import publish
+from shequtong.core.models import Area, User
 
 from .choices import CaseSource
+from .events import follow_up_opened
 from .services import Report, case_report
 from .tree import tree
 
@@ -20,20 +20,30 @@ CATEGORY_OF_ALARM = {"gas": "hazard-gas", "smoke": "hazard-other"}
 
 
 @receiver(alarm_follow_up, dispatch_uid="cases-alarm-follow-up")
-def open_case_for_alarm(sender: Any, alarm: Alarm, actor: User, **_: Any) -> None:
-    person = alarm.profile.person
-    category = tree().by_code[CATEGORY_OF_ALARM.get(alarm.kind, "life-elderly")]
-    handled = f"，处置结果：{alarm.get_outcome_display()}" if alarm.outcome else ""
+def open_case_for_alarm(
+    sender: Any,
+    *,
+    origin: str,
+    kind: str,
+    kind_label: str,
+    outcome_label: str,
+    area_id: int,
+    place: str,
+    url: str,
+    actor_id: int,
+    **_: Any,
+) -> None:
+    """The case says what to follow up and where, never who or why medically: the alarm's
+    page (access-checked) has the person, the notes and the timeline."""
+    handled = f"，处置结果：{outcome_label}" if outcome_label else ""
     report = Report(
-        category=category,
-        description=(
-            f"{person.name}（{alarm.profile.get_living_display()}）的{alarm.get_kind_display()}"
-            f"告警需要跟进{handled}。{alarm.note}"
-        ).strip(),
+        category=tree().by_code[CATEGORY_OF_ALARM.get(kind, "life-elderly")],
+        description=f"{kind_label}告警需要跟进{handled}。详情见关联的告警记录。",
         source=CaseSource.DEVICE,
-        area=person.area,
-        address=str(person.dwelling or ""),
-        idempotency_key=f"care-alarm-{alarm.pk}",  # published twice, opened once
+        area=Area.objects.get(pk=area_id),
+        address=place,
+        idempotency_key=f"care-alarm-{origin.rpartition(':')[2]}",  # published twice, opened once
+        origin_url=url,
     )
-    case = case_report(actor=actor, report=report)
-    alarm_case_link(alarm=alarm, case_number=case.number)
+    case = case_report(actor=User.objects.get(pk=actor_id), report=report)
+    publish(follow_up_opened, origin=origin, number=case.number)

@@ -16,10 +16,12 @@ from datetime import date, datetime, timedelta
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shequtong.core import vault
 from shequtong.core.audit import audit_entry, audit_record_many, seal_after_commit
 from shequtong.core.bulk import held_together, insert_together, reserve_pk
 from shequtong.core.calendar import add_working_days, working_days_between
@@ -60,6 +62,7 @@ from .models import (
     Summons,
 )
 from .photos import clean_photo
+from .public import case_publish
 from .tree import tree
 
 # --- intake ---------------------------------------------------------------------------------
@@ -85,6 +88,8 @@ class Report:
     attributes: dict[str, Any] = field(default_factory=dict)
     # The open case the reporter says this is (offered by `selectors.duplicate_candidates`).
     join: Case | None = None
+    # The access-checked page of what the case follows up (an alarm), linked from the case.
+    origin_url: str = ""
 
 
 def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +166,28 @@ def _may_report(actor: User | None, area: Area) -> bool:
     return can_in_area(actor, "read", Case, area.path)
 
 
+DESCRIPTION_MAX = 2000  # the API's limit, for every door: a report is a paragraph, not a file
+
+
+def _check_reporter(report: Report) -> None:
+    """What every door (portal, API, Open311, 12345) hands in, checked alike."""
+    errors: dict[str, list[str]] = {}
+    description = report.description.strip()
+    if not description:
+        errors["description"] = ["请描述问题"]
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"问题描述最多 {DESCRIPTION_MAX} 字，现有 {len(description)} 字"]
+    if len(report.reporter_name.strip()) > 64:
+        errors["reporter_name"] = ["反映人姓名最多 64 个字"]
+    if report.reporter_phone.strip():
+        try:
+            report.reporter_phone = vault.validate_phone(report.reporter_phone)
+        except ValidationError as exc:
+            errors["reporter_phone"] = exc.messages
+    if errors:
+        raise DomainError.from_fields(errors)
+
+
 class Reported(NamedTuple):
     case: Case
     created: bool  # False: the report was recorded before (same key or order number)
@@ -178,8 +205,7 @@ def report_once(*, actor: User | None, report: Report) -> Reported:
 
     The unique constraints on both decide, not a lookup first: a retry is rare, so it is the
     one that pays (its insert fails and the case is then read), not every report."""
-    if not report.description.strip():
-        raise DomainError("invalid", "请描述问题", {"description": ["必填"]})
+    _check_reporter(report)
     if report.category.pk not in tree().leaves:
         raise DomainError("invalid", "请选择一个具体的小类", {"category": ["请选择小类"]})
     report.attributes = check_attributes(report.category, report.attributes)
@@ -252,7 +278,9 @@ def _open(actor: User | None, report: Report, area: Area) -> tuple[Case, list[An
         handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,
         due_at=add_working_days(now, category.deadline_days),
         created_at=now,  # its number (day + id) is quoted in notices before it is written
+        origin_url=report.origin_url,
     )
+    case_publish(case)
     reserve_pk(case)
     rows: list[Any] = [
         case,
@@ -386,6 +414,7 @@ def case_reclassify(*, actor: User, case: Case, category: Category, note: str = 
     before = case.category
     case.category = category
     case.due_at = add_working_days(case.created_at, category.deadline_days)
+    case_publish(case)  # a case moved into 矛盾纠纷 is no longer public
     case.save()
     _step(
         case,

@@ -1,0 +1,12 @@
+"""Domain events cases publishes for other apps (sent with `core.events.publish`).
+
+`follow_up_opened(origin, number)`: a case was opened to follow up another app's record;
+`origin` is the key that app put in its request ("care.alarm:12"), `number` the tracking
+number of the case.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+follow_up_opened = Signal()
