@@ -159,10 +159,13 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Lockout after repeated failures (django-axes): per username and address.
+# Lockout after repeated failures (django-axes): an account at one address, and one address
+# across every account it tries (password spraying), each with its own limit (core/lockout.py).
 AXES_FAILURE_LIMIT = env.int("SHEQUTONG_LOGIN_FAILURE_LIMIT", default=5)
+SHEQUTONG_LOGIN_IP_FAILURE_LIMIT = env.int("SHEQUTONG_LOGIN_IP_FAILURE_LIMIT", default=15)
 AXES_COOLOFF_TIME = env.float("SHEQUTONG_LOGIN_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "shequtong.core.lockout.LoginLockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shequtong.web.views.auth.lockout_response"
 AXES_VERBOSE = False

@@ -142,3 +142,28 @@ def test_login_and_logout_are_audited_in_the_users_area(client, tree, grid_worke
     entries = list(AuditEntry.objects.order_by("pk"))
     assert [e.action for e in entries] == ["auth.login", "auth.logout"]
     assert all(e.actor == grid_worker and e.area == tree.grid_a1a for e in entries)
+
+
+def test_an_address_trying_many_accounts_is_locked_out(tree, user_with):
+    """Password spraying: four wrong passwords on each of five accounts lock the address,
+    though no account reached its own limit."""
+    accounts = [user_with(Role.GRID_WORKER, tree.grid_a1a) for _ in range(5)]
+    per_account = settings.AXES_FAILURE_LIMIT - 1
+    for account in accounts:
+        for _ in range(per_account):
+            attempt(account.username)
+    assert 5 * per_account >= settings.SHEQUTONG_LOGIN_IP_FAILURE_LIMIT
+    assert is_locked(accounts[0].username)
+    assert is_locked("someone-not-tried-yet")  # the address, for every account
+    assert attempt(accounts[0].username, PASSWORD) is None
+    # The same accounts from another address are not locked.
+    assert not is_locked(accounts[0].username, address="198.51.100.1")
+    assert attempt(accounts[0].username, PASSWORD, address="198.51.100.1") == accounts[0]
+
+
+def test_an_office_behind_one_address_survives_its_typos(tree, user_with):
+    """One wrong password each by a dozen colleagues at one gateway locks nobody."""
+    colleagues = [user_with(Role.GRID_WORKER, tree.grid_a1a) for _ in range(12)]
+    for colleague in colleagues:
+        attempt(colleague.username)
+    assert attempt(colleagues[0].username, PASSWORD) == colleagues[0]
