@@ -392,10 +392,10 @@ def test_an_address_naming_an_estate_is_enough(
 def test_a_token_acts_as_its_owner(
     client: Client, tree: AreaTree, user_with: Callable[..., User], grid_worker: User
 ) -> None:
-    resident = user_with(Role.RESIDENT, tree.comm_a1)
-    answer = client.post(f"{BASE}/requests.json", form(key_for(resident)))
+    staff = user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+    answer = client.post(f"{BASE}/requests.json", form(key_for(staff)))
     assert answer.status_code == 201
-    assert Case.objects.get().reporter == resident
+    assert Case.objects.get().reporter == staff
     # A grid worker reports only in their own grid.
     lon, lat = IN_B1A
     elsewhere = client.post(f"{BASE}/requests.json", form(key_for(grid_worker), lat=lat, long=lon))

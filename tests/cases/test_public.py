@@ -14,6 +14,7 @@ from shequtong.cases.models import Case, Category
 from shequtong.cases.services import case_reclassify, case_report
 from shequtong.core import services as core_services
 from shequtong.core.choices import Role
+from shequtong.core.errors import PermissionDeniedError
 from shequtong.registry.importing.persons import PersonImport
 from shequtong.registry.models import Person
 from tests.registry.factories import ledger_rows, write_csv
@@ -98,23 +99,24 @@ def test_a_case_refiled_as_a_dispute_leaves_the_public_list(client, tree, reside
     assert Case.objects.get(pk=case.pk).public_description == ""
 
 
-def test_the_reporter_sees_their_own_cases_in_full_with_their_key(client, resident, user_with):
+def test_the_reporter_sees_their_own_cases_in_full(client, resident, user_with):
     mine = case_report(
         actor=resident, report=report(code="dispute-neighbour", description="楼上王某家漏水")
     )
     public = case_report(
         actor=resident, report=report(code="city-garbage", description="5栋302门口有垃圾")
     )
-    key = core_services.api_token_create(actor=resident, name="手机")[1]
-    rows = {r["service_request_id"]: r for r in listed(client, api_key=key)}
+    client.force_login(resident)  # signed in on the portal
+    rows = {r["service_request_id"]: r for r in listed(client)}
     assert rows[mine.number]["description"] == "楼上王某家漏水"
     assert rows[public.number]["description"] == "5栋302门口有垃圾"
-    one = client.get(f"{BASE}/requests/{mine.number}.json", {"api_key": key}).json()
+    one = client.get(f"{BASE}/requests/{mine.number}.json").json()
     assert one[0]["description"] == "楼上王某家漏水"
-    # Someone else's key sees the public view only.
-    stranger = user_with(Role.RESIDENT, resident.grants.get().area)
-    other = core_services.api_token_create(actor=stranger, name="手机")[1]
-    assert [r["description"] for r in listed(client, api_key=other)] == ["5栋门口有垃圾"]
+    # Another resident sees the public view only.
+    client.force_login(user_with(Role.RESIDENT, resident.grants.get().area))
+    assert [r["description"] for r in listed(client)] == ["5栋门口有垃圾"]
+    client.logout()
+    assert [r["description"] for r in listed(client)] == ["5栋门口有垃圾"]
 
 
 def test_staff_see_the_cases_of_their_grants_in_full(client, tree, resident, user_with):
@@ -155,3 +157,8 @@ def test_open311_refuses_what_the_api_refuses(client, tree, district_admin, fiel
     assert response.status_code == 400
     assert message in response.json()[0]["description"]
     assert not Case.objects.exists()
+
+
+def test_a_resident_gets_no_api_token(resident):
+    with pytest.raises(PermissionDeniedError, match="只发给工作人员"):
+        core_services.api_token_create(actor=resident, name="手机")

@@ -7,8 +7,8 @@ which fit /api/v1/. Intake still goes through `services.case_report`, so a case 
 checked, located and deduplicated exactly like one from the portal.
 
 Where the spec leaves room:
-- `api_key` is a platform API token (sqt_…); its owner is the reporting actor, so a district
-  admin's token reports anywhere in the district and a resident's reports as that resident.
+- `api_key` is a platform API token (sqt_…, issued to staff only); its owner is the reporting
+  actor, so a district admin's token (an integrator's app) reports anywhere in the district.
 - Cases are made synchronously: POST answers with both `service_request_id` (the tracking
   number) and `token`. The token is the case's idempotency key: uuid5 of the token owner and the
   `Idempotency-Key` header when the client sends one (so a retry returns the same case, and two
@@ -24,9 +24,10 @@ Where the spec leaves room:
   place reduced by `core.public` (no names, phones, ID or door numbers; the building or the
   street at most), coordinates to four decimals, and as `status_notes` the step's name only.
   Non-public cases answer 404 like unknown ids, so sequential numbers reveal nothing. A GET
-  with an `api_key` also shows, in full, the cases its owner reported and the cases their
-  grants let them read. GET never exposes the reporter's identity. `status` is open until
-  resolved, closed or rejected; `agency_responsible` is the department or area holding it.
+  with an `api_key` (staff) or from a signed-in session (a resident on the portal) also shows,
+  in full, the cases that person reported and the cases their grants let them read. GET never
+  exposes the reporter's identity. `status` is open until resolved, closed or rejected;
+  `agency_responsible` is the department or area holding it.
 - GET requests covers at most 90 days (the last 90 by default) and 1000 requests, newest first.
 - Errors carry the HTTP status as their `code`: 400 for bad input (an unknown service_code on
   POST included), 403 for a missing or bad api_key, 404 for unknown services, ids, tokens, paths.
@@ -104,12 +105,13 @@ def _services() -> QuerySet[Category]:
     )
 
 
-def _viewer(params: QueryDict) -> User | None:
-    """Whoever a GET's `api_key` names (None without one); a key that is not valid is refused
-    rather than silently read as anonymous."""
-    key = params.get("api_key", "").strip()
+def _viewer(request: HttpRequest) -> User | None:
+    """Whoever a GET's `api_key` names, else the signed-in user (a resident on the portal), else
+    None; a key that is not valid is refused rather than silently read as anonymous."""
+    key = request.GET.get("api_key", "").strip()
     if not key:
-        return None
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None  # type: ignore[return-value]
     viewer = api_token_authenticate(key)
     if viewer is None:
         raise PermissionDeniedError("api_key 无效、已过期或已撤销")
@@ -405,13 +407,13 @@ def service_definition(request: HttpRequest, service_code: str) -> Answer:
 def service_requests(request: HttpRequest) -> Answer:
     if request.method == "POST":
         return _request_create(request)
-    viewer = _viewer(request.GET)
+    viewer = _viewer(request)
     return _rows(_request_list(request.GET, viewer), viewer), 200
 
 
 @_endpoint("service_requests")
 def service_request(request: HttpRequest, service_request_id: str) -> Answer:
-    viewer = _viewer(request.GET)
+    viewer = _viewer(request)
     return _rows([_case_by_number(service_request_id, viewer)], viewer), 200
 
 

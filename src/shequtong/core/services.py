@@ -343,7 +343,10 @@ def _hash_secret(secret: str) -> str:
 def api_token_create(
     *, actor: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a token for `actor`; the plaintext is returned once and never stored."""
+    """Create a token for `actor`; the plaintext is returned once and never stored. Tokens are
+    for staff's machines (POLICY): a resident acts through the portal, signed in."""
+    if not allowed(actor, "change", ApiToken):
+        raise PermissionDeniedError("API 令牌只发给工作人员，居民请登录居民端使用")
     if not name.strip():
         raise DomainError("invalid", "请填写令牌用途", {"name": ["必填"]})
     if expires_at is not None and expires_at <= timezone.now():
