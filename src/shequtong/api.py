@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -13,6 +17,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from .core.api import router as core_router
 from .core.errors import DomainError
+from .core.policy import STAFF
+from .core.scoping import roles_of
 from .core.services import api_token_authenticate
 
 
@@ -41,6 +47,24 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+def _docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The docs and the OpenAPI document: published when the deployment says so, else for
+    signed-in staff only (they describe every endpoint an attacker would probe)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.SHEQUTONG_PUBLISH_API_DOCS:
+            return view(request, *args, **kwargs)
+        user = request.user
+        if not (user.is_authenticated and user.is_active):
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_superuser or roles_of(user) & STAFF):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="社区通 API",
     version="1.0.0",
@@ -48,6 +72,7 @@ api = NinjaAPI(
     "错误统一为 {code, message, fields}。",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
+    docs_decorator=_docs_access,
 )
 
 
@@ -141,7 +166,13 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 # django-ninja's own messages, as the API speaks them.
-_NINJA_MESSAGES = {"Cannot parse request body": ("malformed", "请求体不是合法的 JSON")}
+_NINJA_MESSAGES = {
+    "Cannot parse request body": ("malformed", "请求体不是合法的 JSON"),
+    "CSRF check Failed": (
+        "csrf_failed",
+        "CSRF 校验失败：浏览器请求须带上 X-CSRFToken 请求头；机器调用请使用 API 令牌",
+    ),
+}
 
 
 @api.exception_handler(HttpError)

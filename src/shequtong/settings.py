@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "template_partials",
+    # Serves Swagger UI from its own static files (no CDN) at /api/v1/docs.
+    "ninja",
     "shequtong.core",
     "shequtong.registry",
     "shequtong.cases",
@@ -80,7 +82,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, which answers static files itself (those may be cached).
+    "shequtong.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +193,25 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL_REDI
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Self only: every script, style, font and image is served by the platform itself, no inline
+# script or style is left in a template, and Leaflet draws from data: and blob: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The interactive API docs and the OpenAPI document without login: on in demo and test; in
+# production they need a staff login unless published on purpose.
+SHEQUTONG_PUBLISH_API_DOCS = env.bool("SHEQUTONG_PUBLISH_API_DOCS", default=INSECURE_MODE)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -266,3 +266,15 @@ def test_openapi_document_is_served(client):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert {"/api/v1/me", "/api/v1/areas", "/api/v1/areas/{area_id}"} <= set(paths)
+
+
+def test_a_session_post_without_csrf_is_refused_in_chinese(tree, grid_worker):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(grid_worker)
+    response = client.post(
+        "/api/v1/cases", {"description": "垃圾满了"}, content_type="application/json"
+    )
+    body = assert_error(response, 403, "csrf_failed")
+    assert "CSRF 校验失败" in body["message"] and "Failed" not in body["message"]

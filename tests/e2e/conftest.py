@@ -54,19 +54,33 @@ def page(browser, live_server) -> Iterator[object]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    # Every request the page makes must go to the platform itself: nothing from a CDN.
+    outside, refused = watch(page, live_server.url)
+    yield page
+    context.close()
+    assert outside == [], f"the page fetched from outside the platform: {outside}"
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
+
+
+def watch(page, base_url: str) -> tuple[list[str], list[str]]:
+    """What a page fetched from outside the platform (nothing may come from a CDN) and what
+    the Content-Security-Policy refused (an inline script or style left in a template)."""
     outside: list[str] = []
+    refused: list[str] = []
     page.on(
         "request",
         lambda request: (
             outside.append(request.url)
-            if not request.url.startswith((live_server.url, "data:", "blob:"))
+            if not request.url.startswith((base_url, "data:", "blob:"))
             else None
         ),
     )
-    yield page
-    context.close()
-    assert outside == [], f"the page fetched from outside the platform: {outside}"
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return outside, refused
 
 
 def screenshot(page, name: str) -> Path:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 
 from .choices import Role
 from .context import client_ip
@@ -59,3 +60,17 @@ class TwoFactorMiddleware:
         if request.path.startswith(("/console/", "/admin/")):
             return redirect("web:two_factor")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Every page and answer the platform makes is personal or scoped to the one who asked
+    (the console, the API, a revealed number): no browser or proxy may keep a copy. Static
+    files, answered earlier by whitenoise, stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

@@ -1,0 +1,72 @@
+"""Web hardening a 等保 level-3 review asks for: the Content-Security-Policy, no caching of
+personal answers, API docs served from the platform and closed in production."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from shequtong.core.choices import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_carries_a_self_only_policy(client, grid_worker):
+    client.force_login(grid_worker)
+    policy = client.get("/console/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_no_template_keeps_an_inline_script_or_style():
+    from pathlib import Path
+
+    import shequtong
+
+    root = Path(shequtong.__file__).parent
+    offenders = []
+    for template in root.glob("*/templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        inline_script = re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", text)
+        if inline_script or 'style="' in text or "<style" in text or re.search(r" on[a-z]+=", text):
+            offenders.append(str(template.relative_to(root)))
+    assert offenders == []
+
+
+@pytest.mark.parametrize("path", ["/console/", "/api/v1/me", "/console/registry/persons/"])
+def test_personal_answers_are_never_stored_by_a_browser_or_proxy(client, district_admin, path):
+    client.force_login(district_admin)
+    assert "no-store" in client.get(path)["Cache-Control"]
+
+
+def test_a_revealed_number_is_not_cached(client, district_admin, grid_worker):
+    client.force_login(district_admin)
+    response = client.post(f"/console/staff/{grid_worker.pk}/reveal-phone/")
+    assert grid_worker.phone in response.content.decode()
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_the_api_docs_are_served_from_the_platform(client, settings):
+    settings.SHEQUTONG_PUBLISH_API_DOCS = True
+    page = client.get("/api/v1/docs").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("/static/") for s in sources), sources
+    for source in sources:
+        assert finders.find(source.removeprefix("/static/")), source
+    assert "<script>" not in page  # the settings travel as JSON, run by a static script
+
+
+def test_in_production_the_api_docs_need_a_staff_login(client, settings, tree, user_with):
+    settings.SHEQUTONG_PUBLISH_API_DOCS = False
+    for path in ("/api/v1/docs", "/api/v1/openapi.json"):
+        client.logout()
+        anonymous = client.get(path)
+        assert anonymous.status_code == 302 and "/console/login/" in anonymous["Location"]
+        client.force_login(user_with(Role.RESIDENT, tree.comm_a1))
+        assert client.get(path).status_code == 403
+        client.force_login(user_with(Role.GRID_WORKER, tree.grid_a1a))
+        assert client.get(path).status_code == 200
