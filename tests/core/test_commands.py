@@ -487,3 +487,18 @@ def test_export_openapi_check_fails_on_a_stale_file(tmp_path):
 
 def test_default_output_is_the_repository_docs():
     assert default_output() == REPO / "docs" / "openapi.json"
+
+
+MANIFEST = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+
+def test_check_deploy_fails_until_collectstatic_has_run(calendar_knows_every_year, tmp_path):
+    with override_settings(**HARDENED, STORAGES=MANIFEST, STATIC_ROOT=tmp_path):
+        _, _, message = run_failing("check_deploy")
+        assert "静态文件未收集：请运行 shequtong collectstatic --noinput" in message
+        call_command("collectstatic", "--noinput", verbosity=0)
+        out, _ = run("check_deploy")
+    assert out.rstrip().endswith("通过")

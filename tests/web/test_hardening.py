@@ -70,3 +70,22 @@ def test_in_production_the_api_docs_need_a_staff_login(client, settings, tree, u
         assert client.get(path).status_code == 403
         client.force_login(user_with(Role.GRID_WORKER, tree.grid_a1a))
         assert client.get(path).status_code == 200
+
+
+def test_error_pages_render_without_static_files(client, settings, tmp_path):
+    """A production install whose collectstatic did not run: the 404 and 500 pages still
+    answer in Chinese instead of failing on a missing manifest entry."""
+    from django.test import RequestFactory
+
+    from shequtong.web.views.errors import error_500
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path
+    settings.DEBUG = False
+    missing = client.get("/console/no-such-page/")
+    assert missing.status_code == 404 and "找不到页面" in missing.content.decode()
+    failed = error_500(RequestFactory().get("/console/"))
+    assert failed.status_code == 500 and "服务器错误" in failed.content.decode()

@@ -1,10 +1,19 @@
-"""Every error page is Chinese and says what the user can do next."""
+"""Every error page is Chinese and says what the user can do next.
+
+An error page must render even when what broke is the page machinery itself: the database (the
+500 page is rendered without the request's context processors) or the static files (a
+production install whose `collectstatic` did not run cannot resolve `{% static %}`); then the
+plain page, which needs neither, is shown.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
+
+log = logging.getLogger(__name__)
 
 _MESSAGES = {
     400: "请求有误，请检查填写的内容后重试。",
@@ -14,9 +23,17 @@ _MESSAGES = {
 }
 
 
+def _page(context: dict, request: HttpRequest | None = None) -> str:
+    try:
+        return render_to_string("web/errors/error.html", context, request=request)
+    except Exception:  # a missing static manifest, a database that is down…
+        log.exception("错误页无法按常规渲染，改用纯文本版")
+        return render_to_string("web/errors/plain.html", context)
+
+
 def _error(request: HttpRequest, status: int, message: str | None = None) -> HttpResponse:
     context = {"status": status, "message": message or _MESSAGES[status]}
-    return render(request, "web/errors/error.html", context, status=status)
+    return HttpResponse(_page(context, request), status=status)
 
 
 def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -35,7 +52,7 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: its context processors read the database, which may be
     # what just failed.
     context = {"status": 500, "message": _MESSAGES[500]}
-    return HttpResponse(render_to_string("web/errors/error.html", context), status=500)
+    return HttpResponse(_page(context), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -18,6 +18,7 @@ from typing import Any
 
 import chinese_calendar
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -78,6 +79,19 @@ def _audit_problems() -> list[str]:
             f"（SHEQUTONG_AUDIT_RETENTION_DAYS 至少 {MIN_AUDIT_RETENTION_DAYS}）"
         )
     return problems
+
+
+def _static_problems() -> list[str]:
+    """Production serves hashed static files from a manifest `collectstatic` writes; without
+    it every page, the error pages' usual form included, fails on the first stylesheet."""
+    try:
+        staticfiles_storage.url("web/shequtong.css")
+    except ValueError:
+        return [
+            "静态文件未收集：请运行 shequtong collectstatic --noinput"
+            f"（目标目录 {settings.STATIC_ROOT}）"
+        ]
+    return []
 
 
 def _https_problems() -> list[str]:
@@ -149,6 +163,7 @@ def deploy_problems() -> tuple[list[str], list[str]]:
     elif "*" in hosts:
         failures.append("ALLOWED_HOSTS 含有 “*”：须只列出本系统的域名")
     failures.extend(_https_problems())
+    failures.extend(_static_problems())
     hsts = settings.SECURE_HSTS_SECONDS or 0
     if hsts < MIN_HSTS_SECONDS:
         failures.append(
