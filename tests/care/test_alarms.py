@@ -250,3 +250,47 @@ def test_personal_thresholds_are_checked_and_the_fence_needs_coordinates(tree, s
     profile = thresholds_set(actor=staff, profile=elder, limits=limits)
     assert profile.thresholds["geofence"] == {"lon": 106.5, "lat": 29.5, "radius_m": 800}
     assert profile.thresholds["heart_rate"] == [50, 110]
+
+
+class _Gateway:
+    """An SMS or WeChat gateway: what it is handed leaves the platform."""
+
+    sent: list[tuple[int, str]] = []
+
+    def send(self, user, message) -> None:
+        self.sent.append((user.pk, message.outside))
+
+
+def test_what_leaves_for_a_gateway_names_no_person_or_door(
+    tree, staff, elder, grid_worker, settings, django_capture_on_commit_callbacks, caplog
+):
+    from shequtong.core import notify as notify_module
+
+    settings.SHEQUTONG_NOTIFY_CHANNELS = [
+        f"{__name__}._Gateway",
+        "shequtong.core.notify.LoggingSmsChannel",
+    ]
+    notify_module.channels.cache_clear()
+    _Gateway.sent.clear()
+    try:
+        device = device_register(
+            actor=staff, kind=DeviceKind.SOS_BUTTON, serial="SOS-9", profile=elder
+        ).device
+        with django_capture_on_commit_callbacks(execute=True):
+            (alarm,) = ingest(device, [{"at": at(), "metric": "sos", "value": 1}]).alarms
+        with django_capture_on_commit_callbacks(execute=True):
+            alarm_dispatch(actor=staff, alarm=alarm, responder=grid_worker, note="三楼左手")
+    finally:
+        settings.SHEQUTONG_NOTIFY_CHANNELS = []
+        notify_module.channels.cache_clear()
+    person = elder.person
+    door = str(person.dwelling)
+    texts = [text for _, text in _Gateway.sent]
+    assert texts == [
+        "【一键呼叫】有新告警，请立即登录社区通响应",
+        "【请上门】一键呼叫告警，地址请登录社区通查看",
+    ]
+    for text in [*texts, caplog.text]:
+        assert person.name not in text and door not in text and "三楼左手" not in text
+    # The inbox, behind login, still says who and where.
+    assert Notification.objects.filter(user=grid_worker, title__contains=person.name).exists()

@@ -54,6 +54,7 @@ def _message(alarm: Alarm) -> Message:
         f"【{alarm.get_kind_display()}】{person.name}",
         f"{person.dwelling or person.area.name}，请立即响应",
         reverse("care:alarm_wall"),
+        brief=f"【{alarm.get_kind_display()}】有新告警，请立即登录社区通响应",
     )
 
 
@@ -242,6 +243,7 @@ def alarm_dispatch(*, actor: User, alarm: Alarm, responder: User, note: str = ""
             f"【请上门】{alarm.get_kind_display()} {person.name}",
             f"{person.dwelling or person.area.name}。{note}".strip(),
             reverse("care:alarm_wall"),
+            brief=f"【请上门】{alarm.get_kind_display()}告警，地址请登录社区通查看",
         ),
     )
     _step(alarm, "dispatch", f"派 {responder.display_name} 上门", actor, note)

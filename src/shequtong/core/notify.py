@@ -5,6 +5,11 @@ and hands the message to every channel in `settings.SHEQUTONG_NOTIFY_CHANNELS`. 
 WeChat are interfaces: a deployment plugs in its gateway's adapter; the built-in ones only log,
 so nothing leaves an intranet unless someone configures it to. Channels run after the
 transaction commits, so a rolled-back change never sends anything.
+
+What leaves the platform is only a message's `brief`: an SMS gateway or WeChat's servers (and
+the log lines standing in for them) must never carry a name, a door, a phone number or a health
+detail. Title and body stay in the access-checked inbox; a message without a brief goes out as
+a bare "please sign in" note.
 """
 
 from __future__ import annotations
@@ -24,11 +29,20 @@ from .models import Notification, User
 log = logging.getLogger(__name__)
 
 
+OUTSIDE_DEFAULT = "社区通有一条新通知，请登录查看"
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
     body: str = ""
     url: str = ""
+    # The words that may leave the platform (SMS, WeChat): nothing personal in them.
+    brief: str = ""
+
+    @property
+    def outside(self) -> str:
+        return self.brief or OUTSIDE_DEFAULT
 
 
 class Channel(Protocol):
@@ -39,14 +53,14 @@ class LoggingSmsChannel:
     """Stands where an SMS gateway adapter goes; writes what it would send to the log."""
 
     def send(self, user: User, message: Message) -> None:
-        log.info("短信（未接入网关）→ 用户 %s：%s %s", user.pk, message.title, message.body)
+        log.info("短信（未接入网关）→ 用户 %s：%s", user.pk, message.outside)
 
 
 class LoggingWechatChannel:
     """Stands where a WeChat template-message adapter goes."""
 
     def send(self, user: User, message: Message) -> None:
-        log.info("微信（未接入）→ 用户 %s：%s %s", user.pk, message.title, message.body)
+        log.info("微信（未接入）→ 用户 %s：%s", user.pk, message.outside)
 
 
 @cache
