@@ -82,8 +82,9 @@ def test_personal_cases_are_never_public(client, tree, resident):
         actor=resident, report=report(code="hazard-fire-escape", address="甲一小区3栋")
     )
     assert [r["service_request_id"] for r in listed(client)] == [outside.number]
-    for hidden in (dispute, elderly, device, at_home):
+    for hidden in (dispute, device, at_home):
         assert not hidden.public
+    for hidden in (dispute, elderly, device, at_home):
         for suffix in (".json", ".xml"):
             response = client.get(f"{BASE}/requests/{hidden.number}{suffix}")
             assert response.status_code == 404  # as if it did not exist
@@ -97,6 +98,13 @@ def test_a_case_refiled_as_a_dispute_leaves_the_public_list(client, tree, reside
     case_reclassify(actor=staff, case=case, category=Category.objects.get(code="dispute-other"))
     assert listed(client) == []
     assert Case.objects.get(pk=case.pk).public_description == ""
+
+
+def test_a_category_closed_to_the_public_takes_its_cases_off_at_once(client, resident):
+    case_report(actor=resident, report=report(code="city-garbage"))
+    assert len(listed(client)) == 1
+    Category.objects.filter(code="city-garbage").update(public=False)
+    assert listed(client) == []
 
 
 def test_the_reporter_sees_their_own_cases_in_full(client, resident, user_with):

@@ -61,6 +61,7 @@ from shequtong.core.services import api_token_authenticate
 from . import selectors, services, workflow
 from .choices import CaseSource, CaseStatus, HandlerLevel
 from .models import Case, CaseStep, Category, CategoryAttribute, case_pk
+from .public import SHOWN
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-24T00:00:00+08:00"  # when this interface last changed
@@ -127,7 +128,7 @@ def _requests_query(viewer: User | None) -> QuerySet[Case]:
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
-    visible = Q(public=True)
+    visible = SHOWN
     if viewer is not None:
         visible |= Q(reporter=viewer) | Q(pk__in=scoped(Case.objects.all(), viewer, "read"))
     return (
