@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -23,12 +22,12 @@ from shequtong.cases.services import (
 )
 from shequtong.cases.sweep import case_sweep
 from shequtong.core.audit import audit_seal, audit_verify
-from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError
-from shequtong.core.models import AuditEntry, RoleGrant, User
-from tests.core.factories import AreaTree, DepartmentFactory, UserFactory
+from shequtong.core.models import AuditEntry
+from tests.core.factories import AreaTree
 
 from .factories import jpeg, report
+from .test_workflow import people  # noqa: F401  (the fixture: one user per tier)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,31 +41,15 @@ def trail(case: Case) -> list[tuple[str, str, dict]]:
     )
 
 
-@pytest.fixture
-def people(tree: AreaTree, user_with: Callable[..., User]) -> dict:
-    fire = DepartmentFactory(area=tree.sub_a, name="消防救援站")
-    handler = UserFactory(username="fire_handler")
-    RoleGrant.objects.create(
-        user=handler,
-        role=Role.DEPARTMENT_HANDLER,
-        area=tree.sub_a,
-        area_path=tree.sub_a.path,
-        department=fire,
-    )
-    return {
-        "resident": user_with(Role.RESIDENT, tree.comm_a1, username="resident_a"),
-        "grid": user_with(Role.GRID_WORKER, tree.grid_a1a, username="grid_a"),
-        "community": user_with(Role.COMMUNITY_STAFF, tree.comm_a1, username="community_a"),
-        "subdistrict": user_with(Role.SUBDISTRICT_ADMIN, tree.sub_a, username="street_a"),
-        "fire": handler,
-        "fire_dept": fire,
-    }
+def names(users: dict) -> dict[str, str]:
+    return {k: u.username for k, u in users.items() if hasattr(u, "username")}
 
 
-def test_intake_and_every_move_are_audited_by_who_made_them(tree: AreaTree, people: dict):
+def test_intake_and_every_move_are_audited_by_who_made_them(tree: AreaTree, people: dict):  # noqa: F811
+    who = names(people)
     case = case_report(actor=people["resident"], report=report())
     assert trail(case) == [
-        ("case.report", "resident_a", {"status": [None, "accepted"]}),
+        ("case.report", who["resident"], {"status": [None, "accepted"]}),
         ("case.assign", "系统", {"status": ["accepted", "assigned"]}),
     ]
     entry = AuditEntry.objects.get(action="case.report")
@@ -92,13 +75,13 @@ def test_intake_and_every_move_are_audited_by_who_made_them(tree: AreaTree, peop
 
     moves = [(action, actor) for action, actor, _ in trail(case)]
     assert moves[2:] == [
-        ("case.return", "grid_a"),
-        ("case.whistle", "community_a"),
-        ("case.summon", "street_a"),
-        ("case.object", "fire_handler"),
-        ("case.review_objection", "street_a"),
-        ("case.resolve", "fire_handler"),
-        ("case.rate", "resident_a"),
+        ("case.return", who["grid"]),
+        ("case.whistle", who["community"]),
+        ("case.summon", who["subdistrict"]),
+        ("case.object", who["fire"]),
+        ("case.review_objection", who["subdistrict"]),
+        ("case.resolve", who["fire"]),
+        ("case.rate", who["resident"]),
     ]
     changes = dict((a, c) for a, _, c in trail(case))
     assert changes["case.summon"] == {"lead": [None, "消防救援站"], "co": [None, []]}
@@ -110,7 +93,8 @@ def test_intake_and_every_move_are_audited_by_who_made_them(tree: AreaTree, peop
     assert audit_verify().ok
 
 
-def test_merge_reclassify_and_extensions_are_audited(tree: AreaTree, people: dict):
+def test_merge_reclassify_and_extensions_are_audited(tree: AreaTree, people: dict):  # noqa: F811
+    who = names(people)
     first = case_report(actor=people["resident"], report=report())
     second = case_report(actor=people["resident"], report=report(description="楼道里又堆了"))
     case_merge(actor=people["community"], case=second, into=first)
@@ -119,18 +103,18 @@ def test_merge_reclassify_and_extensions_are_audited(tree: AreaTree, people: dic
 
     other = Category.objects.get(code="hazard-other")
     case_reclassify(actor=people["community"], case=first, category=other)
-    assert trail(first)[-1][:2] == ("case.reclassify", "community_a")
+    assert trail(first)[-1][:2] == ("case.reclassify", who["community"])
     assert trail(first)[-1][2]["to"] == [None, "hazard-other"]
 
     extension = extension_request(actor=people["grid"], case=first, days=3, reason="等待配件")
     extension_decide(actor=people["community"], extension=extension, approve=True)
-    assert [(a, who) for a, who, _ in trail(first)][-2:] == [
-        ("case.extension", "grid_a"),
-        ("case.extension_decided", "community_a"),
+    assert [(a, actor) for a, actor, _ in trail(first)][-2:] == [
+        ("case.extension", who["grid"]),
+        ("case.extension_decided", who["community"]),
     ]
 
 
-def test_a_refused_move_leaves_no_entry_and_a_rolled_back_one_none_either(people: dict):
+def test_a_refused_move_leaves_no_entry_and_a_rolled_back_one_none_either(people: dict):  # noqa: F811
     case = case_report(actor=people["resident"], report=report())
     before = AuditEntry.objects.count()
     with pytest.raises(DomainError):
@@ -140,7 +124,7 @@ def test_a_refused_move_leaves_no_entry_and_a_rolled_back_one_none_either(people
     assert case.status == CaseStatus.ASSIGNED
 
 
-def test_the_deadline_sweep_audits_each_supervision_as_the_system(people: dict):
+def test_the_deadline_sweep_audits_each_supervision_as_the_system(people: dict):  # noqa: F811
     case = case_report(actor=people["resident"], report=report())
     Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(hours=1))
     assert case_sweep().overdue == 1
