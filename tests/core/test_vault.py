@@ -118,14 +118,23 @@ def test_isnull_is_the_one_lookup_allowed():
 
 
 @pytest.mark.django_db
-def test_tampered_ciphertext_raises():
+def test_tampered_ciphertext_reads_as_unreadable_and_is_kept(caplog):
     user = UserFactory(phone=PHONE)
     kid, _, b64 = raw_phone(user).partition("$")
     blob = bytearray(base64.b64decode(b64))
     blob[-1] ^= 0x01
-    set_raw_phone(user, f"{kid}${base64.b64encode(bytes(blob)).decode()}")
+    tampered = f"{kid}${base64.b64encode(bytes(blob)).decode()}"
+    set_raw_phone(user, tampered)
     with pytest.raises(vault.VaultError):
-        User.objects.get(pk=user.pk)
+        vault.decrypt(tampered)
+    loaded = User.objects.get(pk=user.pk)
+    assert isinstance(loaded.phone, vault.Unreadable) and loaded.phone == "（无法解密）"
+    assert vault.mask_phone(loaded.phone) == "（无法解密）"
+    assert "无法解密 core.User.phone" in caplog.text and b64 not in caplog.text
+    loaded.display_name = "改个名"
+    loaded.save()  # neither the placeholder nor a new hash is written over the stored value
+    assert raw_phone(user) == tampered
+    assert User.objects.get(pk=user.pk).phone_hash == user.phone_hash
 
 
 @pytest.mark.parametrize(
@@ -148,7 +157,8 @@ def test_unknown_key_id_raises():
     _, _, b64 = raw_phone(user).partition("$")
     set_raw_phone(user, f"gone${b64}")
     with pytest.raises(vault.VaultError, match="未知的密钥编号"):
-        User.objects.get(pk=user.pk)
+        vault.decrypt(raw_phone(user))
+    assert isinstance(User.objects.get(pk=user.pk).phone, vault.Unreadable)
 
 
 def test_key_id_is_bound_to_the_ciphertext():

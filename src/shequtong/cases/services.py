@@ -480,16 +480,18 @@ def _dispatch_notice(case: Case) -> None:
 
 def _dispatch_message(case: Case) -> tuple[list[User], Message]:
     """Whoever now holds the case is told of it."""
-    title = f"新事件 {case.number}：{case.category.name}"
-    message = Message(title, case.description[:100], case.get_absolute_url(), brief=title)
+    message = Message.plain(
+        f"新事件 {case.number}：{case.category.name}",
+        case.description[:100],
+        case.get_absolute_url(),
+    )
     return holders(case), message
 
 
 def _tell_reporters(case: Case, title: str, body: str = "") -> None:
     from django.urls import reverse
 
-    url = reverse("cases:my_case", args=[case.pk])
-    notify(reporters(case), Message(title, body, url, brief=title))
+    notify(reporters(case), Message.plain(title, body, reverse("cases:my_case", args=[case.pk])))
 
 
 # --- the workflow's moves -------------------------------------------------------------------
@@ -687,10 +689,8 @@ def summons_respond(*, actor: User, summons: Summons, accept: bool, reason: str 
     if not accept:
         notify(
             grant_users(case, workflow.ABOVE_COMMUNITY),
-            Message(
-                title := f"{summons.department.name}对事件 {case.number} 提出异议",
-                summons.reason,
-                brief=title,
+            Message.plain(
+                f"{summons.department.name}对事件 {case.number} 提出异议", summons.reason
             ),
         )
     return summons
@@ -773,11 +773,8 @@ def extension_request(*, actor: User, case: Case, days: int, reason: str) -> Ext
     )
     notify(
         grant_users(case, APPROVERS[case.handler_level]),
-        Message(
-            title := f"事件 {case.number} 申请延期 {days} 个工作日",
-            reason,
-            case.get_absolute_url(),
-            brief=title,
+        Message.plain(
+            f"事件 {case.number} 申请延期 {days} 个工作日", reason, case.get_absolute_url()
         ),
     )
     return extension
@@ -808,7 +805,7 @@ def extension_decide(
     _step(case, actor, "extension_decided", label, case.status, case.status, note=note)
     notify(
         [extension.requested_by],
-        Message(title := f"事件 {case.number} {label}", note, case.get_absolute_url(), brief=title),
+        Message.plain(f"事件 {case.number} {label}", note, case.get_absolute_url()),
     )
     return extension
 

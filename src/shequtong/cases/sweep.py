@@ -104,12 +104,7 @@ def case_sweep(now: datetime | None = None, batch: int = 1000) -> SweepResult:
             notify_many(
                 (
                     recipients.holders(c),
-                    Message(
-                        title := f"事件 {c.number} 即将超期",
-                        "请尽快处置",
-                        c.get_absolute_url(),
-                        brief=title,
-                    ),
+                    Message.plain(f"事件 {c.number} 即将超期", "请尽快处置", c.get_absolute_url()),
                 )
                 for c in cases
             )
@@ -156,11 +151,8 @@ def _supervise(cases: list[Case], now: datetime, recipients: _Recipients) -> Non
     notify_many(
         (
             recipients.holders(c) + recipients.supervisors(c),
-            Message(
-                title := f"事件 {c.number} 已超期，升级督办",
-                c.category.name,
-                c.get_absolute_url(),
-                brief=title,
+            Message.plain(
+                f"事件 {c.number} 已超期，升级督办", c.category.name, c.get_absolute_url()
             ),
         )
         for c in cases

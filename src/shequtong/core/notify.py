@@ -44,6 +44,12 @@ class Message:
     def outside(self) -> str:
         return self.brief or OUTSIDE_DEFAULT
 
+    @classmethod
+    def plain(cls, title: str, body: str = "", url: str = "") -> Message:
+        """A message whose title names nothing personal (a case number, a department, a
+        deadline): the title itself may go out as the brief."""
+        return cls(title, body, url, brief=title)
+
 
 class Channel(Protocol):
     def send(self, user: User, message: Message) -> None: ...
