@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 SEAL_BATCH = 1000
+IDLE_SECONDS = 5  # the sealer thread lets its database connection go after this long idle
 
 
 # --- keys and MACs --------------------------------------------------------------------------
@@ -269,7 +270,9 @@ class _Sealer:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            if not self._wake.wait(timeout=IDLE_SECONDS):
+                connection.close()  # idle: no connection held open for nothing
+                continue
             self._wake.clear()
             close_old_connections()
             _seal_now()
@@ -296,7 +299,7 @@ def seal_after_commit() -> None:
 @atexit.register
 def _seal_at_exit() -> None:
     """A command that wrote entries (an import, a sweep) seals them before it ends."""
-    if _sealer._thread is not None:
+    if _sealer._thread is not None and not settings.SHEQUTONG_AUDIT_SEAL_INLINE:
         _seal_now()
 
 
