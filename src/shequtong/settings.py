@@ -269,6 +269,10 @@ SHEQUTONG_MQTT_URL = env.str("SHEQUTONG_MQTT_URL", default="mqtt://127.0.0.1:188
 # counts (local time, start and end hour); the subsidy per completed home-service order
 # (yuan, by service) and the most one person receives in a calendar month.
 SHEQUTONG_CARE_READING_DAYS = env.int("SHEQUTONG_CARE_READING_DAYS", default=90)
+# Messages one device may send at once over MQTT, and per second after that (per topic): a
+# wristband sends one a minute; a broken one flooding the broker is cut off, the rest are not.
+SHEQUTONG_CARE_DEVICE_BURST = env.int("SHEQUTONG_CARE_DEVICE_BURST", default=30)
+SHEQUTONG_CARE_DEVICE_RATE = env.float("SHEQUTONG_CARE_DEVICE_RATE", default=1.0)
 SHEQUTONG_CARE_DAYTIME = tuple(env.list("SHEQUTONG_CARE_DAYTIME", cast=int, default=[7, 21]))
 SHEQUTONG_CARE_SUBSIDY = env.dict(
     "SHEQUTONG_CARE_SUBSIDY",

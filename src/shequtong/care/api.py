@@ -10,9 +10,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Body, Router, Schema
 
-from shequtong.core.errors import DomainError
+from shequtong.core.errors import DomainError, UnavailableError
+from shequtong.core.schemas import ErrorOut
 
-from .ingest import ingest
+from .ingest import OURS, ingest_safely, rejected_letter
 from .services import device_for_token
 
 router = Router(tags=["智慧养老"])
@@ -40,7 +41,7 @@ class DeviceTokenError(DomainError):
 @router.post(
     "/ingest",
     auth=None,
-    response={200: IngestOut},
+    response={200: IngestOut, 401: ErrorOut, 422: ErrorOut, 503: ErrorOut},
     summary="设备上报读数（批量）",
     description="请求体为读数数组：[{at: ISO 8601 带时区, metric, value}]；"
     "metric 取 heart_rate、spo2、steps（累计步数）、battery、sos、fall、smoke、gas、"
@@ -48,11 +49,16 @@ class DeviceTokenError(DomainError):
     "逐条校验，被拒绝的读数附原因；同一设备同一时间同一指标只记一次。"
     "可选请求头 X-Device-Firmware 上报固件版本。",
 )
-def ingest_readings(request: HttpRequest, items: list[dict[str, Any]] = Body(...)) -> Any:  # noqa: B008
+def ingest_readings(request: HttpRequest, items: list[Any] = Body(...)) -> Any:  # noqa: B008
     device = device_for_token(request.headers.get("X-Device-Token", ""))
     if device is None:
         raise DeviceTokenError()
-    result = ingest(device, items, firmware=request.headers.get("X-Device-Firmware", ""))
+    try:
+        result = ingest_safely(device, items, request.headers.get("X-Device-Firmware", ""))
+        rejected_letter(channel="http", device=device, items=items, result=result)
+    except OURS as exc:
+        # Ours, not the device's: it keeps the batch and sends it again.
+        raise UnavailableError("数据暂时无法保存，请稍后重发本批读数") from exc
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,

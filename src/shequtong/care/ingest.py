@@ -9,13 +9,14 @@ lost: it raises (or folds into) an alarm even when its reading was seen before.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,7 +25,7 @@ from shequtong.core.geo import distance_m
 
 from .alarms import alarm_recover, raise_alarm
 from .choices import AlarmKind
-from .models import Alarm, CareProfile, Device, Reading
+from .models import Alarm, CareProfile, DeadLetter, Device, Reading
 from .watch import is_offline
 
 log = logging.getLogger(__name__)
@@ -122,14 +123,81 @@ def ingest(device: Device, items: list[Any], firmware: str = "") -> IngestResult
     return result
 
 
+# Failures of ours, not of the message: the database down or gone away. Retried, never
+# recorded as the device's fault.
+OURS = (DatabaseError,)
+DEAD_LETTER_CHARS = 16_000
+
+
+def ingest_safely(device: Device, items: list[Any], firmware: str = "") -> IngestResult:
+    """`ingest`, and if the batch fails for a reason that is not ours (a reading no check
+    foresaw), each reading alone: the others, an SOS above all, are kept; the one that fails
+    is refused with a reason. A failure of ours (the database) propagates, to be retried."""
+    try:
+        return ingest(device, items, firmware)
+    except OURS:
+        raise
+    except Exception:
+        log.exception("设备 %s 的一批读数处理出错，逐条重试", device.serial)
+    result = IngestResult()
+    for index, item in enumerate(items):
+        try:
+            one = ingest(device, [item], firmware)
+        except OURS:
+            raise
+        except Exception as exc:
+            result.rejected.append((index, f"处理出错（{type(exc).__name__}）"))
+            continue
+        result.accepted += one.accepted
+        result.duplicates += one.duplicates
+        result.alarms += one.alarms
+        result.rejected += [(index, reason) for _, reason in one.rejected]
+    return result
+
+
+def dead_letter(*, channel: str, serial: str, reason: str, payload: Any = "") -> None:
+    """Keep what could not be taken (never a device token) for whoever inspects it."""
+    if isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k != "token"}
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    DeadLetter.objects.create(
+        channel=channel,
+        serial=str(serial)[:64],
+        reason=reason[:300],
+        payload=text.replace("\x00", "")[:DEAD_LETTER_CHARS],
+    )
+
+
+def rejected_letter(
+    *, channel: str, device: Device, items: list[Any], result: IngestResult
+) -> None:
+    """The refused readings of a batch, with their reasons, as one dead letter."""
+    if not result.rejected:
+        return
+    reasons = "；".join(f"第 {i + 1} 条：{why}" for i, why in result.rejected[:5])
+    more = f"等 {len(result.rejected)} 条" if len(result.rejected) > 5 else ""
+    refused = [
+        {"item": items[i] if i < len(items) else None, "reason": why}
+        for i, why in result.rejected[:200]
+    ]
+    dead_letter(channel=channel, serial=device.serial, reason=f"{reasons}{more}", payload=refused)
+
+
 def _check(item: Any, now: datetime) -> tuple[str, tuple[datetime, str, float]]:
+    """Why a reading is refused ("" if it is not), field by field: whatever JSON a broken
+    device sends (a list for a metric, 2026-02-30, hour 25, an offset of +99:00, a number too
+    large for a float) gets a reason, never an exception that would stop the batch."""
     empty = (now, "", 0.0)
     if not isinstance(item, dict):
         return "读数应为对象 {at, metric, value}", empty
     metric = item.get("metric")
-    if metric not in RANGES:
-        return f"未知的指标 {metric!r}", empty
-    at = parse_datetime(str(item.get("at", ""))) if item.get("at") else None
+    if not isinstance(metric, str) or metric not in RANGES:
+        return f"未知的指标 {_shown(metric)}", empty
+    raw_at = item.get("at")
+    try:
+        at = parse_datetime(raw_at) if isinstance(raw_at, str) and len(raw_at) <= 40 else None
+    except (ValueError, OverflowError):
+        return f"时间 {_shown(raw_at)} 不存在（日期、时刻或时区超出范围）", empty
     if at is None or timezone.is_naive(at):
         return "时间应为带时区的 ISO 8601，如 2026-11-24T03:00:00+08:00", empty
     if at > now + FUTURE:
@@ -137,12 +205,24 @@ def _check(item: Any, now: datetime) -> tuple[str, tuple[datetime, str, float]]:
     if at < now - PAST:
         return "时间早于 7 天前", empty
     value = item.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return "数值应为数字", empty
+    try:
+        number = float(value)
+    except OverflowError:
+        return "数值超出范围", empty
+    if not math.isfinite(number):
+        return "数值应为有限的数字", empty
     low, high = RANGES[metric]
-    if not low <= value <= high:
-        return f"{metric} 的数值 {value} 超出可能范围 {low}–{high}", empty
-    return "", (at, metric, float(value))
+    if not low <= number <= high:
+        return f"{metric} 的数值 {number:g} 超出可能范围 {low}–{high}", empty
+    return "", (at, metric, number)
+
+
+def _shown(value: Any) -> str:
+    """A bad value as the reason quotes it: short, whatever it was."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 Fresh = list[tuple[int, datetime, str, float]]

@@ -148,6 +148,26 @@ class Reading(models.Model):
         return f"{self.metric}={self.value} @ {self.at}"
 
 
+class DeadLetter(models.Model):
+    """What devices sent that could not be taken, kept for inspection: a message that is not
+    JSON, a forged token, readings refused with their reasons. Written and acknowledged so that
+    the messages behind it (an SOS above all) go on; the device token is never kept."""
+
+    received_at = models.DateTimeField("接收时间", auto_now_add=True, db_index=True)
+    channel = models.CharField("通道", max_length=8)  # "mqtt" or "http"
+    serial = models.CharField("设备编号", max_length=64, blank=True)
+    reason = models.CharField("原因", max_length=300)
+    payload = models.TextField("内容", blank=True)
+
+    class Meta:
+        verbose_name = "设备异常消息"
+        verbose_name_plural = verbose_name
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.serial} {self.reason}"
+
+
 _OPEN = ["raised", "notifying", "acknowledged", "on_site"]
 
 

@@ -11,28 +11,42 @@ Urgent events have their own subscription, connection and thread, so an SOS neve
 behind a backlog of heart rates.
 
 No alarm is lost: the subscription is QoS 1 on a persistent session (a fixed client id, clean
-session off), so the broker keeps what arrives while the ingester is down or reconnecting; a
-message is acknowledged only after its readings and alarms are committed (manual acks), and
-`ingest` stores a reading once, so a message delivered twice changes nothing. A message that
-can never succeed (bad JSON, unknown device) is counted, logged and acknowledged; the ingester
-never stops on one.
+session off), so the broker keeps what arrives while the ingester is down or reconnecting
+(within the broker's queue limits: docs/operations.md). A message is acknowledged once it is
+dealt with, and always: the broker delivers only so many unacknowledged messages, so one left
+unacknowledged would stop every message behind it, the SOS of other elders included.
+
+- Taken: its readings and alarms are committed. `ingest` stores a reading once, so a message
+  delivered twice changes nothing.
+- Refused, whole or in part (not JSON, a forged token, a reading no check accepts): counted,
+  logged and kept as a `DeadLetter` for inspection; the good readings of the same message are
+  taken (`ingest_safely`).
+- Not taken for a reason of ours (the database down): written to the spool directory and
+  retried from there every few seconds until it is taken, never in front of new messages.
+- A device flooding the broker is limited on its own (a token bucket per device and topic);
+  the others do not wait for it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
 import time
+import uuid
 from collections import Counter
-from contextlib import nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
+from django.conf import settings
 from django.db import close_old_connections, connection
 
-from .ingest import ingest
+from .ingest import OURS, dead_letter, ingest_safely, rejected_letter
 from .services import device_for_token
 
 log = logging.getLogger(__name__)
@@ -40,15 +54,66 @@ log = logging.getLogger(__name__)
 TOPIC = "shequtong/v1/devices/+/readings"
 URGENT_TOPIC = "shequtong/v1/devices/+/alarms"
 CLIENT_ID = "shequtong-ingester"
+RETRY_EVERY = 2.0  # seconds between passes over the spool
+
+
+class Bucket:
+    """A token bucket: `burst` messages at once, then `rate` a second."""
+
+    def __init__(self, burst: float, rate: float) -> None:
+        self.burst, self.rate = burst, rate
+        self.tokens, self.at = burst, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class Spool:
+    """Messages not taken for a reason of ours, one file each, oldest first."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def put(self, topic: str, payload: bytes) -> None:
+        name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
+        body = {"topic": topic, "payload": base64.b64encode(payload).decode()}
+        temporary = self.directory / f".{name}"
+        temporary.write_text(json.dumps(body), encoding="utf-8")
+        temporary.chmod(0o600)
+        temporary.rename(self.directory / name)  # never a half-written message
+
+    def pending(self) -> list[Path]:
+        return sorted(self.directory.glob("[0-9]*.json"))
+
+    def replay(self, handle: Callable[[str, bytes], object]) -> int:
+        """Hand each spooled message over again; stop at the first failure of ours (the
+        database is still down). The number taken."""
+        taken = 0
+        for path in self.pending():
+            body = json.loads(path.read_text(encoding="utf-8"))
+            handle(body["topic"], base64.b64decode(body["payload"]))  # OURS propagates
+            path.unlink()
+            taken += 1
+        return taken
 
 
 class Ingester:
-    def __init__(self, url: str, client_id: str = CLIENT_ID) -> None:
+    def __init__(self, url: str, client_id: str = CLIENT_ID, spool: Path | None = None) -> None:
         parsed = urlparse(url)
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 1883
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # two subscriptions, two threads, one tally
         self._subscribed: set[str] = set()
+        self.spool = Spool(spool or Path(settings.VAR_DIR) / "mqtt-spool" / client_id)
+        self._buckets: dict[tuple[str, bool], Bucket] = {}
+        self._stopping = threading.Event()
         # SQLite takes one writer at a time, and its shared-cache memory database (the test
         # database) fails a second writer at once instead of waiting: the two subscription
         # threads take turns there. PostgreSQL writes from both at once.
@@ -77,19 +142,25 @@ class Ingester:
         return client
 
     def handle(self, topic: str, payload: bytes) -> str:
-        """One message to readings and alarms; the outcome's name (counted)."""
+        """One message to readings and alarms; the outcome's name (counted). Raises only for
+        a failure of ours (the database), which the caller spools."""
         parts = topic.split("/")
         serial = parts[3] if len(parts) == 5 and parts[4] in ("readings", "alarms") else ""
         try:
             message = json.loads(payload)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return self._drop("malformed", f"设备 {serial} 的消息不是 JSON")
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            text = payload[:2000].decode("utf-8", "replace")
+            return self._drop("malformed", serial, "消息不是 JSON", text)
         if not isinstance(message, dict) or not isinstance(message.get("readings"), list):
-            return self._drop("malformed", f"设备 {serial} 的消息缺少 readings 数组")
+            return self._drop("malformed", serial, "消息缺少 readings 数组", message)
+        if not self._within_rate(serial, urgent=parts[-1] == "alarms"):
+            return "limited"
         device = device_for_token(str(message.get("token", "")))
         if device is None or device.serial != serial:
-            return self._drop("unauthorized", f"设备 {serial} 的令牌无效或与主题不符")
-        result = ingest(device, message["readings"], firmware=str(message.get("firmware", "")))
+            return self._drop("unauthorized", serial, "令牌无效或与主题不符", message)
+        readings = message["readings"]
+        result = ingest_safely(device, readings, firmware=str(message.get("firmware", ""))[:32])
+        rejected_letter(channel="mqtt", device=device, items=readings, result=result)
         self._count(
             readings=result.accepted,
             duplicates=result.duplicates,
@@ -99,14 +170,73 @@ class Ingester:
         )
         return "ok"
 
+    def _within_rate(self, serial: str, urgent: bool) -> bool:
+        burst, rate = settings.SHEQUTONG_CARE_DEVICE_BURST, settings.SHEQUTONG_CARE_DEVICE_RATE
+        with self._lock:
+            bucket = self._buckets.setdefault((serial, urgent), Bucket(burst, rate))
+            if bucket.take():
+                return True
+            self.counts["limited"] += 1
+            first = self.counts["limited"] == 1
+        if first or self.counts["limited"] % 1000 == 0:
+            log.warning(
+                "设备 %s 发送过于频繁，超出部分已丢弃（累计 %s 条）", serial, self.counts["limited"]
+            )
+        return False
+
     def _count(self, **amounts: int) -> None:
         with self._lock:
             self.counts.update(amounts)
 
-    def _drop(self, outcome: str, why: str) -> str:
+    def _drop(self, outcome: str, serial: str, why: str, payload: Any) -> str:
+        dead_letter(channel="mqtt", serial=serial, reason=why, payload=payload)
         self._count(**{outcome: 1})
-        log.warning("MQTT 消息已丢弃：%s", why)
+        log.warning("MQTT 消息已拒收（设备 %s）：%s", serial, why)
         return outcome
+
+    def _turn(self) -> AbstractContextManager[Any]:
+        return self._sqlite_turn if connection.vendor == "sqlite" else nullcontext()
+
+    def _settle(self, topic: str, payload: bytes) -> None:
+        """`handle`, with a failure no check foresaw recorded as a dead letter; only a failure
+        of ours propagates."""
+        try:
+            self.handle(topic, payload)
+        except OURS:
+            raise
+        except Exception:
+            log.exception("处理 MQTT 消息出错（%s）", topic)
+            self._count(errors=1)
+            dead_letter(channel="mqtt", serial=topic, reason="处理出错", payload="")
+
+    def take(self, topic: str, payload: bytes) -> None:
+        """Deal with one message whatever happens, so that it can be acknowledged."""
+        close_old_connections()  # a long-running subscriber outlives database connections
+        try:
+            with self._turn():
+                self._settle(topic, payload)
+        except OURS:
+            log.exception("数据库不可用，消息已暂存待重试（%s）", topic)
+            self.spool.put(topic, payload)
+            self._count(spooled=1)
+
+    def retry_spooled(self) -> int:
+        """One pass over the spool; stops while the database is still down."""
+        try:
+            with self._turn():
+                taken = self.spool.replay(self._settle)
+        except OURS:
+            return 0
+        if taken:
+            self._count(replayed=taken)
+            log.info("已补处理暂存消息 %s 条", taken)
+        return taken
+
+    def _retry_loop(self) -> None:
+        while not self._stopping.wait(RETRY_EVERY):
+            if self.spool.pending():
+                close_old_connections()
+                self.retry_spooled()
 
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
@@ -124,28 +254,24 @@ class Ingester:
             self._subscribed.add(userdata)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        close_old_connections()  # a long-running subscriber outlives database connections
-        try:
-            turn = self._sqlite_turn if connection.vendor == "sqlite" else nullcontext()
-            with turn:
-                self.handle(message.topic, message.payload)
-        except Exception:
-            # Not acknowledged: the broker delivers it again after the next reconnect.
-            log.exception("处理 MQTT 消息失败（%s），将在重连后重试", message.topic)
-            self._count(errors=1)
-            return
+        self.take(message.topic, message.payload)
         client.ack(message.mid, message.qos)
 
     def start(self) -> None:
         """Both subscriptions on their own threads (tests and embedding)."""
+        self._start_retrying()
         for client in (self.urgent, self.client):
             client.connect(self.host, self.port, keepalive=30)
             client.loop_start()
 
     def stop(self) -> None:
+        self._stopping.set()
         for client in (self.urgent, self.client):
             client.loop_stop()
             client.disconnect()
+
+    def _start_retrying(self) -> None:
+        threading.Thread(target=self._retry_loop, name="mqtt-spool", daemon=True).start()
 
     def ready(self) -> bool:
         """Both subscriptions acknowledged by the broker: from now on nothing is missed."""
@@ -164,6 +290,9 @@ class Ingester:
             ("alarms", "告警"),
             ("malformed", "格式错误"),
             ("unauthorized", "令牌无效"),
+            ("limited", "超频丢弃"),
+            ("spooled", "暂存待重试"),
+            ("replayed", "补处理"),
             ("errors", "处理失败"),
         )
         return "，".join(f"{label} {counts.get(key, 0)}" for key, label in names)
@@ -177,6 +306,7 @@ class Ingester:
         """Connect (retrying while the broker is down) and serve until interrupted, logging
         the running totals every `report_every` seconds."""
         threading.Thread(target=self._report, args=(report_every,), daemon=True).start()
+        self._start_retrying()
         self.urgent.connect_async(self.host, self.port, keepalive=30)
         self.urgent.loop_start()
         self.client.connect_async(self.host, self.port, keepalive=30)

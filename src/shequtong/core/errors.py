@@ -48,3 +48,12 @@ class NotFoundError(DomainError):
 
     def __init__(self, message: str = "记录不存在或不在您的管辖范围内") -> None:
         super().__init__("not_found", message)
+
+
+class UnavailableError(DomainError):
+    """A failure of ours (the database down): the caller keeps what it sent and retries."""
+
+    status = 503
+
+    def __init__(self, message: str = "服务暂时不可用，请稍后重试") -> None:
+        super().__init__("unavailable", message)
