@@ -60,6 +60,28 @@ def test_the_same_form_posted_twice_is_one_case(client, tree, resident):
     assert Case.objects.count() == 1
 
 
+def test_one_residents_key_never_swallows_anothers_report(client, tree, resident, user_with):
+    """The hidden key comes from the browser: a second resident sending the same one (a cached
+    page, a hostile one) files their own report."""
+    client.force_login(resident)
+    post_report(client)
+    neighbour = user_with(Role.RESIDENT, tree.comm_a1)
+    client.force_login(neighbour)
+    post_report(client)
+    assert sorted(Case.objects.values_list("reporter", flat=True)) == sorted(
+        [resident.pk, neighbour.pk]
+    )
+
+
+def test_a_key_longer_than_the_column_is_kept_by_its_hash(client, tree, resident):
+    client.force_login(resident)
+    long_key = "k" * 64  # with its namespace, longer than the column
+    assert post_report(client, idempotency_key=long_key).status_code == 302
+    assert post_report(client, idempotency_key=long_key).status_code == 302
+    assert Case.objects.count() == 1
+    assert Case.objects.get().idempotency_key.startswith("h:")
+
+
 def test_bad_input_is_named_on_the_form(client, tree, resident):
     client.force_login(resident)
     pdf = jpeg("scan.jpg")

@@ -9,6 +9,7 @@ unlike the timeline's ordinary rows) says who made each move.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -240,9 +241,19 @@ def report_once(*, actor: User | None, report: Report) -> Reported:
     return Reported(case, created=True)
 
 
+def stored_key(key: str) -> str | None:
+    """The key as the column keeps it: as given when it fits, else its hash (a caller's long
+    key must neither fail the insert nor be cut into another caller's)."""
+    if not key:
+        return None
+    if len(key) <= 64:
+        return key
+    return "h:" + hashlib.sha256(key.encode()).hexdigest()[:62]
+
+
 def already_reported(report: Report) -> Case | None:
     if report.idempotency_key:
-        found = Case.objects.filter(idempotency_key=report.idempotency_key).first()
+        found = Case.objects.filter(idempotency_key=stored_key(report.idempotency_key)).first()
         if found is not None:
             return found
     if report.external_id:
@@ -272,7 +283,7 @@ def _open(actor: User | None, report: Report, area: Area) -> tuple[Case, list[An
         reporter_name=report.reporter_name
         or (actor.display_name if actor is not None and actor.pk else ""),
         reporter_phone=report.reporter_phone,
-        idempotency_key=report.idempotency_key or None,
+        idempotency_key=stored_key(report.idempotency_key),
         external_id=report.external_id,
         attributes=report.attributes,
         handler_level=HandlerLevel.GRID if to_grid else HandlerLevel.COMMUNITY,

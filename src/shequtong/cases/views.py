@@ -305,7 +305,11 @@ def _report(request: HttpRequest, form: ReportForm, *, source: str) -> Case | No
             area=scope if source != CaseSource.RESIDENT else None,
             reporter_name=data.get("reporter_name", ""),
             reporter_phone=data.get("reporter_phone", ""),
-            idempotency_key=data["idempotency_key"],
+            # The form's key is the browser's: namespaced by who sent it, as the API and
+            # Open311 namespace theirs, so one resident's key never answers for another's.
+            idempotency_key=f"web:{request.user.pk}:{key}"
+            if (key := data["idempotency_key"])
+            else "",
             photos=data["photos"],
             join=join,
         )
