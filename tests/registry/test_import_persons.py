@@ -233,3 +233,28 @@ def test_staff_cannot_import_into_another_community(tree, tmp_path, user_with):
         write_csv(tmp_path / "x.csv", ledger_rows(2))
     )
     assert report.counts["new"] == 2
+
+
+def test_all_or_nothing_writes_nothing_when_the_write_pass_finds_a_new_rejection(
+    tree, tmp_path, monkeypatch, user_with
+):
+    """Between the check and the write a row's person is filed in another community: that
+    row is refused on the way in, so in this mode nothing at all is written."""
+    staff = user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+    rows = ledger_rows(5)
+    real_run = PersonImport.run
+
+    def checked_then_filed_elsewhere(importer, path):
+        report = real_run(importer, path)
+        if importer.dry_run and importer.community == tree.comm_a1:
+            other = write_csv(tmp_path / "other.csv", [rows[2]])
+            real_run(PersonImport(community=tree.comm_b1, actor=None), other)
+        return report
+
+    monkeypatch.setattr(PersonImport, "run", checked_then_filed_elsewhere)
+    report = PersonImport(community=tree.comm_a1, actor=staff, all_or_nothing=True).run(
+        write_csv(tmp_path / "ok.csv", rows)
+    )
+    assert not report.committed and report.counts["rejected"] == 1
+    assert "未写入任何数据" in report.notes[-1]
+    assert not Person.objects.filter(area_path__startswith=tree.comm_a1.path).exists()

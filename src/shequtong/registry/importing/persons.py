@@ -152,6 +152,10 @@ def _messages(exc: ValidationError) -> dict[str, list[str]]:
     return {"": exc.messages}
 
 
+class _RefusedError(Exception):
+    """Rolls an all-or-nothing import back when its write pass finds a rejection."""
+
+
 class PersonImport:
     def __init__(
         self,
@@ -651,13 +655,25 @@ class PersonImport:
         if checked.counts["rejected"]:
             checked.committed = False
             return checked
-        with transaction.atomic():
-            for batch in self._plans(path):
-                self._batch(batch)
-                if self.progress:
-                    self.progress(self.report.counts["rows"])
-            self._audit_batch([])
-            self._save_progress(self.report.counts["rows"])
+        try:
+            with transaction.atomic():
+                for batch in self._plans(path):
+                    self._batch(batch)
+                    if self.progress:
+                        self.progress(self.report.counts["rows"])
+                if self.report.counts["rejected"]:
+                    # The ledger changed under the check (a person filed meanwhile): in this
+                    # mode any rejection means nothing is written.
+                    raise _RefusedError
+                self._audit_batch([])
+                self._save_progress(self.report.counts["rows"])
+        except _RefusedError:
+            found = self.report.counts["rejected"]
+            self.report.notes.append(
+                f"写入时又发现 {found} 行错误，按“全部成功才导入”未写入任何数据"
+            )
+            self.report.committed = False
+            return self.report
         self.report.committed = True
         return self.report
 
