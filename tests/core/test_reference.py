@@ -126,3 +126,29 @@ def test_a_calendar_override_counts_at_once(db, district_admin):
     services.calendar_override_set(actor=district_admin, day=monday, is_working=False, note="停电")
     assert not calendar.is_working_day(monday)
     assert calendar.add_working_days(date(2027, 2, 26), 1) == date(2027, 3, 2)
+
+
+def test_a_value_read_by_another_thread_before_the_commit_is_dropped_at_commit(
+    db, cache, loads, django_capture_on_commit_callbacks
+):
+    """A write drops the copy at once; another thread may load the old committed row before
+    the transaction commits and keep it: the commit drops that copy too."""
+    cache.get("a")
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarOverride.objects.create(day=date(2027, 1, 4), is_working=False, note="测试")
+        cache.get("a")  # what another thread would load meanwhile: the old value
+        assert loads.calls == ["a", "a"]
+    loads.answer = "committed"
+    assert cache.get("a") == "committed:a"
+
+
+def test_a_sign_in_keeps_the_people_granted_an_area(db, tree, grid_worker, client):
+    selectors.users_granted(roles={Role.GRID_WORKER}, area_path=tree.grid_a1a.path)
+    loaded = selectors._granted._generation
+    client.force_login(grid_worker)  # login() saves last_login
+    grid_worker.refresh_from_db()
+    assert grid_worker.last_login is not None
+    assert selectors._granted._generation == loaded  # last_login saved, nothing dropped
+    grid_worker.display_name = "改名"
+    grid_worker.save()
+    assert selectors._granted._generation > loaded

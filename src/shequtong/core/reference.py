@@ -5,7 +5,10 @@ and the people who hold its area, for the notice. Read from the database each ti
 more than writing the case itself (bench/case_intake.py), yet they change only when areas are
 drawn, the calendar is adjusted or staff are granted. So each worker process keeps them:
 
-- a save or delete of one of the `models` in this process drops its copy at once;
+- a save or delete of one of the `models` in this process drops its copy at once, and again
+  when the transaction commits (another thread may have read the old row meanwhile);
+- a save that changes only fields no load reads (`ignore_fields`: a user's `last_login` at
+  every sign-in) drops nothing;
 - another worker process sees the change within `SHEQUTONG_REFERENCE_TTL` seconds;
 - `forget_all()` drops every copy (tests, between cases that reuse primary keys).
 
@@ -22,6 +25,7 @@ from typing import Generic, TypeVar
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 V = TypeVar("V")
@@ -33,9 +37,16 @@ class ReferenceCache(Generic[V]):
     """Values computed by `load(key)`, kept until `SHEQUTONG_REFERENCE_TTL` seconds after the
     first was computed or until this process writes one of `models` ("app_label.Model")."""
 
-    def __init__(self, load: Callable[[Hashable], V], *, models: tuple[str, ...]):
+    def __init__(
+        self,
+        load: Callable[[Hashable], V],
+        *,
+        models: tuple[str, ...],
+        ignore_fields: frozenset[str] = frozenset(),
+    ):
         self._load = load
         self._models = models
+        self._ignore = ignore_fields
         self._values: dict[Hashable, V] = {}
         self._expires = 0.0
         self._generation = 0  # bumped by forget(): a load that began before is not kept
@@ -66,13 +77,20 @@ class ReferenceCache(Generic[V]):
             self._expires = 0.0
             self._generation += 1
 
+    def _changed(self, update_fields: frozenset[str] | None = None, **signal: object) -> None:
+        if update_fields and set(update_fields) <= self._ignore:
+            return
+        self.forget()
+        # Until the commit, other threads read the old row and may keep it: drop it again then.
+        transaction.on_commit(self.forget, using=signal.get("using"))  # type: ignore[arg-type]
+
     def _connect(self) -> None:
         # Lazily: the models are not loaded when the modules defining caches are imported.
         for label in self._models:
             model = apps.get_model(label)
             uid = f"reference-{id(self)}"
-            post_save.connect(self.forget, sender=model, weak=False, dispatch_uid=uid)
-            post_delete.connect(self.forget, sender=model, weak=False, dispatch_uid=uid)
+            post_save.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
+            post_delete.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
         self._connected = True
 
 

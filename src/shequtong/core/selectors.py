@@ -167,4 +167,8 @@ def _load_granted(key: Hashable) -> tuple[User, ...]:
 
 
 # Who is told of a new report where: changes when staff are granted, moved or leave.
-_granted = ReferenceCache(_load_granted, models=("core.RoleGrant", "core.User"))
+_granted = ReferenceCache(
+    _load_granted,
+    models=("core.RoleGrant", "core.User"),
+    ignore_fields=frozenset({"last_login"}),  # saved at every sign-in
+)
