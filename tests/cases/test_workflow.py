@@ -365,3 +365,56 @@ def test_a_category_asks_its_questions(tree: AreaTree, people: dict) -> None:
         actor=people["resident"], report=report(attributes={"grade": "major", "junk": "x"})
     )
     assert case.attributes == {"grade": "major"}
+
+
+def test_an_inactive_user_may_take_no_move_superuser_or_not(tree: AreaTree, people: dict) -> None:
+    case = case_report(actor=people["resident"], report=report())
+    boss = UserFactory(is_superuser=True)
+    assert workflow.available(boss, case)  # active: every move the state allows
+    boss.is_active = False
+    boss.save()
+    assert workflow.available(boss, case) == []
+    with pytest.raises(PermissionDeniedError):
+        case_act(actor=boss, case=case, action="start")
+    grid = people["grid"]
+    grid.is_active = False
+    grid.save()
+    with pytest.raises(PermissionDeniedError):
+        case_act(actor=grid, case=case, action="start")
+
+
+def test_a_user_with_two_grants_works_in_both_and_nowhere_else(
+    tree: AreaTree, people: dict, user_with: Callable[..., User]
+) -> None:
+    worker = user_with(Role.GRID_WORKER, tree.grid_a1a)
+    RoleGrant.objects.create(
+        user=worker, role=Role.GRID_WORKER, area=tree.grid_b1a, area_path=tree.grid_b1a.path
+    )
+    resident = people["resident"]
+    here = case_report(actor=resident, report=report())
+    there = case_report(actor=resident, report=report(point=IN_B1A))
+    assert case_act(actor=worker, case=here, action="start").status == CaseStatus.IN_PROGRESS
+    assert case_act(actor=worker, case=there, action="start").status == CaseStatus.IN_PROGRESS
+    elsewhere = case_report(actor=resident, report=report(point=(101.715, 26.505)))
+    assert elsewhere.area == tree.grid_a1b
+    assert not workflow.may(worker, workflow.HOLDERS[HandlerLevel.GRID], elsewhere)
+
+
+def test_a_summons_is_answered_only_by_the_summoned_department(
+    tree: AreaTree, people: dict
+) -> None:
+    case = case_report(actor=people["resident"], report=report())
+    case = case_act(actor=people["grid"], case=case, action="return", note="需执法")
+    case = case_act(actor=people["community"], case=case, action="whistle", note="需执法")
+    case = case_act(
+        actor=people["subdistrict"],
+        case=case,
+        action="summon",
+        note="需执法",
+        lead=people["police_dept"],
+    )
+    lead = Summons.objects.get(case=case)
+    with pytest.raises(PermissionDeniedError, match="未召集您所在的部门"):
+        summons_respond(actor=people["fire"], summons=lead, accept=True)  # the fire station's
+    people["fire"].is_active = False
+    assert not workflow.may(people["fire"], workflow.HOLDERS[HandlerLevel.DEPARTMENT], case)

@@ -31,7 +31,7 @@ from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedEr
 from shequtong.core.geo import to_wgs84
 from shequtong.core.models import Area, AuditEntry, Department, User
 from shequtong.core.notify import Message, notices, notify
-from shequtong.core.scoping import can_in_area, grants_of, roles_of
+from shequtong.core.scoping import can_in_area, grant_covers, roles_of
 from shequtong.core.selectors import area_for_point, users_granted
 from shequtong.registry.models import Estate
 
@@ -162,7 +162,7 @@ def _may_report(actor: User | None, area: Area) -> bool:
     """Residents and staff report; staff only where they work (a resident reports anywhere)."""
     if actor is None:
         return True  # the system: the hotline import, Open311 with a valid api_key
-    if Role.RESIDENT in roles_of(actor) or actor.is_superuser:
+    if Role.RESIDENT in roles_of(actor):
         return True
     return can_in_area(actor, "read", Case, area.path)
 
@@ -664,11 +664,11 @@ def _summons_locked(summons: Summons) -> tuple[Case, Summons]:
 def summons_respond(*, actor: User, summons: Summons, accept: bool, reason: str = "") -> Summons:
     """部门报到: the summoned department reports in, or objects with a reason."""
     case, summons = _summons_locked(summons)
-    mine = any(
-        g.role == Role.DEPARTMENT_HANDLER
-        and g.department_id == summons.department_id
-        and case.area_path.startswith(g.area_path)
-        for g in grants_of(actor)
+    mine = grant_covers(
+        actor,
+        {Role.DEPARTMENT_HANDLER},
+        case.area_path,
+        departments=lambda: {summons.department_id},
     )
     if not mine:
         raise PermissionDeniedError("此事件未召集您所在的部门")

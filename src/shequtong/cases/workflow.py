@@ -14,7 +14,7 @@ from typing import Any
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.models import User
-from shequtong.core.scoping import grants_of
+from shequtong.core.scoping import grant_covers
 
 from .choices import CaseStatus, HandlerLevel, SummonsStatus
 from .models import Case
@@ -115,20 +115,9 @@ def live_departments(case: Case) -> set[int]:
 
 
 def may(user: User, roles: frozenset[str], case: Case) -> bool:
-    """Whether one of the user's grants with one of `roles` covers this case."""
-    if user.is_superuser:
-        return True
-    departments: set[int] | None = None
-    for grant in grants_of(user):
-        if grant.role not in roles or not case.area_path.startswith(grant.area_path):
-            continue
-        if grant.role != Role.DEPARTMENT_HANDLER:
-            return True
-        if departments is None:
-            departments = live_departments(case)
-        if grant.department_id in departments:
-            return True
-    return False
+    """Whether one of the user's grants with one of `roles` covers this case (a department
+    handler's only while their department is summoned to it): `core.scoping.grant_covers`."""
+    return grant_covers(user, roles, case.area_path, departments=lambda: live_departments(case))
 
 
 def check(user: User, name: str, case: Case, *, note: str = "") -> Transition:

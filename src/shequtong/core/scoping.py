@@ -10,6 +10,7 @@ ValueError for every caller, signed in or not.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -144,16 +145,40 @@ def can(user: User | AnonymousUser, action: str, obj: models.Model) -> bool:
     return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
+def grant_covers(
+    user: User | AnonymousUser,
+    roles: Collection[str],
+    area_path: str,
+    departments: Callable[[], Collection[int]] | None = None,
+) -> bool:
+    """Whether one of the user's grants with one of `roles` covers `area_path`; with
+    `departments` (the ids a row names, asked for only when needed), a department handler's
+    grant covers it only for one of those. The one answer to "may this user": `scoped` filters
+    by the same rule, `can_in_area` and the case workflow ask it directly. An inactive user
+    may nothing, an active superuser everything."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    named: Collection[int] | None = None
+    for grant in grants_of(user):
+        if grant.role not in roles or not area_path.startswith(grant.area_path):
+            continue
+        if grant.role != Role.DEPARTMENT_HANDLER or departments is None:
+            return True
+        if named is None:
+            named = departments()
+        if grant.department_id in named:
+            return True
+    return False
+
+
 def can_in_area(
     user: User | AnonymousUser, action: str, model: type[models.Model], area_path: str
 ) -> bool:
     """Whether `user` may take `action` on a row of `model` placed at `area_path`: the check
     for a row that does not exist yet (a create, an import into a community)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(area_path.startswith(p) for p in scope_paths(user, model, action))
+    return grant_covers(user, roles_allowed(model._meta.label_lower, action), area_path)
 
 
 def allowed(user: User | AnonymousUser, action: str, model: type[models.Model]) -> bool:
