@@ -1039,3 +1039,26 @@ def test_person_search_query_count(client, world, staff, django_assert_max_num_q
         body = client.get(f"{API}/persons", {"q": "pl", "area_id": world.grid_a1a.pk}).json()
     assert body["count"] == 30
     assert all(re.match("批量", p["name"]) for p in body["items"])
+
+
+def test_a_door_number_cannot_grow_a_building_past_its_limits(staff_client, world):
+    """A grid worker's 99999999999999 once grew the building to 999,999,999,999 floors and the
+    map looped over every one."""
+    building = Dwelling.objects.select_related("building").first().building
+    for number, message in [("99999999999999", "超出 200 层的上限"), ("99999998", "超出 200 层")]:
+        refused = post(
+            staff_client, f"{API}/dwellings", {"building_id": building.pk, "number": number}
+        )
+        body = assert_error(refused, 400, "invalid")
+        assert message in body["fields"]["number"][0]
+    building.refresh_from_db()
+    assert building.floors <= 200
+    odd = post(staff_client, f"{API}/dwellings", {"building_id": building.pk, "number": "3²01"})
+    assert odd.status_code == 201 and odd.json()["floor"] == 3  # ² is no digit of a floor
+
+
+def test_the_building_map_is_bounded_by_what_is_stored(staff_client, world):
+    building = Dwelling.objects.select_related("building").first().building
+    Building.objects.filter(pk=building.pk).update(floors=60_000, units=9_000)  # an old bad row
+    plan = staff_client.get(f"{API}/buildings/{building.pk}/map").json()
+    assert len(plan["floors"]) <= 200 and len(plan["units"]) <= 99

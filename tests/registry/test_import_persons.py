@@ -258,3 +258,11 @@ def test_all_or_nothing_writes_nothing_when_the_write_pass_finds_a_new_rejection
     assert not report.committed and report.counts["rejected"] == 1
     assert "未写入任何数据" in report.notes[-1]
     assert not Person.objects.filter(area_path__startswith=tree.comm_a1.path).exists()
+
+
+def test_a_door_number_implying_an_impossible_floor_is_refused_by_row(tree, tmp_path):
+    rows = [*ledger_rows(2), person_row(2, 房号="99999999")]
+    report = run(tree, write_csv(tmp_path / "doors.csv", rows))
+    assert report.counts["new"] == 2
+    assert "超出 200 层的上限" in str(errors_of(report)[4])
+    assert max(Building.objects.values_list("floors", flat=True)) < 200

@@ -26,6 +26,7 @@ from .choices import (
     Residency,
     VehicleKind,
 )
+from .models.places import MAX_DOORS_PER_FLOOR, MAX_FLOORS, MAX_UNITS, MIN_FLOOR
 
 
 def _codes(table: list[tuple[str, str]]) -> tuple[str, ...]:
@@ -317,18 +318,18 @@ class BuildingIn(Schema):
     estate_id: int
     number: str = Field(max_length=32, description="楼栋号，如 3栋")
     area_id: int | None = Field(None, description="所在网格；不填则为小区所在社区")
-    units: int = Field(1, ge=1, le=99)
-    floors: int = Field(1, ge=1, le=200)
-    dwellings_per_floor: int = Field(2, ge=1, le=50)
+    units: int = Field(1, ge=1, le=MAX_UNITS)
+    floors: int = Field(1, ge=1, le=MAX_FLOORS)
+    dwellings_per_floor: int = Field(2, ge=1, le=MAX_DOORS_PER_FLOOR)
     lon: float | None = _lon()
     lat: float | None = _lat()
 
 
 class BuildingPatch(Schema):
     number: str | None = Field(None, max_length=32)
-    units: int | None = Field(None, ge=1, le=99)
-    floors: int | None = Field(None, ge=1, le=200)
-    dwellings_per_floor: int | None = Field(None, ge=1, le=50)
+    units: int | None = Field(None, ge=1, le=MAX_UNITS)
+    floors: int | None = Field(None, ge=1, le=MAX_FLOORS)
+    dwellings_per_floor: int | None = Field(None, ge=1, le=MAX_DOORS_PER_FLOOR)
     lon: float | None = _lon()
     lat: float | None = _lat()
 
@@ -406,17 +407,17 @@ class DwellingDetailOut(DwellingOut):
 
 class DwellingIn(Schema):
     building_id: int
-    unit: int = Field(1, ge=1, le=99)
+    unit: int = Field(1, ge=1, le=MAX_UNITS)
     number: str = Field(max_length=16, description="房号，如 302")
-    floor: int | None = Field(None, ge=-5, le=200, description="不填则按房号推算")
+    floor: int | None = Field(None, ge=MIN_FLOOR, le=MAX_FLOORS, description="不填则按房号推算")
     floor_area: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
     usage: DwellingUsage = DwellingUsage.SELF_OCCUPIED
 
 
 class DwellingPatch(Schema):
-    unit: int | None = Field(None, ge=1, le=99)
+    unit: int | None = Field(None, ge=1, le=MAX_UNITS)
     number: str | None = Field(None, max_length=16)
-    floor: int | None = Field(None, ge=-5, le=200)
+    floor: int | None = Field(None, ge=MIN_FLOOR, le=MAX_FLOORS)
     floor_area: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
     usage: DwellingUsage | None = None
 

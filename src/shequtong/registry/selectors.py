@@ -29,6 +29,7 @@ from .models import (
     PersonTagAssignment,
     Vehicle,
 )
+from .models.places import MAX_DOORS_PER_FLOOR, MAX_FLOORS, MAX_UNITS
 
 _ASCII_WORD = re.compile(r"[a-z]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -223,12 +224,16 @@ def building_map(*, user: User, pk: int) -> BuildingMap:
     at: dict[tuple[int, int], list[Dwelling]] = {}
     for dwelling in sorted(dwellings, key=lambda d: d.number):
         at.setdefault((dwelling.unit, dwelling.floor), []).append(dwelling)
-    units = list(range(1, max([building.units, *(d.unit for d in dwellings)]) + 1))
-    top = max([building.floors, *(d.floor for d in dwellings)])
+    # Bounded by what is stored: the doors there are, and the building's declared size only
+    # within what a building can be (a row written before the limits cannot blow the map up).
+    units = sorted({*range(1, min(building.units, MAX_UNITS) + 1), *(d.unit for d in dwellings)})
+    stored_floors = {*range(1, min(building.floors, MAX_FLOORS) + 1), *(d.floor for d in dwellings)}
     # Every unit gets the same number of door columns, so the floors line up.
-    width = max([building.dwellings_per_floor, *(len(doors) for doors in at.values())])
+    width = max(
+        [min(building.dwellings_per_floor, MAX_DOORS_PER_FLOOR), *(len(d) for d in at.values())]
+    )
     floors = []
-    for floor in range(top, 0, -1):
+    for floor in sorted(stored_floors, reverse=True):
         doors = []
         for unit in units:
             here = at.get((unit, floor), [])

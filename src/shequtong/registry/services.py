@@ -20,6 +20,7 @@ from shequtong.core.scoping import can, can_in_area
 from .choices import DwellingUsage, PersonEventKind, PersonStatus, Residency
 from .identity import Identity, name_pinyin, parse_id_number
 from .models import Building, Dwelling, Person, PersonEvent, PersonTag, PersonTagAssignment
+from .models.places import MAX_FLOORS, MAX_UNITS, MIN_FLOOR
 
 
 def _require(actor: User | None, ok: bool, message: str = "您无权修改此区域的档案") -> None:
@@ -46,12 +47,20 @@ def dwelling_get_or_create(
     if dwelling is not None:
         return dwelling
     _require(actor, actor is None or can(actor, "change", building))
+    try:
+        floor = floor if floor is not None else floor_from_number(number)
+    except ValidationError as exc:
+        raise DomainError.from_fields({"number": exc.messages}) from exc
+    if not MIN_FLOOR <= floor <= MAX_FLOORS:
+        raise DomainError.from_fields({"floor": [f"楼层须为 {MIN_FLOOR}–{MAX_FLOORS}"]})
+    if not 1 <= unit <= MAX_UNITS:
+        raise DomainError.from_fields({"unit": [f"单元须为 1–{MAX_UNITS}"]})
     dwelling = Dwelling.objects.create(
         building=building,
         area=building.area,
         unit=unit,
         number=number,
-        floor=floor if floor is not None else floor_from_number(number),
+        floor=floor,
         floor_area=floor_area,
         usage=usage or DwellingUsage.SELF_OCCUPIED,
     )
@@ -67,10 +76,20 @@ def dwelling_get_or_create(
     return dwelling
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def floor_from_number(number: str) -> int:
-    """Door plates encode the floor: 302 is on the 3rd, 1204 on the 12th, "2-302" too."""
-    digits = "".join(c for c in number.split("-")[-1] if c.isdigit())
-    return max(int(digits[:-2]), 1) if len(digits) >= 3 else 1
+    """Door plates encode the floor: 302 is on the 3rd, 1204 on the 12th, "2-302" too.
+
+    Only the digits 0–9 count (not ², not full-width), and the floor must be one a building
+    can have: a plate like 99999999 is refused (ValidationError), never grown into a building
+    of a million floors."""
+    digits = "".join(c for c in number.split("-")[-1] if c in _ASCII_DIGITS)
+    floor = max(int(digits[:-2]), 1) if len(digits) >= 3 else 1
+    if floor > MAX_FLOORS:
+        raise ValidationError(f"房号“{number}”对应第 {floor} 层，超出 {MAX_FLOORS} 层的上限")
+    return floor
 
 
 # --- persons --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from .models import (
     Person,
     Vehicle,
 )
+from .models.places import MAX_DOORS_PER_FLOOR, MAX_FLOORS, MAX_UNITS
 from .services import _require, dwelling_get_or_create, record_event
 
 _M = TypeVar("_M", bound=models.Model)
@@ -191,9 +192,10 @@ def _apply_building(building: Building, data: BuildingData) -> None:
     taken = Building.objects.filter(estate_id=building.estate_id, number=number)
     if taken.exclude(pk=building.pk).exists():
         raise _invalid("number", f"该小区已有楼栋“{number}”", "duplicate")
-    for name in ("units", "floors", "dwellings_per_floor"):
-        if getattr(data, name) < 1:
-            raise _invalid(name, "须不小于 1")
+    limits = {"units": MAX_UNITS, "floors": MAX_FLOORS, "dwellings_per_floor": MAX_DOORS_PER_FLOOR}
+    for name, most in limits.items():
+        if not 1 <= getattr(data, name) <= most:
+            raise _invalid(name, f"须为 1–{most}")
     if building.pk is not None:
         # The building map must still hold every door on file.
         highest = building.dwellings.aggregate(unit=Max("unit"), floor=Max("floor"))

@@ -25,6 +25,7 @@ from ..choices import (
     Gender,
     Residency,
 )
+from ..services import floor_from_number
 from .readers import cell_text
 
 
@@ -223,6 +224,7 @@ def read_room(value: Any) -> str:
         raise ValidationError("必填")
     if len(text) > 16:
         raise ValidationError(f"房号“{text}”过长")
+    floor_from_number(text)  # the floor it implies must be one a building has
     return text
 
 

@@ -36,6 +36,14 @@ class Estate(GovernedModel):
         return self.name
 
 
+# What a building can be: the limits every way of entering one (form, API, ledger, a floor
+# derived from a door number) keeps, and the building map is drawn within.
+MAX_UNITS = 99
+MAX_FLOORS = 200
+MIN_FLOOR = -5  # basements
+MAX_DOORS_PER_FLOOR = 50
+
+
 class Building(GovernedModel):
     """楼栋, in one grid (its `area`). Units × floors × doors per floor give the building map."""
 
