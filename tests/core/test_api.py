@@ -278,3 +278,16 @@ def test_a_session_post_without_csrf_is_refused_in_chinese(tree, grid_worker):
     )
     body = assert_error(response, 403, "csrf_failed")
     assert "CSRF 校验失败" in body["message"] and "Failed" not in body["message"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/areas", "/api/v1/cases", "/api/v1/registry/persons", "/api/v1/registry/estates"],
+)
+def test_a_huge_page_number_is_refused_by_field_not_a_500(client, district_admin, path):
+    client.force_login(district_admin)
+    response = client.get(path, {"page": "32557277601562206208"})
+    body = assert_error(response, 422, "invalid")
+    assert body["fields"] == {"page": ["须不大于 1000000"]}
+    beyond = client.get(path, {"page": 999_999})
+    assert beyond.status_code == 200 and beyond.json()["items"] == []

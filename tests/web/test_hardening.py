@@ -89,3 +89,29 @@ def test_error_pages_render_without_static_files(client, settings, tmp_path):
     assert missing.status_code == 404 and "找不到页面" in missing.content.decode()
     failed = error_500(RequestFactory().get("/console/"))
     assert failed.status_code == 500 and "服务器错误" in failed.content.decode()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_nul_character_is_refused_by_field_on_every_surface(client, district_admin, tree):
+    api = client.post(
+        "/api/v1/cases",
+        '{"description": "垃圾\\u0000满了", "lon": 101.705, "lat": 26.505}',
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert api.json()["fields"] == {"description": ["不能包含空字符（\\0）"]}
+    open311 = client.post("/open311/v2/requests.json", {"service_code": "city\x00garbage"})
+    assert open311.status_code == 400 and "service_code" in open311.json()[0]["description"]
+    client.force_login(district_admin)
+    page = client.get("/console/registry/persons/", {"q": "张\x00三"})
+    assert page.status_code == 400 and "q不能包含空字符" in page.content.decode()
+
+
+def test_a_body_past_the_limit_answers_in_the_apis_shape(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post(
+        "/api/v1/care/ingest", "[" + ",".join(["{}"] * 1000) + "]", content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert "请求体过大" in response.json()["message"]

@@ -11,12 +11,13 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequtong.core import selectors as core_selectors
 from shequtong.core import services as core_services
 from shequtong.core.errors import DomainError
 from shequtong.core.models import Department, User
+from shequtong.core.pagination import Pages
 from shequtong.core.schemas import ErrorOut
 
 from . import classify, selectors, services
@@ -68,7 +69,7 @@ def category_list(request: HttpRequest) -> Any:
 
 
 @router.get("", response={200: list[CaseOut], **_READ}, summary="事件列表（按授权范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     category = None
     if filters.category:

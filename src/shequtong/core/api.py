@@ -6,10 +6,11 @@ import time, and as strings `Query[AreaFilter]` cannot be resolved (every reques
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from . import selectors
 from .choices import AreaLevel
+from .pagination import Pages
 from .schemas import AreaDetailOut, AreaOut, ErrorOut, MeOut
 
 router = Router(tags=["区划与用户"])
@@ -29,7 +30,7 @@ def me(request: HttpRequest) -> object:
 @router.get(
     "/areas", response={200: list[AreaOut], 401: ErrorOut}, summary="管辖范围内的区划与网格"
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def area_list(request: HttpRequest, filters: Query[AreaFilter]) -> object:
     parent = (
         selectors.area_get(user=request.auth, pk=filters.parent_id)

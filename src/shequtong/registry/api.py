@@ -22,13 +22,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequtong.core import selectors as core_selectors
 from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.errors import DomainError, NotFoundError
 from shequtong.core.models import Area
+from shequtong.core.pagination import Pages
 from shequtong.core.schemas import ErrorOut
 from shequtong.core.scoping import scoped
 
@@ -226,7 +227,7 @@ def _person_detail(request: HttpRequest, pk: int) -> Detail:
     response={200: list[PersonOut], **_READ},
     summary="居民列表（可按姓名、拼音、证件/电话后四位、地址、车牌搜索）",
 )
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     people = selectors.person_search(
         user=request.auth,
@@ -335,7 +336,7 @@ def person_reveal(
     response={200: list[PersonEventOut], **_READ},
     summary="居民档案变更记录（新的在前）",
 )
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def person_timeline(request: HttpRequest, person_id: int) -> Any:
     person = selectors.person_get(user=request.auth, pk=person_id)
     return scoped(
@@ -351,7 +352,7 @@ def _estates(request: HttpRequest) -> QuerySet[Estate]:
 
 
 @router.get("/estates", response={200: list[EstateOut], **_READ}, summary="小区列表")
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def estate_list(request: HttpRequest, filters: Query[EstateFilter]) -> Any:
     estates = selectors.estate_list(user=request.auth, within=_within(request, filters.area_id))
     return estates.filter(name__contains=filters.q) if filters.q else estates
@@ -386,7 +387,7 @@ def _buildings(request: HttpRequest) -> QuerySet[Building]:
 
 
 @router.get("/buildings", response={200: list[BuildingOut], **_READ}, summary="楼栋列表")
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def building_list(request: HttpRequest, filters: Query[BuildingFilter]) -> Any:
     buildings = selectors.building_list(user=request.auth, within=_within(request, filters.area_id))
     if filters.estate_id is not None:
@@ -456,7 +457,7 @@ def _dwelling_detail(request: HttpRequest, pk: int) -> Detail:
 
 
 @router.get("/dwellings", response={200: list[DwellingOut], **_READ}, summary="房屋列表")
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def dwelling_list(request: HttpRequest, filters: Query[DwellingFilter]) -> Any:
     dwellings = _narrow(_dwellings(request), request, filters.area_id)
     if filters.building_id is not None:
@@ -521,7 +522,7 @@ def _head(request: HttpRequest, pk: int) -> Person:
 
 
 @router.get("/households", response={200: list[HouseholdOut], **_READ}, summary="户列表")
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def household_list(request: HttpRequest, filters: Query[HouseholdFilter]) -> Any:
     households = _narrow(_households(request), request, filters.area_id)
     if filters.dwelling_id is not None:
@@ -566,7 +567,7 @@ def _owner(request: HttpRequest, pk: int) -> Person:
 
 
 @router.get("/vehicles", response={200: list[VehicleOut], **_READ}, summary="车辆列表")
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def vehicle_list(request: HttpRequest, filters: Query[VehicleFilter]) -> Any:
     vehicles = _narrow(
         scoped(Vehicle.objects.all(), request.auth, "read"), request, filters.area_id
@@ -623,7 +624,7 @@ def vehicle_update(request: HttpRequest, vehicle_id: int, payload: VehiclePatch)
     response={200: list[OrganizationOut], **_READ},
     summary="驻区单位、社会组织、商家列表",
 )
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) -> Any:
     organizations = _narrow(
         scoped(Organization.objects.all(), request.auth, "read"), request, filters.area_id
@@ -692,7 +693,7 @@ def organization_reveal(
 
 
 @router.get("/facilities", response={200: list[FacilityOut], **_READ}, summary="设施列表")
-@paginate(PageNumberPagination, page_size=_PAGE)
+@paginate(Pages, page_size=_PAGE)
 def facility_list(request: HttpRequest, filters: Query[FacilityFilter]) -> Any:
     facilities = _narrow(
         scoped(Facility.objects.all(), request.auth, "read"), request, filters.area_id
