@@ -154,3 +154,14 @@ def test_the_console_page_imports_and_reports(client, tree, user_with, tmp_path)
     text = page.content.decode()
     assert page.status_code == 200 and "新建的事件" in text and "第 6 行" in text
     assert Case.objects.count() == 2
+
+
+def test_a_binary_export_is_refused_in_chinese(tree, user_with, tmp_path):
+    from shequtong.core.errors import DomainError
+
+    staff = user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+    path = tmp_path / "工单.csv"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(DomainError) as refused:
+        import_hotline(actor=staff, path=path)
+    assert "UnboundLocalError" not in refused.value.message

@@ -752,6 +752,7 @@ def test_dwellings_list_detail_update_and_duplicates(staff_client, world):
         Dwelling.objects.filter(building=dwelling.building).values_list("pk", flat=True)
     )
     detail = staff_client.get(f"{API}/dwellings/{dwelling.pk}").json()
+    assert detail["address"] == str(dwelling)  # the door's address, not the wrapper's repr
     assert zhang.pk in detail["resident_ids"] and detail["resident_count"] == len(
         detail["resident_ids"]
     )

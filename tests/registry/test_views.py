@@ -407,3 +407,20 @@ def test_the_directory_export_keeps_a_formula_name_as_text(client, staff, tree):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     cell = sheet["A2"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+2", "s", True)
+
+
+def test_a_binary_file_named_csv_fails_in_chinese_not_resumable(client, staff, tree):
+    client.force_login(staff)
+    noise = bytes(range(256)) * 40  # NUL bytes and every other byte, no header
+    client.post(
+        "/console/registry/imports/",
+        {
+            "community": tree.comm_a1.pk,
+            "file": SimpleUploadedFile("台账.csv", noise, "text/csv"),
+            "mode": "valid_rows",
+        },
+    )
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert "CSV" in job.error or "表头" in job.error
+    assert "UnboundLocalError" not in job.error and "继续" not in job.error

@@ -314,3 +314,10 @@ def test_csrf_failure_is_explained_in_chinese(grid_worker):
 def test_resident_portal_is_a_mobile_shell(client):
     page = client.get("/m/").content.decode()
     assert 'name="viewport"' in page and "随手拍" in page
+
+
+@pytest.mark.parametrize("raw", ["²", "１", "9" * 40, "-1"])
+def test_the_area_switcher_takes_any_text_without_a_500(client, district_admin, raw):
+    client.force_login(district_admin)
+    response = client.post("/console/scope/", {"area": raw, "next": "/console/areas/"})
+    assert response.status_code == 302

@@ -58,6 +58,9 @@ class Detail:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._obj, name)
 
+    def __str__(self) -> str:  # dunders skip __getattr__: the row's own text, not the wrapper's
+        return str(self._obj)
+
 
 # --- filters --------------------------------------------------------------------------------
 

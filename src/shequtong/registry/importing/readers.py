@@ -78,6 +78,7 @@ def _csv_encoding(source: Source) -> str:
 
 def _csv_rows(source: Source, encoding: str) -> Iterator[tuple[int, list[Any]]]:
     with io.TextIOWrapper(_binary(source), encoding=encoding, newline="") as handle:
+        number = 0  # the row before the one that failed, also when the first one does
         try:
             for number, row in enumerate(csv.reader(handle), start=1):
                 yield number, row

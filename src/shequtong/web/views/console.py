@@ -73,7 +73,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def switch_scope(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("area") or ""
-    area = set_scope(request, int(raw) if raw.isdigit() else None)
+    # ASCII digits of a plausible id only: "²".isdigit() is true, and int("²") fails.
+    area = set_scope(
+        request, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    )
     messages.info(request, f"已切换到{area.name}" if area else "已显示全部管辖范围")
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
