@@ -41,7 +41,14 @@ class DeviceTokenError(DomainError):
 @router.post(
     "/ingest",
     auth=None,
-    response={200: IngestOut, 401: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+    response={
+        200: IngestOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        503: ErrorOut,
+    },
     summary="设备上报读数（批量）",
     description="请求体为读数数组：[{at: ISO 8601 带时区, metric, value}]；"
     "metric 取 heart_rate、spo2、steps（累计步数）、battery、sos、fall、smoke、gas、"

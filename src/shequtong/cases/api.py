@@ -18,7 +18,7 @@ from shequtong.core import services as core_services
 from shequtong.core.errors import DomainError
 from shequtong.core.models import Department, User
 from shequtong.core.pagination import Pages
-from shequtong.core.schemas import ErrorOut
+from shequtong.core.schemas import READ, WRITE
 
 from . import classify, selectors, services
 from .choices import OPEN_STATUSES, CaseSource
@@ -40,9 +40,6 @@ from .tree import tree
 
 router = Router(tags=["事件处置"])
 
-_READ: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-_WRITE: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
 
 def _invalid(field: str, message: str) -> DomainError:
     return DomainError("invalid", message, {field: [message]})
@@ -62,13 +59,13 @@ def _detail(request: HttpRequest, pk: int) -> Any:
     return case
 
 
-@router.get("/categories", response={200: list[CategoryOut], **_READ}, summary="事件类别（小类）")
+@router.get("/categories", response={200: list[CategoryOut], **READ}, summary="事件类别（小类）")
 def category_list(request: HttpRequest) -> Any:
     leaves = selectors.categories().filter(parent__isnull=False)
     return leaves.exclude(children__isnull=False).prefetch_related("attributes")
 
 
-@router.get("", response={200: list[CaseOut], **_READ}, summary="事件列表（按授权范围）")
+@router.get("", response={200: list[CaseOut], **READ}, summary="事件列表（按授权范围）")
 @paginate(Pages, page_size=50)
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     category = None
@@ -91,7 +88,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     ).order_by("-created_at", "-pk")
 
 
-@router.post("", response={201: CaseCreatedOut, 200: CaseCreatedOut, **_WRITE}, summary="上报事件")
+@router.post("", response={201: CaseCreatedOut, 200: CaseCreatedOut, **WRITE}, summary="上报事件")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     if payload.category:
         category = tree().by_code.get(payload.category)
@@ -128,12 +125,12 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     return Status(201 if created else 200, case)
 
 
-@router.get("/{case_id}", response={200: CaseDetailOut, **_READ}, summary="事件详情与可执行操作")
+@router.get("/{case_id}", response={200: CaseDetailOut, **READ}, summary="事件详情与可执行操作")
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     return _detail(request, case_id)
 
 
-@router.post("/{case_id}/actions", response={200: CaseDetailOut, **_WRITE}, summary="办理操作")
+@router.post("/{case_id}/actions", response={200: CaseDetailOut, **WRITE}, summary="办理操作")
 def case_action(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     case = selectors.case_file(user=request.auth, pk=case_id).case
     assignee = None
@@ -163,7 +160,7 @@ def case_action(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     return _detail(request, case_id)
 
 
-@router.post("/{case_id}/merge", response={200: CaseDetailOut, **_WRITE}, summary="合并重复事件")
+@router.post("/{case_id}/merge", response={200: CaseDetailOut, **WRITE}, summary="合并重复事件")
 def case_merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
     case = selectors.case_file(user=request.auth, pk=case_id).case
     into = selectors.case_file(user=request.auth, pk=payload.into_id).case
@@ -173,7 +170,7 @@ def case_merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
 
 @router.post(
     "/summons/{summons_id}/answer",
-    response={200: CaseDetailOut, **_WRITE},
+    response={200: CaseDetailOut, **WRITE},
     summary="部门报到或提出异议",
 )
 def summons_answer(request: HttpRequest, summons_id: int, payload: AnswerIn) -> Any:
@@ -185,7 +182,7 @@ def summons_answer(request: HttpRequest, summons_id: int, payload: AnswerIn) -> 
 
 
 @router.post(
-    "/summons/{summons_id}/review", response={200: CaseDetailOut, **_WRITE}, summary="审核部门异议"
+    "/summons/{summons_id}/review", response={200: CaseDetailOut, **WRITE}, summary="审核部门异议"
 )
 def summons_review(request: HttpRequest, summons_id: int, payload: ReviewIn) -> Any:
     summons = selectors.summons_get(user=request.auth, pk=summons_id)
@@ -195,7 +192,7 @@ def summons_review(request: HttpRequest, summons_id: int, payload: ReviewIn) -> 
     return _detail(request, summons.case_id)
 
 
-@router.post("/{case_id}/rating", response={200: CaseOut, **_WRITE}, summary="反映人评价")
+@router.post("/{case_id}/rating", response={200: CaseOut, **WRITE}, summary="反映人评价")
 def case_rating(request: HttpRequest, case_id: int, payload: RatingIn) -> Any:
     case = selectors.resident_case(request.auth, case_id)
     return services.case_rate(
@@ -205,7 +202,7 @@ def case_rating(request: HttpRequest, case_id: int, payload: RatingIn) -> Any:
 
 @router.post(
     "/{case_id}/reveal/{field}",
-    response={200: dict[str, str], **_WRITE},
+    response={200: dict[str, str], **WRITE},
     summary="查看反映人完整电话（记入审计日志）",
 )
 def case_reveal(

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from . import selectors
 from .choices import AreaLevel
 from .pagination import Pages
-from .schemas import AreaDetailOut, AreaOut, ErrorOut, MeOut
+from .schemas import READ, AreaDetailOut, AreaOut, ErrorOut, MeOut
 
 router = Router(tags=["区划与用户"])
 
@@ -27,9 +27,7 @@ def me(request: HttpRequest) -> object:
     return request.auth
 
 
-@router.get(
-    "/areas", response={200: list[AreaOut], 401: ErrorOut}, summary="管辖范围内的区划与网格"
-)
+@router.get("/areas", response={200: list[AreaOut], **READ}, summary="管辖范围内的区划与网格")
 @paginate(Pages, page_size=100)
 def area_list(request: HttpRequest, filters: Query[AreaFilter]) -> object:
     parent = (
@@ -44,7 +42,7 @@ def area_list(request: HttpRequest, filters: Query[AreaFilter]) -> object:
 
 @router.get(
     "/areas/{area_id}",
-    response={200: AreaDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: AreaDetailOut, **READ},
     summary="一个区划或网格（含边界）",
 )
 def area_detail(request: HttpRequest, area_id: int) -> object:

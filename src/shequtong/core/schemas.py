@@ -13,6 +13,13 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]] = {}
 
 
+# What any operation may answer besides success, so the OpenAPI document declares every status a
+# caller can see: 400 a NUL character or a refused value, 401 no valid credentials, 404 a record
+# out of scope, 422 a malformed parameter; writes add 403 (not allowed) and 413 (body too big).
+READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE: dict[int, Any] = {**READ, 403: ErrorOut, 413: ErrorOut}
+
+
 class AreaOut(Schema):
     id: int
     name: str

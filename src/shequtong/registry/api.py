@@ -30,7 +30,7 @@ from shequtong.core import vault
 from shequtong.core.errors import DomainError, NotFoundError
 from shequtong.core.models import Area
 from shequtong.core.pagination import Pages
-from shequtong.core.schemas import ErrorOut
+from shequtong.core.schemas import READ, WRITE
 from shequtong.core.scoping import scoped
 
 from . import selectors, services
@@ -97,14 +97,6 @@ from .schemas import (
 
 router = Router(tags=["社区全息档案"])
 
-_READ: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-_WRITE: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 _PAGE = 50
 
 _T = TypeVar("_T")
@@ -224,7 +216,7 @@ def _person_detail(request: HttpRequest, pk: int) -> Detail:
 
 @router.get(
     "/persons",
-    response={200: list[PersonOut], **_READ},
+    response={200: list[PersonOut], **READ},
     summary="居民列表（可按姓名、拼音、证件/电话后四位、地址、车牌搜索）",
 )
 @paginate(Pages, page_size=_PAGE)
@@ -243,7 +235,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     )
 
 
-@router.post("/persons", response={201: PersonDetailOut, **_WRITE}, summary="新建居民档案")
+@router.post("/persons", response={201: PersonDetailOut, **WRITE}, summary="新建居民档案")
 def person_create(request: HttpRequest, payload: PersonIn) -> Any:
     dwelling = (
         _ref("dwelling_id", lambda: _dwelling(request, payload.dwelling_id))
@@ -266,7 +258,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
 
 @router.get(
     "/persons/{person_id}",
-    response={200: PersonDetailOut, **_READ},
+    response={200: PersonDetailOut, **READ},
     summary="居民档案详情（同户成员、人群标签、现住房屋、车辆）",
 )
 def person_detail(request: HttpRequest, person_id: int) -> Any:
@@ -275,7 +267,7 @@ def person_detail(request: HttpRequest, person_id: int) -> Any:
 
 @router.patch(
     "/persons/{person_id}",
-    response={200: PersonDetailOut, **_WRITE},
+    response={200: PersonDetailOut, **WRITE},
     summary="修改居民档案（只改所传字段，变更记入档案时间线）",
 )
 def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
@@ -295,7 +287,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 
 @router.post(
     "/persons/{person_id}/move-out",
-    response={200: PersonDetailOut, **_WRITE},
+    response={200: PersonDetailOut, **WRITE},
     summary="登记迁出（档案保留，状态改为已迁出）",
 )
 def person_move_out(request: HttpRequest, person_id: int, payload: EndResidenceIn) -> Any:
@@ -306,7 +298,7 @@ def person_move_out(request: HttpRequest, person_id: int, payload: EndResidenceI
 
 @router.post(
     "/persons/{person_id}/decease",
-    response={200: PersonDetailOut, **_WRITE},
+    response={200: PersonDetailOut, **WRITE},
     summary="登记死亡（档案保留，状态改为已故）",
 )
 def person_decease(request: HttpRequest, person_id: int, payload: EndResidenceIn) -> Any:
@@ -317,7 +309,7 @@ def person_decease(request: HttpRequest, person_id: int, payload: EndResidenceIn
 
 @router.post(
     "/persons/{person_id}/reveal/{field}",
-    response={200: RevealOut, **_WRITE},
+    response={200: RevealOut, **WRITE},
     summary="查看完整身份证号或电话（需授权，记入审计日志）",
 )
 def person_reveal(
@@ -333,7 +325,7 @@ def person_reveal(
 
 @router.get(
     "/persons/{person_id}/timeline",
-    response={200: list[PersonEventOut], **_READ},
+    response={200: list[PersonEventOut], **READ},
     summary="居民档案变更记录（新的在前）",
 )
 @paginate(Pages, page_size=_PAGE)
@@ -351,19 +343,19 @@ def _estates(request: HttpRequest) -> QuerySet[Estate]:
     return selectors.estate_list(user=request.auth)
 
 
-@router.get("/estates", response={200: list[EstateOut], **_READ}, summary="小区列表")
+@router.get("/estates", response={200: list[EstateOut], **READ}, summary="小区列表")
 @paginate(Pages, page_size=_PAGE)
 def estate_list(request: HttpRequest, filters: Query[EstateFilter]) -> Any:
     estates = selectors.estate_list(user=request.auth, within=_within(request, filters.area_id))
     return estates.filter(name__contains=filters.q) if filters.q else estates
 
 
-@router.get("/estates/{estate_id}", response={200: EstateDetailOut, **_READ}, summary="小区详情")
+@router.get("/estates/{estate_id}", response={200: EstateDetailOut, **READ}, summary="小区详情")
 def estate_detail(request: HttpRequest, estate_id: int) -> Any:
     return _one(_estates(request), request, estate_id)
 
 
-@router.post("/estates", response={201: EstateDetailOut, **_WRITE}, summary="新建小区")
+@router.post("/estates", response={201: EstateDetailOut, **WRITE}, summary="新建小区")
 def estate_create(request: HttpRequest, payload: EstateIn) -> Any:
     community = _area(request, payload.area_id)
     data = assets.EstateData(**payload.dict(exclude={"area_id"}))
@@ -371,7 +363,7 @@ def estate_create(request: HttpRequest, payload: EstateIn) -> Any:
     return Status(201, _one(_estates(request), request, estate.pk))
 
 
-@router.patch("/estates/{estate_id}", response={200: EstateDetailOut, **_WRITE}, summary="修改小区")
+@router.patch("/estates/{estate_id}", response={200: EstateDetailOut, **WRITE}, summary="修改小区")
 def estate_update(request: HttpRequest, estate_id: int, payload: EstatePatch) -> Any:
     estate = _one(Estate.objects.all(), request, estate_id, "change")
     current = _current(assets.EstateData, estate)
@@ -386,7 +378,7 @@ def _buildings(request: HttpRequest) -> QuerySet[Building]:
     return selectors.building_list(user=request.auth)
 
 
-@router.get("/buildings", response={200: list[BuildingOut], **_READ}, summary="楼栋列表")
+@router.get("/buildings", response={200: list[BuildingOut], **READ}, summary="楼栋列表")
 @paginate(Pages, page_size=_PAGE)
 def building_list(request: HttpRequest, filters: Query[BuildingFilter]) -> Any:
     buildings = selectors.building_list(user=request.auth, within=_within(request, filters.area_id))
@@ -395,21 +387,21 @@ def building_list(request: HttpRequest, filters: Query[BuildingFilter]) -> Any:
     return buildings
 
 
-@router.get("/buildings/{building_id}", response={200: BuildingOut, **_READ}, summary="楼栋详情")
+@router.get("/buildings/{building_id}", response={200: BuildingOut, **READ}, summary="楼栋详情")
 def building_detail(request: HttpRequest, building_id: int) -> Any:
     return _one(_buildings(request), request, building_id)
 
 
 @router.get(
     "/buildings/{building_id}/map",
-    response={200: BuildingMapOut, **_READ},
+    response={200: BuildingMapOut, **READ},
     summary="楼栋图：各层各单元的房屋、在住人数和人群标签",
 )
 def building_map(request: HttpRequest, building_id: int) -> Any:
     return selectors.building_map(user=request.auth, pk=building_id)
 
 
-@router.post("/buildings", response={201: BuildingOut, **_WRITE}, summary="新建楼栋")
+@router.post("/buildings", response={201: BuildingOut, **WRITE}, summary="新建楼栋")
 def building_create(request: HttpRequest, payload: BuildingIn) -> Any:
     estate = _ref(
         "estate_id", lambda: _one(Estate.objects.select_related("area"), request, payload.estate_id)
@@ -420,7 +412,7 @@ def building_create(request: HttpRequest, payload: BuildingIn) -> Any:
     return Status(201, _one(_buildings(request), request, building.pk))
 
 
-@router.patch("/buildings/{building_id}", response={200: BuildingOut, **_WRITE}, summary="修改楼栋")
+@router.patch("/buildings/{building_id}", response={200: BuildingOut, **WRITE}, summary="修改楼栋")
 def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch) -> Any:
     building = _one(Building.objects.select_related("estate"), request, building_id, "change")
     data = _merge(
@@ -456,7 +448,7 @@ def _dwelling_detail(request: HttpRequest, pk: int) -> Detail:
     )
 
 
-@router.get("/dwellings", response={200: list[DwellingOut], **_READ}, summary="房屋列表")
+@router.get("/dwellings", response={200: list[DwellingOut], **READ}, summary="房屋列表")
 @paginate(Pages, page_size=_PAGE)
 def dwelling_list(request: HttpRequest, filters: Query[DwellingFilter]) -> Any:
     dwellings = _narrow(_dwellings(request), request, filters.area_id)
@@ -468,14 +460,14 @@ def dwelling_list(request: HttpRequest, filters: Query[DwellingFilter]) -> Any:
 
 @router.get(
     "/dwellings/{dwelling_id}",
-    response={200: DwellingDetailOut, **_READ},
+    response={200: DwellingDetailOut, **READ},
     summary="房屋详情（在住居民、户）",
 )
 def dwelling_detail(request: HttpRequest, dwelling_id: int) -> Any:
     return _dwelling_detail(request, dwelling_id)
 
 
-@router.post("/dwellings", response={201: DwellingDetailOut, **_WRITE}, summary="新建房屋")
+@router.post("/dwellings", response={201: DwellingDetailOut, **WRITE}, summary="新建房屋")
 def dwelling_create(request: HttpRequest, payload: DwellingIn) -> Any:
     building = _ref(
         "building_id", lambda: selectors.building_get(user=request.auth, pk=payload.building_id)
@@ -487,7 +479,7 @@ def dwelling_create(request: HttpRequest, payload: DwellingIn) -> Any:
 
 @router.patch(
     "/dwellings/{dwelling_id}",
-    response={200: DwellingDetailOut, **_WRITE},
+    response={200: DwellingDetailOut, **WRITE},
     summary="修改房屋（单元、房号、楼层、面积、用途）",
 )
 def dwelling_update(request: HttpRequest, dwelling_id: int, payload: DwellingPatch) -> Any:
@@ -521,7 +513,7 @@ def _head(request: HttpRequest, pk: int) -> Person:
     return _ref("head_id", lambda: selectors.person_get(user=request.auth, pk=pk))
 
 
-@router.get("/households", response={200: list[HouseholdOut], **_READ}, summary="户列表")
+@router.get("/households", response={200: list[HouseholdOut], **READ}, summary="户列表")
 @paginate(Pages, page_size=_PAGE)
 def household_list(request: HttpRequest, filters: Query[HouseholdFilter]) -> Any:
     households = _narrow(_households(request), request, filters.area_id)
@@ -532,14 +524,14 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilter]) -> Any
 
 @router.get(
     "/households/{household_id}",
-    response={200: HouseholdDetailOut, **_READ},
+    response={200: HouseholdDetailOut, **READ},
     summary="户详情（户主、成员）",
 )
 def household_detail(request: HttpRequest, household_id: int) -> Any:
     return _household_detail(request, household_id)
 
 
-@router.post("/households", response={201: HouseholdDetailOut, **_WRITE}, summary="立户")
+@router.post("/households", response={201: HouseholdDetailOut, **WRITE}, summary="立户")
 def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     dwelling = _ref("dwelling_id", lambda: _dwelling(request, payload.dwelling_id))
     head = _head(request, payload.head_id) if payload.head_id is not None else None
@@ -549,7 +541,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
 
 @router.patch(
     "/households/{household_id}",
-    response={200: HouseholdDetailOut, **_WRITE},
+    response={200: HouseholdDetailOut, **WRITE},
     summary="变更户主",
 )
 def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
@@ -566,7 +558,7 @@ def _owner(request: HttpRequest, pk: int) -> Person:
     return _ref("owner_id", lambda: selectors.person_get(user=request.auth, pk=pk))
 
 
-@router.get("/vehicles", response={200: list[VehicleOut], **_READ}, summary="车辆列表")
+@router.get("/vehicles", response={200: list[VehicleOut], **READ}, summary="车辆列表")
 @paginate(Pages, page_size=_PAGE)
 def vehicle_list(request: HttpRequest, filters: Query[VehicleFilter]) -> Any:
     vehicles = _narrow(
@@ -582,12 +574,12 @@ def vehicle_list(request: HttpRequest, filters: Query[VehicleFilter]) -> Any:
     return vehicles.order_by("plate")
 
 
-@router.get("/vehicles/{vehicle_id}", response={200: VehicleOut, **_READ}, summary="车辆详情")
+@router.get("/vehicles/{vehicle_id}", response={200: VehicleOut, **READ}, summary="车辆详情")
 def vehicle_detail(request: HttpRequest, vehicle_id: int) -> Any:
     return _one(Vehicle.objects.all(), request, vehicle_id)
 
 
-@router.post("/vehicles", response={201: VehicleOut, **_WRITE}, summary="登记车辆")
+@router.post("/vehicles", response={201: VehicleOut, **WRITE}, summary="登记车辆")
 def vehicle_create(request: HttpRequest, payload: VehicleIn) -> Any:
     owner = _owner(request, payload.owner_id) if payload.owner_id is not None else None
     if payload.area_id is not None:
@@ -603,7 +595,7 @@ def vehicle_create(request: HttpRequest, payload: VehicleIn) -> Any:
     return Status(201, assets.vehicle_create(actor=request.auth, data=data))
 
 
-@router.patch("/vehicles/{vehicle_id}", response={200: VehicleOut, **_WRITE}, summary="修改车辆")
+@router.patch("/vehicles/{vehicle_id}", response={200: VehicleOut, **WRITE}, summary="修改车辆")
 def vehicle_update(request: HttpRequest, vehicle_id: int, payload: VehiclePatch) -> Any:
     vehicle = _one(Vehicle.objects.select_related("owner", "area"), request, vehicle_id, "change")
     given = payload.dict(exclude_unset=True)
@@ -621,7 +613,7 @@ def vehicle_update(request: HttpRequest, vehicle_id: int, payload: VehiclePatch)
 
 @router.get(
     "/organizations",
-    response={200: list[OrganizationOut], **_READ},
+    response={200: list[OrganizationOut], **READ},
     summary="驻区单位、社会组织、商家列表",
 )
 @paginate(Pages, page_size=_PAGE)
@@ -640,14 +632,14 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) 
 
 @router.get(
     "/organizations/{organization_id}",
-    response={200: OrganizationOut, **_READ},
+    response={200: OrganizationOut, **READ},
     summary="组织详情",
 )
 def organization_detail(request: HttpRequest, organization_id: int) -> Any:
     return _one(Organization.objects.all(), request, organization_id)
 
 
-@router.post("/organizations", response={201: OrganizationOut, **_WRITE}, summary="登记组织")
+@router.post("/organizations", response={201: OrganizationOut, **WRITE}, summary="登记组织")
 def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
     area = _area(request, payload.area_id)
     data = assets.OrganizationData(**payload.dict(exclude={"area_id"}), area=area)
@@ -656,7 +648,7 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
 
 @router.patch(
     "/organizations/{organization_id}",
-    response={200: OrganizationOut, **_WRITE},
+    response={200: OrganizationOut, **WRITE},
     summary="修改组织",
 )
 def organization_update(
@@ -675,7 +667,7 @@ def organization_update(
 
 @router.post(
     "/organizations/{organization_id}/reveal/{field}",
-    response={200: RevealOut, **_WRITE},
+    response={200: RevealOut, **WRITE},
     summary="查看组织的完整联系电话（需授权，记入审计日志）",
 )
 def organization_reveal(
@@ -692,7 +684,7 @@ def organization_reveal(
 # --- facilities -----------------------------------------------------------------------------
 
 
-@router.get("/facilities", response={200: list[FacilityOut], **_READ}, summary="设施列表")
+@router.get("/facilities", response={200: list[FacilityOut], **READ}, summary="设施列表")
 @paginate(Pages, page_size=_PAGE)
 def facility_list(request: HttpRequest, filters: Query[FacilityFilter]) -> Any:
     facilities = _narrow(
@@ -705,21 +697,19 @@ def facility_list(request: HttpRequest, filters: Query[FacilityFilter]) -> Any:
     return facilities.order_by("area_path", "kind", "name", "pk")
 
 
-@router.get("/facilities/{facility_id}", response={200: FacilityOut, **_READ}, summary="设施详情")
+@router.get("/facilities/{facility_id}", response={200: FacilityOut, **READ}, summary="设施详情")
 def facility_detail(request: HttpRequest, facility_id: int) -> Any:
     return _one(Facility.objects.all(), request, facility_id)
 
 
-@router.post("/facilities", response={201: FacilityOut, **_WRITE}, summary="登记设施")
+@router.post("/facilities", response={201: FacilityOut, **WRITE}, summary="登记设施")
 def facility_create(request: HttpRequest, payload: FacilityIn) -> Any:
     area = _area(request, payload.area_id)
     data = assets.FacilityData(**payload.dict(exclude={"area_id"}), area=area)
     return Status(201, assets.facility_create(actor=request.auth, data=data))
 
 
-@router.patch(
-    "/facilities/{facility_id}", response={200: FacilityOut, **_WRITE}, summary="修改设施"
-)
+@router.patch("/facilities/{facility_id}", response={200: FacilityOut, **WRITE}, summary="修改设施")
 def facility_update(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> Any:
     facility = _one(Facility.objects.select_related("area"), request, facility_id, "change")
     refs: dict[str, Any] = {}
@@ -735,7 +725,7 @@ def facility_update(request: HttpRequest, facility_id: int, payload: FacilityPat
 
 @router.get(
     "/stats",
-    response={200: StatsOut, **_READ},
+    response={200: StatsOut, **READ},
     summary="人口统计（只有数字：年龄段、人员类型、户数、房屋、人群标签）",
 )
 def stats(request: HttpRequest, filters: Query[WithinFilter]) -> Any:
