@@ -8,6 +8,7 @@ from django import forms
 
 from shequtong.core.geo import CoordSystem
 from shequtong.core.models import Department, User
+from shequtong.web.widgets import DateInput
 
 from . import selectors
 from .choices import CaseSource, CaseStatus, DeadlineState, HandlerLevel, HazardGrade, Rating
@@ -133,9 +134,7 @@ class ActionForm(forms.Form):
     co = forms.ModelMultipleChoiceField(
         label="协办部门", required=False, queryset=Department.objects.all()
     )
-    resume_on = forms.DateField(
-        label="恢复日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    resume_on = forms.DateField(label="恢复日期", required=False, widget=DateInput())
 
 
 class SummonsAnswerForm(forms.Form):
@@ -170,9 +169,7 @@ class HazardForm(forms.Form):
     measures = forms.CharField(
         label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    rectify_by = forms.DateField(
-        label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
         if instance is not None and not args:
@@ -189,7 +186,7 @@ class HazardForm(forms.Form):
 
 
 class MediationForm(forms.Form):
-    held_on = forms.DateField(label="调解日期", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="调解日期", widget=DateInput())
     place = forms.CharField(label="地点", max_length=100, required=False)
     mediators = forms.CharField(label="调解员", max_length=100)
     content = forms.CharField(label="调解情况", widget=forms.Textarea(attrs={"rows": 2}))

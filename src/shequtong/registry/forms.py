@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from shequtong.core.models import Area
+from shequtong.web.widgets import DateInput
 
 from .models import ImportMode
 
@@ -50,17 +51,13 @@ class ImportForm(forms.Form):
 
 class EndResidenceForm(forms.Form):
     kind = forms.ChoiceField(label="事项", choices=[("moved_out", "迁出"), ("deceased", "死亡")])
-    on = forms.DateField(
-        label="日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    on = forms.DateField(label="日期", widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(label="说明", required=False, max_length=100)
 
 
 class TagAddForm(forms.Form):
     tag = forms.ChoiceField(label="标签")
-    started_on = forms.DateField(
-        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    started_on = forms.DateField(label="起始日期", widget=DateInput(), initial=timezone.localdate)
 
     def __init__(self, *args: Any, tags: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

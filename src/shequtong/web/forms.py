@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from shequtong.core.choices import AreaLevel
 
+from .widgets import DateInput
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -54,7 +56,7 @@ class AuditFilterForm(forms.Form):
 
 
 class CalendarOverrideForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="日期", widget=DateInput())
     is_working = forms.TypedChoiceField(
         label="调整为",
         choices=[("0", "休息日"), ("1", "工作日")],
@@ -66,7 +68,7 @@ class CalendarOverrideForm(forms.Form):
 class DeadlineForm(forms.Form):
     """The working-day calculator staff use to answer "when is this due?"."""
 
-    start = forms.DateField(label="起算日", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="起算日", widget=DateInput())
     days = forms.IntegerField(label="工作日数", min_value=0, max_value=365)
 
 
