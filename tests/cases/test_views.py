@@ -194,3 +194,16 @@ def test_the_resident_rates_from_the_portal(client, tree, resident, grid_worker)
     client.post(reverse("cases:my_case", args=[case.pk]), {"rating": "satisfied", "comment": "好"})
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.rating == "satisfied"
+
+
+def test_a_case_due_in_an_unannounced_year_says_its_deadline_may_move(
+    client, tree, resident, grid_worker
+):
+    from datetime import UTC, datetime
+
+    case = case_report(actor=resident, report=report())
+    client.force_login(grid_worker)
+    banner = "2027 年的调休安排尚未导入"
+    assert banner not in client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    Case.objects.filter(pk=case.pk).update(due_at=datetime(2027, 3, 1, 1, tzinfo=UTC))
+    assert banner in client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()

@@ -6,7 +6,6 @@ rather than from memory of the State Council's announcements.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -157,20 +156,81 @@ def test_override_beats_a_plain_weekend():
 # --- a year the library does not know ----------------------------------------------------
 
 
-def test_unknown_year_falls_back_to_weekends(caplog):
-    cal._warned_years.discard(UNKNOWN_YEAR)
-    with caplog.at_level(logging.WARNING, logger="shequtong.core.calendar"):
-        # Fri 2027-01-01 is surely a holiday, but without data only weekends rest.
-        assert is_working_day(date(UNKNOWN_YEAR, 1, 1))
-        assert add_working_days(date(UNKNOWN_YEAR, 1, 1), 1) == date(UNKNOWN_YEAR, 1, 4)
-        assert add_working_days(date(UNKNOWN_YEAR - 1, 12, 31), 10) == date(UNKNOWN_YEAR, 1, 14)
-    warnings = [r for r in caplog.records if str(UNKNOWN_YEAR) in r.getMessage()]
-    assert len(warnings) == 1, "one warning per unknown year, not one per day"
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_statutory_days_computed_are_the_published_holidays(year):
+    """The law of 2024 first applied in 2025: computed for a year chinese-calendar knows, every
+    statutory day is one of its holidays, 13 in all (元旦 1, 春节 4, 清明 1, 劳动 2, 端午 1,
+    中秋 1, 国庆 3)."""
+    days = cal.statutory_holidays(year)
+    assert len(days) == 13
+    assert all(chinese_calendar.is_holiday(day) for day in days)
+    names = {day: chinese_calendar.get_holiday_detail(day)[1] for day in days}
+    assert all(names[day] is not None for day in days)
 
 
-def test_overrides_fill_in_an_unknown_year():
-    CalendarOverride.objects.create(day=date(UNKNOWN_YEAR, 1, 1), is_working=False, note="元旦")
+def test_an_unannounced_year_rests_on_its_statutory_holidays():
+    # 2027: 元旦 Fri 1 Jan; 除夕 Fri 5 Feb to 初三 Mon 8 Feb; 国庆 Fri 1 Oct.
+    assert not is_working_day(date(UNKNOWN_YEAR, 1, 1))
     assert add_working_days(date(UNKNOWN_YEAR - 1, 12, 31), 1) == date(UNKNOWN_YEAR, 1, 4)
+    assert add_working_days(date(UNKNOWN_YEAR, 2, 4), 1) == date(UNKNOWN_YEAR, 2, 9)
+    assert cal.national_holiday_name(date(UNKNOWN_YEAR, 2, 5)) == "春节"
+    assert cal.national_holiday_name(date(UNKNOWN_YEAR, 6, 9)) == "端午节"
+    assert cal.national_holiday_name(date(UNKNOWN_YEAR, 9, 15)) == "中秋节"
+    assert cal.national_holiday_name(date(UNKNOWN_YEAR, 4, 5)) == "清明节"
+    assert cal.provisional_years([date(UNKNOWN_YEAR, 3, 1), date(2026, 3, 1), None]) == [
+        UNKNOWN_YEAR
+    ]
+
+
+NOTICE_2027 = """
+2027-01-01 休 元旦
+2027-02-05~2027-02-12 休 春节
+2027-02-14 班 春节调休
+2027-02-20，班，春节调休
+"""
+
+
+def test_a_loaded_notice_adds_the_tiaoxiu_and_ends_the_provisional_year(district_admin):
+    from shequtong.core.calendar_import import holiday_notice_load
+    from shequtong.core.models import AuditEntry, HolidayNotice
+
+    notice = holiday_notice_load(
+        actor=district_admin, year=UNKNOWN_YEAR, source="国办发明电〔2026〕7号", text=NOTICE_2027
+    )
+    assert notice.days.count() == 11
+    assert not is_working_day(date(UNKNOWN_YEAR, 2, 11))  # 初六, given by the notice only
+    assert is_working_day(date(UNKNOWN_YEAR, 2, 14))  # a Sunday worked
+    assert add_working_days(date(UNKNOWN_YEAR, 2, 4), 1) == date(UNKNOWN_YEAR, 2, 14)
+    assert cal.provisional_years([date(UNKNOWN_YEAR, 3, 1)]) == []
+    assert AuditEntry.objects.filter(action="calendar.notice").count() == 1
+
+    # Loaded again, the year's earlier notice is replaced, not added to.
+    holiday_notice_load(
+        actor=district_admin, year=UNKNOWN_YEAR, source="更正", text="2027-02-05~2027-02-08 休 春节"
+    )
+    assert HolidayNotice.objects.get().days.count() == 4
+    assert is_working_day(date(UNKNOWN_YEAR, 2, 14)) is False  # a Sunday again
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2027-02-30 休 春节", "第 1 行：日期“2027-02-30”不对"),
+        ("2027-01-01 休 元旦\n2028-01-01 休 元旦", "第 2 行：日期 2028-01-01 不在 2027 年"),
+        ("2027-01-01 歇 元旦", "第 1 行：“歇”应为 休 或 班"),
+        ("2027-02-12~2027-02-05 休 春节", "第 1 行：时段"),
+        ("2027-01-01 休\n2027-01-01 班", "第 2 行：2027-01-01 在前面已经出现"),
+        ("元旦放假一天", "第 1 行：应为“日期 休/班 说明”"),
+    ],
+)
+def test_a_bad_notice_names_its_line_and_loads_nothing(district_admin, text, problem):
+    from shequtong.core.calendar_import import holiday_notice_load
+    from shequtong.core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        holiday_notice_load(actor=district_admin, year=UNKNOWN_YEAR, source="国办发明电", text=text)
+    assert any(m.startswith(problem) for m in refused.value.fields["text"]), refused.value.fields
+    assert not CalendarOverride.objects.exists()  # the good lines are not loaded either
 
 
 # --- the property ---------------------------------------------------------------------------

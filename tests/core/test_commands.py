@@ -166,7 +166,7 @@ def no_async_unsafe(monkeypatch):
 
 @pytest.fixture
 def calendar_knows_every_year(monkeypatch):
-    monkeypatch.setattr(check_deploy.chinese_calendar, "is_workday", lambda day: True)
+    monkeypatch.setattr(check_deploy, "provisional_years", lambda days: [])
 
 
 def test_check_deploy_fails_under_the_test_settings(calendar_knows_every_year):
@@ -240,19 +240,20 @@ def test_check_deploy_includes_errors_of_djangos_own_checks(calendar_knows_every
     assert "Django 检查 async.E001" in message
 
 
-def test_check_deploy_warns_when_the_holiday_calendar_ends(monkeypatch):
-    next_year = date.today().year + 1
+def test_check_deploy_warns_from_november_until_next_years_notice_is_loaded(district_admin):
+    from shequtong.core.calendar_import import holiday_notice_load
 
-    def is_workday(day: date) -> bool:
-        if day.year >= next_year:
-            raise NotImplementedError(f"no available data for year {day.year}")
-        return True
-
-    monkeypatch.setattr(check_deploy.chinese_calendar, "is_workday", is_workday)
+    assert check_deploy._calendar_warnings(date(2026, 10, 31)) == []  # 2026 is published
+    (warning,) = check_deploy._calendar_warnings(date(2026, 11, 1))
+    assert warning.startswith("2027 年的调休安排尚未导入")
     with override_settings(**HARDENED):
         out, _ = run("check_deploy")
-    assert f"警告：chinesecalendar 还不知道 {next_year} 年的法定节假日" in out
-    assert out.rstrip().endswith("通过")
+    if date.today() >= date(2026, 11, 1):
+        assert "警告：2027 年的调休安排尚未导入" in out
+    assert out.rstrip().endswith("通过")  # a warning, not a failure
+
+    holiday_notice_load(actor=None, year=2027, source="国办发明电", text="2027-01-01 休 元旦")
+    assert check_deploy._calendar_warnings(date(2026, 11, 1)) == []
 
 
 # --- rotate-data-key -------------------------------------------------------------------------

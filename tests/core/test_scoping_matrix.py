@@ -31,6 +31,7 @@ from shequtong.core.models import (
     AuditEntry,
     CalendarOverride,
     Department,
+    HolidayNotice,
     Notification,
     RoleGrant,
     User,
@@ -119,6 +120,12 @@ def rows_calendaroverride(tree: AreaTree, viewer: User) -> None:
     )
 
 
+def rows_holidaynotice(tree: AreaTree, viewer: User) -> None:
+    HolidayNotice.objects.bulk_create(
+        [HolidayNotice(year=2027, source="国办发明电"), HolidayNotice(year=2028, source="待定")]
+    )
+
+
 def rows_apitoken(tree: AreaTree, viewer: User) -> None:
     (other,) = _users(1, "owner")
     ApiToken.objects.bulk_create(
@@ -137,6 +144,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "core.user": rows_user,
     "core.auditentry": rows_auditentry,
     "core.calendaroverride": rows_calendaroverride,
+    "core.holidaynotice": rows_holidaynotice,
     "core.apitoken": rows_apitoken,
     **REGISTRY_ROWS,
     **CASE_ROWS,

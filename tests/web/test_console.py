@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shequtong.core.choices import Role
-from shequtong.core.models import ApiToken, AuditEntry, CalendarOverride
+from shequtong.core.models import ApiToken, AuditEntry, CalendarOverride, HolidayNotice
 from tests.core.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +234,31 @@ def test_only_district_admins_adjust_the_calendar(client, grid_worker, district_
     client.force_login(district_admin)
     client.post("/console/calendar/", data)
     assert CalendarOverride.objects.get().day == date(2026, 12, 31)
+
+
+def test_an_unannounced_year_shows_a_banner_until_its_notice_is_imported(client, district_admin):
+    client.force_login(district_admin)
+    page = client.get("/console/calendar/", {"month": "2027-2"}).content.decode()
+    assert "2027 年的调休安排尚未导入" in page
+    assert 'data-day="2027-02-05" data-working="0"' in page and "春节" in page  # 除夕, by law
+
+    refused = client.post(
+        "/console/calendar/?month=2027-2",
+        {"year": "2027", "source": "国办发明电〔2026〕7号", "text": "2027-02-30 休 春节"},
+    ).content.decode()
+    assert "第 1 行：日期“2027-02-30”不对" in refused and not HolidayNotice.objects.exists()
+
+    client.post(
+        "/console/calendar/",
+        {
+            "year": "2027",
+            "source": "国办发明电〔2026〕7号",
+            "text": "2027-02-05~2027-02-12 休 春节",
+        },
+    )
+    page = client.get("/console/calendar/", {"month": "2027-2"}).content.decode()
+    assert "尚未导入" not in page and "国办发明电〔2026〕7号" in page
+    assert 'data-day="2027-02-11" data-working="0"' in page
 
 
 # --- API tokens -----------------------------------------------------------------------------

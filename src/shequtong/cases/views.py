@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shequtong.core import services as core_services
 from shequtong.core import vault
+from shequtong.core.calendar import provisional_years
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.geo import parse_point
 from shequtong.core.scoping import allowed
@@ -169,6 +170,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "file": file,
         "case": case,
         "phone_masked": vault.mask_phone(case.reporter_phone) if case.reporter_phone else "",
+        "provisional": provisional_years([case.due_at]),
         "assignees": {
             level: selectors.assignees_for(case, level) for level in ("grid", "community")
         },

@@ -9,37 +9,87 @@ received on a holiday is due when the office opens), which is one working day af
 Days are local calendar days (TIME_ZONE): an aware datetime is read in local time first.
 
 chinese-calendar knows the years the State Council has announced. For a year it does not know
-yet, Saturdays and Sundays are rest days and a warning is logged; the overrides table lets the
-deployment enter the announcement until the library is upgraded.
+yet, the statutory holidays are still known by law (全国年节及纪念日放假办法, as
+amended in 2024: 元旦 1 day, 春节 4 from 除夕, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3), so
+they and the weekends are rest days; only the year's 调休 is missing, and the year is
+*provisional* until a district administrator loads the State Council's notice
+(`HolidayNotice`, core.calendar_import): the calendar and deadline pages say so, and
+`check-deploy` warns from November.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import overload
 
 import chinese_calendar
+from django.db import transaction
 from django.utils import timezone
+from lunar_python import Lunar
 
-from .models import CalendarOverride
+from .models import CalendarOverride, HolidayNotice
 from .reference import ReferenceCache
 
-log = logging.getLogger(__name__)
+
+@cache
+def published(year: int) -> bool:
+    """Whether chinese-calendar holds the State Council's arrangement for `year`."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
-_warned_years: set[int] = set()
+@cache
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The days off the law itself fixes for `year` (no 调休), by name; lunar dates from
+    lunar_python, the 清明 solar term included."""
+
+    def lunar(month: int, day: int) -> date:
+        solar = Lunar.fromYmd(year, month, day).getSolar()
+        return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+    new_year = lunar(1, 1)
+    qingming = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]
+    days = {date(year, 1, 1): "元旦"}
+    days |= {new_year + timedelta(days=n): "春节" for n in range(-1, 3)}  # 除夕 to 初三
+    days[date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = "清明节"
+    days |= {date(year, 5, n): "劳动节" for n in (1, 2)}
+    days[lunar(5, 5)] = "端午节"
+    days[lunar(8, 15)] = "中秋节"
+    days |= {date(year, 10, n): "国庆节" for n in (1, 2, 3)}
+    return days
 
 
 def national_is_working_day(day: date) -> bool:
-    try:
+    if published(day.year):
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:  # once per year and process, not once per day
-            _warned_years.add(day.year)
-            log.warning("chinese-calendar 无 %s 年的节假日数据，按周末休息计算", day.year)
-        return day.weekday() < 5
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+def national_holiday_name(day: date) -> str:
+    """The holiday `day` belongs to ("春节"), or "" for an ordinary day."""
+    if not published(day.year):
+        return statutory_holidays(day.year).get(day, "")
+    _, name = chinese_calendar.get_holiday_detail(day)
+    return chinese_calendar.constants.Holiday(name).chinese if name else ""
+
+
+def _load_notices(_: object) -> frozenset[int]:
+    return frozenset(HolidayNotice.objects.values_list("year", flat=True))
+
+
+_notices = ReferenceCache(_load_notices, models=("core.HolidayNotice",))
+
+
+def provisional_years(days: Iterable[date | datetime | None]) -> list[int]:
+    """The years among `days` whose 调休 is not known yet (neither published in chinese-calendar
+    nor loaded as a notice): a deadline in them may move once the notice is out."""
+    years = {_local_date(day).year for day in days if day is not None}
+    return sorted(year for year in years if not published(year) and year not in _notices.get())
 
 
 def _load_overrides(_: object) -> dict[date, bool]:
@@ -49,6 +99,12 @@ def _load_overrides(_: object) -> dict[date, bool]:
 
 # Read by every deadline; changed when the State Council announces next year's holidays.
 _overrides = ReferenceCache(_load_overrides, models=("core.CalendarOverride",))
+
+
+def overrides_changed() -> None:
+    """Drop the overrides after a bulk write, which sends no signal: now and at the commit."""
+    _overrides.forget()
+    transaction.on_commit(_overrides.forget)
 
 
 def is_working_day(day: date) -> bool:

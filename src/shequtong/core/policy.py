@@ -61,6 +61,11 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "count": STAFF,
         "change": frozenset({Role.DISTRICT_ADMIN}),
     },
+    "core.holidaynotice": {
+        "read": STAFF,
+        "count": STAFF,
+        "change": frozenset({Role.DISTRICT_ADMIN}),
+    },
     # Owned by one user; every signed-in staff member manages their own.
     "core.apitoken": {
         "read": STAFF,

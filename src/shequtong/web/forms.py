@@ -65,6 +65,23 @@ class CalendarOverrideForm(forms.Form):
     note = forms.CharField(label="依据", max_length=128, help_text="如：区政府通知（2026）12 号")
 
 
+class HolidayNoticeForm(forms.Form):
+    """A year's 放假安排 as the State Council's notice reads (core.calendar_import)."""
+
+    year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
+    source = forms.CharField(
+        label="通知文号", max_length=128, help_text="如：国办发明电〔2026〕7 号"
+    )
+    text = forms.CharField(
+        label="放假和调休安排",
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "2027-01-01 休 元旦\n2027-02-05~2027-02-12 休 春节"}
+        ),
+        help_text="每行一段：日期或“起~止”、休或班、说明",
+    )
+
+
 class DeadlineForm(forms.Form):
     """The working-day calculator staff use to answer "when is this due?"."""
 

@@ -1,6 +1,6 @@
 from .areas import Area, GovernedModel, GovernedQuerySet, community_path
 from .audit import AuditChainHead, AuditEntry
-from .calendar import CalendarOverride
+from .calendar import CalendarOverride, HolidayNotice
 from .notifications import Notification
 from .users import ApiToken, Department, RoleGrant, User
 
@@ -13,6 +13,7 @@ __all__ = [
     "Department",
     "GovernedModel",
     "GovernedQuerySet",
+    "HolidayNotice",
     "Notification",
     "RoleGrant",
     "User",

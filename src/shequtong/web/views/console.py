@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import chinese_calendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
@@ -25,10 +24,16 @@ from django.views.decorators.http import require_POST
 from shequtong.cases import selectors as case_selectors
 from shequtong.cases.models import Case
 from shequtong.core import selectors, services
-from shequtong.core.calendar import add_working_days, is_working_day
+from shequtong.core.calendar import (
+    add_working_days,
+    is_working_day,
+    national_holiday_name,
+    provisional_years,
+)
+from shequtong.core.calendar_import import holiday_notice_load
 from shequtong.core.choices import LEVEL_ORDER, AreaLevel, Role
-from shequtong.core.errors import NotFoundError
-from shequtong.core.models import Area, AuditEntry, CalendarOverride, RoleGrant
+from shequtong.core.errors import DomainError, NotFoundError
+from shequtong.core.models import Area, AuditEntry, CalendarOverride, HolidayNotice, RoleGrant
 from shequtong.core.scoping import allowed, can, roles_of
 from shequtong.core.vault import mask_phone
 
@@ -37,6 +42,7 @@ from ..forms import (
     AuditFilterForm,
     CalendarOverrideForm,
     DeadlineForm,
+    HolidayNoticeForm,
     StaffFilterForm,
     TokenForm,
 )
@@ -271,11 +277,7 @@ def _month_days(year: int, month: int) -> list[Day | None]:
         working = is_working_day(day)
         note = overrides.get(day, "")
         if not note:
-            try:
-                _, name = chinese_calendar.get_holiday_detail(day)
-            except NotImplementedError:
-                name = None
-            note = chinese_calendar.constants.Holiday(name).chinese if name else ""
+            note = national_holiday_name(day)
             if working and day.weekday() >= 5:
                 note = f"{note}调休上班" if note else "调休上班"
         days.append(Day(day, working, note))
@@ -296,11 +298,25 @@ def _month_param(raw: str | None) -> tuple[int, int]:
 def calendar(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_change = allowed(user, "change", CalendarOverride)
-    override_form = CalendarOverrideForm(request.POST or None)
-    if request.method == "POST" and override_form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    override_form = CalendarOverrideForm(posted if "day" in request.POST else None)
+    notice_form = HolidayNoticeForm(posted if "text" in request.POST else None)
+    if override_form.is_valid():
         services.calendar_override_set(actor=user, **override_form.cleaned_data)
         messages.success(request, "工作日历已调整")
         return redirect(f"{reverse('web:calendar')}?month={request.GET.get('month', '')}")
+    if notice_form.is_valid():
+        try:
+            notice = holiday_notice_load(actor=user, **notice_form.cleaned_data)
+        except DomainError as exc:
+            for name, problems in exc.fields.items():
+                for problem in problems:
+                    notice_form.add_error(name if name in notice_form.fields else None, problem)
+        else:
+            messages.success(
+                request, f"已导入 {notice.year} 年放假安排，共 {notice.days.count()} 天"
+            )
+            return redirect(f"{reverse('web:calendar')}?month={notice.year}-1")
     year, month = _month_param(request.GET.get("month"))
     deadline_form = DeadlineForm(request.GET if "start" in request.GET else None)
     due = None
@@ -308,6 +324,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         due = add_working_days(
             deadline_form.cleaned_data["start"], deadline_form.cleaned_data["days"]
         )
+    shown = [date(year, month, 1), due]
     prev_month = date(year, month, 1) - timedelta(days=1)
     next_month = date(year + month // 12, month % 12 + 1, 1)
     context = {
@@ -319,6 +336,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "next": f"{next_month.year}-{next_month.month}",
         "overrides": CalendarOverride.objects.all()[:50],
         "override_form": override_form if can_change else None,
+        "notice_form": notice_form if can_change else None,
+        "notices": HolidayNotice.objects.all()[:10],
+        "provisional": provisional_years(shown),
         "deadline_form": deadline_form,
         "due": due,
         "breadcrumbs": [Crumb("工作日历")],

@@ -16,14 +16,15 @@ import binascii
 from datetime import date
 from typing import Any
 
-import chinese_calendar
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from shequtong.core import vault
+from shequtong.core.calendar import provisional_years
 
 MIN_SECRET_KEY = 50
 MIN_HMAC_KEY = 32
@@ -117,16 +118,17 @@ def _django_checks() -> tuple[list[str], list[str]]:
 
 
 def _calendar_warnings(today: date) -> list[str]:
-    unknown = []
-    for year in (today.year, today.year + 1):
-        try:
-            chinese_calendar.is_workday(date(year, 1, 1))
-        except NotImplementedError:
-            unknown.append(year)
+    """This year when its 调休 is unknown; next year too from November, when the State
+    Council's notice is due and deadlines set now start to fall in it."""
+    years = [today.year, today.year + 1] if today.month >= 11 else [today.year]
+    try:
+        provisional = provisional_years(date(year, 1, 1) for year in years)
+    except DatabaseError:  # checked before the first `migrate`: no table to read yet
+        return ["无法读取工作日历的年度放假安排（数据库尚未迁移？）"]
     return [
-        f"chinesecalendar 还不知道 {year} 年的法定节假日与调休：请升级该包，或在“工作日历”中"
-        "录入国务院公布的安排；在此之前该年按周末休息计算办结时限"
-        for year in unknown
+        f"{year} 年的调休安排尚未导入：该年的办结时限暂按法定节假日和周末计算。国务院办公厅公布"
+        f"通知后，请在“工作日历”中导入（或 shequtong import-holidays），或升级 chinesecalendar"
+        for year in provisional
     ]
 
 
