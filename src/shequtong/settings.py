@@ -247,6 +247,10 @@ SHEQUTONG_UPLOAD_MAX_MB = env.int("SHEQUTONG_UPLOAD_MAX_MB", default=50)
 # Days an uploaded ledger (encrypted) is kept after its import ends, for the rejected-rows
 # workbook; `shequtong import purge` deletes older ones (0: as soon as the import ends).
 SHEQUTONG_UPLOAD_RETENTION_DAYS = env.int("SHEQUTONG_UPLOAD_RETENTION_DAYS", default=30)
+# What a ledger may hold once unpacked: a 1 MB .xlsx can hold 400 MB of sheet XML, so the upload
+# limit alone bounds nothing. Checked before the sheet is decoded (registry.importing.readers).
+SHEQUTONG_IMPORT_MAX_ROWS = env.int("SHEQUTONG_IMPORT_MAX_ROWS", default=50_000)
+SHEQUTONG_IMPORT_MAX_UNPACKED_MB = env.int("SHEQUTONG_IMPORT_MAX_UNPACKED_MB", default=200)
 SHEQUTONG_IMPORT_INLINE = env.bool("SHEQUTONG_IMPORT_INLINE", default=MODE == "test")
 
 # Cases (事件处置): photo uploads, the radius and window in which a new report is offered as a

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from openpyxl import Workbook
 
 from shequtong.core.choices import Role
@@ -13,6 +15,7 @@ from shequtong.core.errors import PermissionDeniedError
 from shequtong.core.models import AuditEntry
 from shequtong.registry.choices import Gender, PersonEventKind
 from shequtong.registry.importing import persons as importing
+from shequtong.registry.importing import readers
 from shequtong.registry.importing.persons import PersonImport
 from shequtong.registry.importing.readers import ImportFileError
 from shequtong.registry.models import (
@@ -266,3 +269,68 @@ def test_a_door_number_implying_an_impossible_floor_is_refused_by_row(tree, tmp_
     assert report.counts["new"] == 2
     assert "超出 200 层的上限" in str(errors_of(report)[4])
     assert max(Building.objects.values_list("floors", flat=True)) < 200
+
+
+# --- bounded: what a ledger holds unpacked is checked before it is decoded ------------------
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Calamine must not be reached: the refusal comes from the zip's directory and a stream."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the workbook was decoded")
+
+    monkeypatch.setattr(readers.CalamineWorkbook, "from_path", refuse)
+    monkeypatch.setattr(readers.CalamineWorkbook, "from_filelike", refuse)
+
+
+@override_settings(SHEQUTONG_IMPORT_MAX_ROWS=100)
+def test_a_workbook_past_the_row_limit_is_refused_before_decoding(tree, tmp_path, no_decoding):
+    path = write_xlsx(tmp_path / "台账.xlsx", ledger_rows(120))
+    with pytest.raises(ImportFileError, match="文件超过 100 行"):
+        run(tree, path)
+    assert not Person.objects.exists()
+
+
+@override_settings(SHEQUTONG_IMPORT_MAX_ROWS=100)
+def test_a_workbook_within_the_row_limit_is_read(tree, tmp_path):
+    report = run(tree, write_xlsx(tmp_path / "台账.xlsx", ledger_rows(100)))
+    assert report.counts["new"] == 100 and Person.objects.count() == 100
+
+
+@override_settings(SHEQUTONG_IMPORT_MAX_ROWS=100)
+def test_a_csv_past_the_row_limit_is_refused(tree, tmp_path):
+    with pytest.raises(ImportFileError, match="文件超过 100 行"):
+        run(tree, write_csv(tmp_path / "台账.csv", ledger_rows(120)))
+
+
+@override_settings(SHEQUTONG_IMPORT_MAX_UNPACKED_MB=1)
+def test_a_zip_bomb_is_refused_by_its_unpacked_size(tree, tmp_path, no_decoding):
+    """A few KB on the wire, megabytes of sheet XML unpacked: as the issue's 1 MB file holding
+    400 MB, scaled down by the limit."""
+    path = write_xlsx(tmp_path / "台账.xlsx", ledger_rows(3))
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet2.xml", b"<c/>" * (2 << 20))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ImportFileError, match="解压后有 8 MB，超过 1 MB 上限"):
+        run(tree, path)
+
+
+def test_a_member_bigger_than_its_header_says_is_refused(tree, tmp_path, no_decoding):
+    """The zip directory can lie about a member's size; the stream then fails its check."""
+    path = write_xlsx(tmp_path / "台账.xlsx", ledger_rows(3))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    # The central directory's uncompressed size of that member, set to 10 bytes.
+    central = data.rfind(b"PK\x01\x02", 0, data.find(b"PK\x05\x06"))
+    while central >= 0:
+        name_length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + name_length] == info.filename.encode():
+            data[central + 24 : central + 28] = (10).to_bytes(4, "little")
+            break
+        central = data.rfind(b"PK\x01\x02", 0, central)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportFileError, match="无法读取 Excel 文件"):
+        run(tree, path)

@@ -4,6 +4,11 @@ GBK, title rows above the header, blank rows, hidden sheets — one row at a tim
 A CSV is streamed and never held in memory; a workbook sheet is decoded by calamine (Rust) and
 handed over row by row. A ledger uploaded in the console is read from the bytes decrypted from
 its sealed file, so its plaintext never touches the disk.
+
+A workbook is a zip, and calamine holds the decoded sheet in memory: before it decodes anything,
+the zip's members are checked against `SHEQUTONG_IMPORT_MAX_UNPACKED_MB` and the sheets' rows
+counted against `SHEQUTONG_IMPORT_MAX_ROWS`, streaming, so a zip bomb costs a read, not the
+server's memory. A CSV's lines are counted the same way.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ import codecs
 import csv
 import io
 import itertools
+import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from shequtong.core.errors import DomainError
@@ -61,6 +70,69 @@ def _kind(source: Source) -> str:
     if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
         raise ImportFileError("文件内容是图片，不是 Excel 表格或 CSV")
     return "text"
+
+
+# A sheet's rows: <row …> in an .xlsx worksheet (any namespace prefix), <table:table-row …> in
+# an .ods content.xml. Members holding sheets are the only ones worth counting.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:row|table-row)[\s>/]")
+_SHEET_MEMBER = re.compile(r"(?:xl/worksheets/[^/]+\.xml|content\.xml)$")
+_MAX_MEMBERS = 2_000
+_CHUNK = 1 << 20
+
+
+def _too_many_rows(rows: int) -> ImportFileError:
+    limit = settings.SHEQUTONG_IMPORT_MAX_ROWS
+    return ImportFileError(
+        f"文件超过 {limit:,} 行（至少 {rows:,} 行）：请按社区或网格拆分成多个文件后分别导入"
+    )
+
+
+def _rows_in_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
+    """Row tags in one member, streamed; stops as soon as `limit` is passed."""
+    rows, tail = 0, b""
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            buffer = tail + chunk
+            cut = buffer.rfind(b"<")  # a tag is never split between two counts
+            if cut < 0 or len(buffer) - cut > 256:
+                cut = len(buffer)
+            rows += len(_ROW_TAG.findall(buffer, 0, cut))
+            tail = buffer[cut:]
+            if rows > limit:
+                return rows
+    return rows + len(_ROW_TAG.findall(tail))
+
+
+def _check_workbook_size(source: Source) -> None:
+    """Refuse a workbook whose unpacked size or row count passes the limits, before decoding."""
+    unpacked_limit = settings.SHEQUTONG_IMPORT_MAX_UNPACKED_MB << 20
+    row_limit = settings.SHEQUTONG_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
+    try:
+        with _binary(source) as handle, zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+            if len(members) > _MAX_MEMBERS:
+                raise ImportFileError(f"文件内含 {len(members):,} 个部件，不像是 Excel 台账")
+            unpacked = sum(info.file_size for info in members)
+            if unpacked > unpacked_limit:
+                raise ImportFileError(
+                    f"文件解压后有 {unpacked >> 20:,} MB，超过 "
+                    f"{settings.SHEQUTONG_IMPORT_MAX_UNPACKED_MB} MB 上限：请拆分后分别导入，"
+                    "或删去多余的工作表、图片和格式"
+                )
+            for info in members:
+                if _SHEET_MEMBER.search(info.filename):
+                    rows = _rows_in_member(archive, info, row_limit)
+                    if rows > row_limit:
+                        raise _too_many_rows(rows - HEADER_SEARCH_ROWS)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        # A member larger than its header says fails its CRC here, before calamine sees it.
+        raise ImportFileError(f"无法读取 Excel 文件（文件已损坏或加密）：{exc}") from exc
+
+
+def _check_text_size(source: Source) -> None:
+    lines = count_rows(source) or 0
+    if lines > settings.SHEQUTONG_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise _too_many_rows(lines - HEADER_SEARCH_ROWS)
 
 
 def _csv_encoding(source: Source) -> str:
@@ -142,6 +214,10 @@ def open_table(
     the kind of sheet in the message when no header is found."""
     notes: list[str] = []
     kind = _kind(path)
+    if kind == "zip":
+        _check_workbook_size(path)
+    elif kind == "text":
+        _check_text_size(path)
     rows = _csv_rows(path, _csv_encoding(path)) if kind == "text" else _workbook_rows(path, notes)
     looked: list[tuple[int, list[Any]]] = []
     for number, row in rows:
