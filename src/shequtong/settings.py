@@ -8,6 +8,7 @@ defaults for secrets: a production process without real keys refuses to start, a
 from pathlib import Path
 
 import environ
+from huey import RedisHuey, SqliteHuey
 
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "template_partials",
     # Serves Swagger UI from its own static files (no CDN) at /api/v1/docs.
     "ninja",
+    # The task worker (`shequtong worker`); each app's tasks are in its tasks.py.
+    "huey.contrib.djhuey",
     "shequtong.core",
     "shequtong.registry",
     "shequtong.cases",
@@ -241,8 +244,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = MODE != "production"
 
-# Ledger imports: the largest upload the console takes (the CLI has no limit), and whether a
-# job runs inside the request (tests) or on a background thread.
+# Ledger imports: the largest upload the console takes (the CLI has no limit).
 SHEQUTONG_UPLOAD_MAX_MB = env.int("SHEQUTONG_UPLOAD_MAX_MB", default=50)
 # Days an uploaded ledger (encrypted) is kept after its import ends, for the rejected-rows
 # workbook; `shequtong import purge` deletes older ones (0: as soon as the import ends).
@@ -251,7 +253,25 @@ SHEQUTONG_UPLOAD_RETENTION_DAYS = env.int("SHEQUTONG_UPLOAD_RETENTION_DAYS", def
 # limit alone bounds nothing. Checked before the sheet is decoded (registry.importing.readers).
 SHEQUTONG_IMPORT_MAX_ROWS = env.int("SHEQUTONG_IMPORT_MAX_ROWS", default=50_000)
 SHEQUTONG_IMPORT_MAX_UNPACKED_MB = env.int("SHEQUTONG_IMPORT_MAX_UNPACKED_MB", default=200)
-SHEQUTONG_IMPORT_INLINE = env.bool("SHEQUTONG_IMPORT_INLINE", default=MODE == "test")
+# An import job whose worker has not reported for this long is shown as interrupted, with a
+# button to resume it (its worker was killed or the server restarted).
+SHEQUTONG_IMPORT_STALE_SECONDS = env.int("SHEQUTONG_IMPORT_STALE_SECONDS", default=120)
+SHEQUTONG_IMPORT_BATCH = env.int("SHEQUTONG_IMPORT_BATCH", default=1000)
+
+# Background and periodic work (imports, the case and care sweeps, alarm follow-ups) runs on
+# one task worker, `shequtong worker` (Huey). Its queue lives in a SQLite file beside the data
+# on the embedded default, or in Redis (`redis://127.0.0.1:6379/0`) where several servers
+# share the work. In test mode tasks run inline unless a test starts a real worker.
+SHEQUTONG_TASK_QUEUE = env.str("SHEQUTONG_TASK_QUEUE", default="")
+SHEQUTONG_WORKER_THREADS = env.int("SHEQUTONG_WORKER_THREADS", default=2)
+if SHEQUTONG_TASK_QUEUE.startswith(("redis://", "rediss://")):
+    HUEY = RedisHuey("shequtong", url=SHEQUTONG_TASK_QUEUE, immediate=MODE == "test")
+else:
+    HUEY = SqliteHuey(
+        "shequtong",
+        filename=SHEQUTONG_TASK_QUEUE.removeprefix("sqlite:///") or str(VAR_DIR / "tasks.sqlite3"),
+        immediate=MODE == "test",
+    )
 
 # Cases (事件处置): photo uploads, the radius and window in which a new report is offered as a
 # duplicate of an open case, the days a resident may reopen a resolved case by rating it

@@ -3,11 +3,19 @@ shows the alarm, how it was handled and the case."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from shequtong.care.alarms import _publish_follow_up, alarm_act
+from shequtong.care.alarms import (
+    FollowUpNotOpenedError,
+    alarm_act,
+    follow_up_open,
+    follow_ups_pending,
+)
 from shequtong.care.choices import AlarmStatus, DeviceKind
 from shequtong.care.ingest import ingest
 from shequtong.care.services import device_register
@@ -56,10 +64,43 @@ def test_a_gas_alarm_resolved_for_follow_up_becomes_a_hazard_case(
     assert alarm.status == AlarmStatus.RESOLVED and alarm.case_number == case.number
     assert alarm.steps.last().label == f"已转事件 {case.number} 跟进"
 
-    with django_capture_on_commit_callbacks(execute=True):  # published again: still one case
-        _publish_follow_up(alarm, staff)
+    with django_capture_on_commit_callbacks(execute=True):  # asked again: still one case
+        follow_up_open(alarm.pk, staff.pk)
     assert Case.objects.count() == 1
     assert alarm.steps.filter(action="case").count() == 1
+
+
+def test_a_follow_up_the_cases_app_fails_stays_on_the_alarm_and_is_retried(
+    staff,  # noqa: F811
+    elder,  # noqa: F811
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from shequtong.cases import receivers
+
+    def broken(**_):
+        raise RuntimeError("cases app down")
+
+    alarm = _alarm(staff, elder)
+    monkeypatch.setattr(receivers, "case_report", lambda **_: broken())
+    with django_capture_on_commit_callbacks(execute=True):
+        alarm_act(actor=staff, alarm=alarm, action="resolve", outcome="handled", follow_up=True)
+    # The task failed, and the worker has it scheduled again.
+    (retry,) = settings.HUEY.scheduled()
+    assert retry.name.endswith("alarm_follow_up_open") and retry.retries == 19
+    with pytest.raises(FollowUpNotOpenedError):
+        follow_up_open(alarm.pk, staff.pk)
+    alarm.refresh_from_db()
+    assert alarm.follow_up_requested_at is not None and alarm.case_number == ""
+    assert alarm.steps.filter(action="follow_up").exists()  # visible on the alarm
+    assert follow_ups_pending(older_than=timedelta(0)) == [(alarm.pk, staff.pk)]
+
+    monkeypatch.undo()  # the cases app is back: the retry opens the case
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up_open(alarm.pk, staff.pk)
+    alarm.refresh_from_db()
+    assert alarm.case_number == Case.objects.get().number
+    assert follow_ups_pending(older_than=timedelta(0)) == []
 
 
 def test_without_follow_up_no_case_is_opened(staff, elder, django_capture_on_commit_callbacks):  # noqa: F811

@@ -225,6 +225,7 @@ def test_a_crash_mid_import_leaves_whole_batches_and_resumes(
     monkeypatch.setattr(PersonImport, "_create", original)
     report = PersonImport(community=tree.comm_a1, actor=None, job=job).run(path)
     assert Person.objects.count() == 10 and report.counts["new"] == 10
+    assert report.counts["rows"] == 10  # the committed rows counted once, not again or never
     assert Household.objects.count() == Dwelling.objects.count()
 
 

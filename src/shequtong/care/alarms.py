@@ -16,7 +16,6 @@ from django.utils import timezone
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
-from shequtong.core.events import publish
 from shequtong.core.models import User
 from shequtong.core.notify import Message, notify
 from shequtong.core.public import public_place
@@ -203,14 +202,37 @@ def alarm_act(
     _step(alarm, action, shown, actor, note)
     audit_record(actor=actor, action=f"care.alarm_{action}", obj=alarm)
     if action == "resolve" and follow_up:
-        _publish_follow_up(alarm, actor)
+        _request_follow_up(alarm, actor)
     return alarm
 
 
-def _publish_follow_up(alarm: Alarm, actor: User) -> None:
+class FollowUpNotOpenedError(Exception):
+    """The case for a follow-up was not opened (a receiver failed): the task tries again."""
+
+
+def _request_follow_up(alarm: Alarm, actor: User) -> None:
+    """Stored with the alarm in this transaction, then handed to the task worker: a failure of
+    the cases app leaves the request on the alarm, retried, not only a log line."""
+    from .tasks import alarm_follow_up_open
+
+    Alarm.objects.filter(pk=alarm.pk).update(follow_up_requested_at=timezone.now())
+    alarm.follow_up_requested_at = timezone.now()
+    AlarmStep.objects.create(alarm=alarm, action="follow_up", label="已请求转事件跟进", actor=actor)
+    alarm_id, actor_id = alarm.pk, actor.pk
+    transaction.on_commit(lambda: alarm_follow_up_open(alarm_id, actor_id))
+
+
+def follow_up_open(alarm_id: int, actor_id: int) -> None:
+    """Ask the cases app for the follow-up case, now and synchronously (the task worker calls
+    this). Raises when a receiver failed, so the task retries; opening is idempotent (the case
+    is keyed by the alarm), and the case number comes back by `follow_up_opened` once the
+    case is committed."""
+    alarm = Alarm.objects.select_related("profile__person__dwelling").get(pk=alarm_id)
+    if alarm.case_number:
+        return
     person = alarm.profile.person
-    publish(
-        alarm_follow_up,
+    outcomes = alarm_follow_up.send_robust(
+        sender=None,
         origin=f"{ORIGIN}:{alarm.pk}",
         kind=alarm.kind,
         kind_label=alarm.get_kind_display(),
@@ -218,8 +240,24 @@ def _publish_follow_up(alarm: Alarm, actor: User) -> None:
         area_id=person.area_id,
         place=public_place(str(person.dwelling or "")),
         url=f"{reverse('care:profile_detail', args=[alarm.profile_id])}#alarm-{alarm.pk}",
-        actor_id=actor.pk,
+        actor_id=actor_id,
     )
+    failures = [outcome for _, outcome in outcomes if isinstance(outcome, Exception)]
+    if failures or not outcomes:
+        raise FollowUpNotOpenedError(f"告警 {alarm_id} 的跟进事件未能开立：{failures!r}")
+
+
+def follow_ups_pending(older_than: timedelta) -> list[tuple[int, int]]:
+    """(alarm, actor) of follow-ups asked for longer ago than `older_than` and still not opened:
+    the worker's periodic check queues them again (retries exhausted, a queue lost)."""
+    cutoff = timezone.now() - older_than
+    asked = AlarmStep.objects.filter(
+        action="follow_up",
+        actor__isnull=False,
+        alarm__follow_up_requested_at__lt=cutoff,
+        alarm__case_number="",
+    )
+    return list(asked.values_list("alarm_id", "actor_id").distinct())
 
 
 @transaction.atomic

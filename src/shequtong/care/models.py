@@ -204,6 +204,9 @@ class Alarm(GovernedModel):
     outcome = models.CharField("结果", max_length=16, choices=AlarmOutcome.choices, blank=True)
     note = models.CharField("说明", max_length=500, blank=True)
     case_number = models.CharField("跟进事件编号", max_length=32, blank=True)
+    # 转事件跟进 asked for and not yet opened: the task worker opens the case, retrying until it
+    # succeeds; the alarm shows the request meanwhile (care/alarms.py, follow_up_open).
+    follow_up_requested_at = models.DateTimeField("转事件跟进请求时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "告警"

@@ -1,9 +1,10 @@
 """The rules that watch for what did not happen, and the keeping of readings.
 
-A fall or an SOS arrives as a message; silence does not. `sweep` (run by `shequtong care sweep
---every 15`) looks for it: a person with no activity — no door opened, no water drawn, no steps
-— through more daytime hours than their threshold allows; a device that stopped reporting. It
-also calls the next contact of unanswered alarms and deletes raw readings past their keeping.
+A fall or an SOS arrives as a message; silence does not. `sweep` (run every 15 seconds by
+the task worker, care/tasks.py) looks for it: a person with no activity — no door opened, no
+water drawn, no steps — through more daytime hours than their threshold allows; a device
+that stopped reporting. It also calls the next contact of unanswered alarms and deletes raw
+readings past their keeping.
 """
 
 from __future__ import annotations

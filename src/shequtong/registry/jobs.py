@@ -1,22 +1,26 @@
 """Import jobs: a ledger uploaded in the console is checked, then imported, in the background,
 with its progress in the database for the console's progress bar.
 
-Jobs run on a thread of the web process: no queue server is needed on the embedded default. A
-job cut off by a restart keeps every committed batch (valid-rows mode) and resumes with
-`shequtong import resume JOB`, or from the console's 继续 button.
+Jobs run on the task worker (`shequtong worker`, registry/tasks.py). A run first claims its job
+(`worker`, `heartbeat_at`) and reports at every batch, so the same job never runs twice at once
+(a confirm pressed twice, a task delivered twice) and a run that falls silent — its worker
+killed — is seen as interrupted. Such a job keeps every committed batch (valid-rows mode) and
+resumes from the console's 继续 button or `shequtong import resume JOB`, with its counters
+carried on from the last committed batch.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -33,7 +37,7 @@ from .choices import EDUCATIONS, POLITICAL_STATUSES, RELATIONSHIPS, DwellingUsag
 from .importing import columns as col
 from .importing.persons import ImportReport, PersonImport
 from .importing.readers import cell_text, open_table
-from .models import ColumnMapping, ImportJob, ImportMode, ImportStatus, Person
+from .models import BUSY, INTERRUPTED, ColumnMapping, ImportJob, ImportMode, ImportStatus, Person
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def job_create(
 
 
 def _store(job: ImportJob, report: ImportReport, status: str, error: str = "") -> None:
-    job.status, job.error = status, error
+    job.status, job.error, job.worker = status, error, ""
     job.counts = report.counts
     job.rows_done = report.counts["rows"]
     job.total_rows = max(job.total_rows, report.counts["rows"])
@@ -92,10 +96,29 @@ def _store(job: ImportJob, report: ImportReport, status: str, error: str = "") -
     job.save()
 
 
+def _claim(job_id: int) -> str | None:
+    """Take the job for this run: it must be busy and queued, or held by a silent run. The
+    token names the run; None when another live run holds the job (or it is not busy)."""
+    token = secrets.token_hex(8)
+    now = timezone.now()
+    silent_since = now - timedelta(seconds=settings.SHEQUTONG_IMPORT_STALE_SECONDS)
+    taken = (
+        ImportJob.objects.filter(pk=job_id, status__in=BUSY)
+        .filter(Q(worker="") | Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True))
+        .update(worker=token, heartbeat_at=now)
+    )
+    return token if taken else None
+
+
 def run_job(job_id: int) -> ImportJob:
     """Check (dry run) or import one job, recording the outcome on it. Never raises for a bad
-    file: the reason is the job's `error`, shown in the console."""
+    file: the reason is the job's `error`, shown in the console. Does nothing when another run
+    holds the job."""
+    token = _claim(job_id)
     job = ImportJob.objects.select_related("area", "created_by").get(pk=job_id)
+    if token is None:
+        log.info("import job %s is held by another run or not queued", job_id)
+        return job
     dry_run = job.status in (ImportStatus.PENDING, ImportStatus.CHECKING)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING,
@@ -103,7 +126,9 @@ def run_job(job_id: int) -> ImportJob:
     )
 
     def progress(rows: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+        ImportJob.objects.filter(pk=job.pk, worker=token).update(
+            rows_done=rows, heartbeat_at=timezone.now()
+        )
 
     importer = PersonImport(
         community=job.area,
@@ -125,7 +150,7 @@ def run_job(job_id: int) -> ImportJob:
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
         job.refresh_from_db()
-        message = f"导入中断：{exc}。已提交的批次已保存，可点击“继续”从中断处接着导入。"
+        message = f"{INTERRUPTED}：{exc}。已提交的批次已保存，可点击“继续”从中断处接着导入。"
         _store(job, importer.report, ImportStatus.FAILED, message)
         return job
     if dry_run:
@@ -168,39 +193,63 @@ def _save_columns(actor: User, job: ImportJob, choices: dict[str, str]) -> None:
             actor=actor, action="import.columns", obj=job, changes={"columns": [None, saved]}
         )
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.PENDING, error="", rejected=[], counts={}, rows_done=0
+        status=ImportStatus.PENDING, error="", rejected=[], counts={}, rows_done=0, worker=""
     )
 
 
 def job_start(*, actor: User, job: ImportJob, confirm: bool = False) -> ImportJob:
-    """Queue the check, or — after the user has seen the check — the import itself."""
+    """Queue the check, or — after the user has seen the check — the import itself. A confirm
+    moves the job out of 待确认 in one conditional update: pressed twice, it runs once."""
     if not can_in_area(actor, "change", Person, job.area_path):
         raise PermissionDeniedError()
     if confirm:
-        if job.status not in (ImportStatus.CHECKED, ImportStatus.FAILED, ImportStatus.RUNNING):
-            raise DomainError("invalid", "请先完成校验，再确认导入")
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.RUNNING, dry_run=False, error=""
+        confirmed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.RUNNING,
+            dry_run=False,
+            error="",
+            worker="",
+            heartbeat_at=timezone.now(),
         )
+        if not confirmed:
+            job.refresh_from_db()
+            if job.busy:
+                raise DomainError("invalid", "该导入已确认，正在进行中")
+            if job.status == ImportStatus.DONE:
+                raise DomainError("invalid", "该导入已完成")
+            raise DomainError("invalid", "请先完成校验，再确认导入")
         audit_record(actor=actor, action="import.confirm", obj=job)
     _launch(job.pk)
     job.refresh_from_db()
     return job
 
 
+def job_resume(*, actor: User | None, job: ImportJob) -> ImportJob:
+    """Queue again a job cut off mid-run (its worker killed) or failed for a reason of ours;
+    it carries on after its last committed batch. `actor` None: the server's operator."""
+    if actor is not None and not can_in_area(actor, "change", Person, job.area_path):
+        raise PermissionDeniedError()
+    if not job.resumable:
+        raise DomainError("invalid", "只有中断的导入才能继续")
+    status = ImportStatus.PENDING if job.dry_run else ImportStatus.RUNNING
+    resumed = ImportJob.objects.filter(
+        pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at
+    ).update(status=status, error="", worker="", heartbeat_at=timezone.now())
+    if not resumed:  # resumed meanwhile by someone else
+        raise DomainError("invalid", "该导入已在继续")
+    audit_record(actor=actor, action="import.resume", obj=job)
+    _launch(job.pk)
+    job.refresh_from_db()
+    return job
+
+
 def _launch(job_id: int) -> None:
-    if settings.SHEQUTONG_IMPORT_INLINE:
-        run_job(job_id)
+    from .tasks import import_job_run
+
+    if settings.HUEY.immediate:  # tests: the task runs here, now
+        import_job_run(job_id)
         return
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            run_job(job_id)
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, name=f"import-{job_id}", daemon=True).start()
+    ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+    transaction.on_commit(lambda: import_job_run(job_id))
 
 
 # --- files handed to the user ---------------------------------------------------------------
@@ -325,8 +374,14 @@ def uploads_purge(*, now: datetime | None = None) -> int:
 
 
 def resume(job: ImportJob) -> ImportJob:
-    """Carry on a job cut off mid-import (CLI and the console's 继续)."""
-    if job.status not in (ImportStatus.RUNNING, ImportStatus.FAILED):
-        raise DomainError("invalid", "只有中断的导入才能继续")
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    """Carry on, in this process, a job cut off mid-import (`shequtong import resume`)."""
+    if not job.resumable:
+        raise DomainError(
+            "invalid",
+            f"只有中断的导入才能继续（进行中的导入 "
+            f"{settings.SHEQUTONG_IMPORT_STALE_SECONDS} 秒无进展才算中断）",
+        )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.PENDING if job.dry_run else ImportStatus.RUNNING, worker=""
+    )
     return run_job(job.pk)

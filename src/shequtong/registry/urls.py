@@ -27,6 +27,7 @@ urlpatterns = [
     path("imports/template.xlsx", views.import_template, name="import_template"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/resume/", views.import_resume, name="import_resume"),
     path("imports/<int:pk>/columns/", views.import_columns, name="import_columns"),
     path("imports/<int:pk>/rejected.xlsx", views.import_rejected, name="import_rejected"),
     path("stats/", views.stats, name="stats"),

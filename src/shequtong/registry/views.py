@@ -36,7 +36,6 @@ from .models import (
     Dwelling,
     Estate,
     Facility,
-    ImportStatus,
     Organization,
     Person,
     PersonTag,
@@ -446,7 +445,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": job.original_name,
         "job": job,
-        "busy": job.status in (ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.RUNNING),
+        "busy": job.busy and not job.stalled,
+        "resumable": job.resumable,
         "rejected": job.rejected[:200],
         "fields": [(c.field, c.label) for c in PERSON_COLUMNS],
         "breadcrumbs": [
@@ -474,6 +474,15 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, pk=pk)
     jobs.job_start(actor=request.user, job=job, confirm=True)
+    return redirect("registry:import_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    jobs.job_resume(actor=request.user, job=job)
+    messages.success(request, "已继续导入：从上次提交的批次之后接着进行")
     return redirect("registry:import_detail", pk=pk)
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -57,7 +58,7 @@ from ..services import (
 from . import columns as col
 from .readers import ImportFileError, Source, open_table
 
-BATCH = 1000
+BATCH = settings.SHEQUTONG_IMPORT_BATCH
 
 
 def _required() -> Any:
@@ -626,8 +627,9 @@ class PersonImport:
     def run(self, path: Source) -> ImportReport:
         resume_after = self.job.committed_through if self.job and not self.dry_run else 0
         if resume_after:
+            # Carried on from the last committed batch, whose counts were saved with it: the
+            # rows up to it are skipped, not counted again.
             self.report.counts.update(self.job.counts)
-            self.report.counts["rows"] = 0  # re-counted: the skipped rows are read again
         if self.all_or_nothing and not self.dry_run:
             return self._all_or_nothing(path)
         for batch in self._plans(path):

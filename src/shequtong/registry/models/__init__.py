@@ -1,9 +1,11 @@
 from .assets import Facility, Organization, Vehicle
-from .imports import ColumnMapping, ImportJob, ImportMode, ImportStatus
+from .imports import BUSY, INTERRUPTED, ColumnMapping, ImportJob, ImportMode, ImportStatus
 from .people import Household, Person, PersonEvent, PersonTag, PersonTagAssignment
 from .places import Building, Dwelling, Estate
 
 __all__ = [
+    "BUSY",
+    "INTERRUPTED",
     "Building",
     "ColumnMapping",
     "Dwelling",

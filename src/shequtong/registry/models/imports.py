@@ -3,7 +3,9 @@ be watched from the console, and resume after a crash from the last committed ba
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from shequtong.core.models import GovernedModel
 from shequtong.core.storage import sealed_storage
@@ -16,6 +18,12 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "导入中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+
+
+# How a job stopped by an error of ours (not of the file) says so: it may be resumed.
+INTERRUPTED = "导入中断"
+# A job in these states is queued or being worked on.
+BUSY = frozenset({ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.RUNNING})
 
 
 class ImportMode(models.TextChoices):
@@ -56,6 +64,10 @@ class ImportJob(GovernedModel):
     error = models.TextField("失败原因", blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Which run of the task worker holds the job ("" while queued), and its last sign of life:
+    # a busy job silent for SHEQUTONG_IMPORT_STALE_SECONDS was cut off (a killed worker).
+    worker = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "台账导入"
@@ -64,6 +76,25 @@ class ImportJob(GovernedModel):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in BUSY
+
+    @property
+    def stalled(self) -> bool:
+        """Busy, but no worker has reported for too long: shown as interrupted, resumable."""
+        if not self.busy or self.heartbeat_at is None:
+            return False
+        silent = timezone.now() - self.heartbeat_at
+        return silent.total_seconds() > settings.SHEQUTONG_IMPORT_STALE_SECONDS
+
+    @property
+    def resumable(self) -> bool:
+        """Cut off (stalled, or stopped by an error of ours mid-run, jobs.run_job): its
+        committed batches stay and a new run carries on after them."""
+        interrupted = self.status == ImportStatus.FAILED and self.error.startswith(INTERRUPTED)
+        return self.stalled or interrupted
 
     @property
     def percent(self) -> int:

@@ -1,15 +1,14 @@
-"""`shequtong care sweep [--every SECONDS]`, `care ingest-mqtt`, `care simulate`.
+"""`shequtong care sweep`, `care ingest-mqtt`, `care simulate`.
 
 sweep calls the next contact of alarms nobody answered, raises the alarms of silence (no
-activity, devices offline) and deletes readings past their keeping: run it as its own service
-with `--every 15` (a contact's time is counted in minutes), or from cron every minute.
+activity, devices offline) and deletes readings past their keeping: one pass by hand (the task
+worker runs it every 15 seconds).
 ingest-mqtt is the device subscriber (see care/mqtt.py for the topic and payload).
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
 from argparse import ArgumentParser
 from typing import Any
 from urllib.parse import urlparse
@@ -29,8 +28,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="command", required=True)
-        run = commands.add_parser("sweep", help="告警逐级通知、无活动与设备离线检查、过期读数清理")
-        run.add_argument("--every", type=positive_int, help="每隔多少秒检查一次（常驻运行）")
+        # Once; `shequtong worker` runs it every 15 seconds.
+        commands.add_parser(
+            "sweep", help="告警逐级通知、无活动与设备离线检查、过期读数清理（执行一次）"
+        )
         mqtt = commands.add_parser("ingest-mqtt", help="订阅 MQTT，接收设备上报")
         mqtt.add_argument("--url", default=settings.SHEQUTONG_MQTT_URL, help="mqtt://主机:端口")
         sim = commands.add_parser("simulate", help="设备模拟器（仅演示和测试库）")
@@ -52,16 +53,11 @@ class Command(BaseCommand):
             with contextlib.suppress(KeyboardInterrupt):
                 Ingester(options["url"]).run_forever()
             return
-        every = options.get("every")
-        while True:
-            done = sweep()
-            self.stdout.write(
-                f"通知下一位联系人 {done.escalated} 条，无活动告警 {done.idle} 条，"
-                f"设备离线告警 {done.offline} 条，清理过期读数 {done.pruned} 条"
-            )
-            if not every:
-                return
-            time.sleep(every)
+        done = sweep()
+        self.stdout.write(
+            f"通知下一位联系人 {done.escalated} 条，无活动告警 {done.idle} 条，"
+            f"设备离线告警 {done.offline} 条，清理过期读数 {done.pruned} 条"
+        )
 
     def _simulate(self, options: dict[str, Any]) -> None:
         if settings.MODE == "production":

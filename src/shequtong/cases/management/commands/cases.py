@@ -1,8 +1,8 @@
-"""`shequtong cases sweep [--every SECONDS]`, `cases retrain`, `cases import-hotline FILE`.
+"""`shequtong cases sweep`, `cases retrain`, `cases import-hotline FILE`.
 
-sweep: run it from cron or a systemd timer (once), or as its own service (`--every 300`):
-warnings at 75 % of the time, overdue and 督办 one level up at 100 %; reads only open cases.
-retrain: fit the category classifier on the closed cases (nightly is plenty).
+sweep: one pass by hand (the task worker runs it every five minutes): warnings at 75 % of the
+time, overdue and 督办 one level up at 100 %; reads only open cases.
+retrain: fit the category classifier on the closed cases (the worker does so nightly).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from shequtong.cases.classify import MIN_SAMPLES, retrain
 from shequtong.cases.hotline import import_hotline
 from shequtong.cases.sweep import case_sweep
 from shequtong.core.errors import DomainError
-from shequtong.core.management.commands.seed import positive_int
 
 
 class Command(BaseCommand):
@@ -26,8 +25,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="command", required=True)
-        sweep = commands.add_parser("sweep", help="临期预警、超期督办")
-        sweep.add_argument("--every", type=positive_int, help="每隔多少秒巡检一次（常驻运行）")
+        # Once; `shequtong worker` runs it every five minutes.
+        commands.add_parser("sweep", help="临期预警、超期督办（执行一次）")
         commands.add_parser("retrain", help="用已办结事件重新训练分类模型")
         hotline = commands.add_parser("import-hotline", help="导入 12345 工单（.xlsx/.csv）")
         hotline.add_argument("file", type=Path)
@@ -45,17 +44,12 @@ class Command(BaseCommand):
         if options["command"] == "import-hotline":
             self._import_hotline(options["file"], options["coords"])
             return
-        every = options.get("every")
-        while True:
-            started = time.monotonic()
-            result = case_sweep()
-            self.stdout.write(
-                f"时限巡检：临期预警 {result.warned} 件，超期督办 {result.overdue} 件"
-                f"（{time.monotonic() - started:.1f} 秒）"
-            )
-            if not every:
-                return
-            time.sleep(every)
+        started = time.monotonic()
+        result = case_sweep()
+        self.stdout.write(
+            f"时限巡检：临期预警 {result.warned} 件，超期督办 {result.overdue} 件"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
 
     def _import_hotline(self, path: Path, coords: str) -> None:
         if not path.is_file():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -49,6 +51,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\n控制台：{console_url(addr)}"))
         if no_serve:
             return
-        # No reloader: a demo is not a development session, and the reloader would fork a
-        # second process that re-runs this command.
-        call_command("runserver", addr, use_reloader=False)
+        # The task worker beside the server, as in production (imports, sweeps, follow-ups).
+        worker = subprocess.Popen([sys.executable, "-m", "shequtong.cli", "worker"])
+        try:
+            # No reloader: a demo is not a development session, and the reloader would fork
+            # a second process that re-runs this command.
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
