@@ -19,6 +19,9 @@ from shequtong.care.services import device_register
 
 from .test_alarms import elder, staff  # noqa: F401  (fixtures)
 
+# One broker for the whole run: `make test` runs these after the parallel part, alone.
+pytestmark = pytest.mark.mqtt
+
 BROKER = "mqtt://127.0.0.1:1883"
 
 

