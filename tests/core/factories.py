@@ -5,6 +5,7 @@ from typing import Any
 
 import factory
 
+from shequtong.core import services
 from shequtong.core.choices import AreaLevel, DepartmentKind, Role
 from shequtong.core.models import Area, Department, RoleGrant, User
 from shequtong.core.services import area_build
@@ -101,11 +102,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def GrantedUserFactory(*, role: str, area: Area, **extra: Any) -> User:  # noqa: N802
-    """A user with exactly one grant, created directly so any role × level can be tested."""
+    """A user with exactly one grant, placed directly (no audit entry to count around) but
+    checked by `grant_check`, so only a grant the platform allows can be tested."""
     user = UserFactory(**extra)
     department = None
     if role == Role.DEPARTMENT_HANDLER:
         department = DepartmentFactory(area=area)
+    services.grant_check(role=role, area=area, department=department)
     RoleGrant.objects.create(
         user=user, role=role, area=area, area_path=area.path, department=department
     )

@@ -1,11 +1,14 @@
-"""Every model in POLICY × every role × every area level × every action, against the truth.
+"""Every model × every role at every level it can be granted × every action, against the truth.
 
-For each case the rows of one model are spread over the fixture tree, the role is granted at the
-level's area on the A1a branch, and `scoped()` must return exactly the rows the policy promises:
-none when the role lacks the action; else, for area models, the rows whose area lies under the
-grant area; for owned models the viewer's own; for global models all. `can()` must agree row by
-row, and `.count()` must match. The expected rows are computed from the rows' `area` foreign
-keys, not from the copied `area_path` scoping filters on, so a stale copy would show too.
+The truth is `reviewed_policy.txt`, a table pinned apart from core.policy.POLICY: a POLICY row
+changed by hand fails here. For each case the rows of one model are spread over the fixture tree,
+the role is granted (only where `role_grant` allows it) at the level's area on the A1a branch,
+and `scoped()` must return exactly the rows the table promises: none when the role lacks the
+action; else, for area models, the rows whose area lies under the grant area; for owned models
+the viewer's own; for global models all; for a department handler only what was summoned to
+their department. `can()` must agree row by row, `can_in_area()` area by area, and `.count()`
+must match; users holding two grants see the union. Expected rows are computed from the rows'
+`area` foreign keys, not from the copied `area_path` scoping filters on, so a stale copy shows.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 
-from shequtong.cases.models import SavedView
+from shequtong.cases.models import Case, SavedView
 from shequtong.core import services
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import AreaLevel, DepartmentKind, Role
@@ -36,8 +40,8 @@ from shequtong.core.models import (
     RoleGrant,
     User,
 )
-from shequtong.core.policy import POLICY, ROLE_LEVELS
-from shequtong.core.scoping import can, scoped
+from shequtong.core.policy import ACTIONS, POLICY, ROLE_LEVELS
+from shequtong.core.scoping import can, can_in_area, scoped
 from tests.care.rows import ROWS as CARE_ROWS
 from tests.cases.rows import ROWS as CASE_ROWS
 from tests.core.factories import (
@@ -51,10 +55,67 @@ from tests.registry.rows import ROWS as REGISTRY_ROWS
 
 MODELS: dict[str, type[models.Model]] = {label: apps.get_model(label) for label in POLICY}
 BASE_ACTIONS = ("read", "change", "export", "count")
+ABBREVIATIONS = {
+    "DA": Role.DISTRICT_ADMIN,
+    "SA": Role.SUBDISTRICT_ADMIN,
+    "CS": Role.COMMUNITY_STAFF,
+    "GW": Role.GRID_WORKER,
+    "DH": Role.DEPARTMENT_HANDLER,
+    "AU": Role.AUDITOR,
+    "RE": Role.RESIDENT,
+}
+
+
+def _read_reviewed() -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, str]]:
+    table: dict[str, dict[str, frozenset[str]]] = {}
+    scopes: dict[str, str] = {}
+    text = (Path(__file__).parent / "reviewed_policy.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, scope, action, *cells = line.split()
+        assert action in ACTIONS and len(cells) == len(ABBREVIATIONS), line
+        assert all(c in (abbr, "..") for c, abbr in zip(cells, ABBREVIATIONS, strict=True)), line
+        assert scopes.setdefault(label, scope) == scope, line
+        table.setdefault(label, {})[action] = frozenset(
+            ABBREVIATIONS[c] for c in cells if c != ".."
+        )
+    return table, scopes
+
+
+REVIEWED, SCOPES = _read_reviewed()
+
+
+def scope_of(model: type[models.Model]) -> str:
+    if getattr(model, "scope_global", False):
+        return "global"
+    if getattr(model, "scope_owner_field", None):
+        return "owner"
+    if getattr(model, "scope_department_field", None):
+        return "summoned"
+    return "area"
 
 
 def test_every_policy_model_has_rows_in_the_matrix():
     assert set(POLICY) == set(ROWS)
+
+
+def test_policy_is_the_reviewed_table():
+    """POLICY, and how each model is scoped, row for row as reviewed."""
+    differences = [
+        f"{label} {action}: POLICY {sorted(POLICY.get(label, {}).get(action, ()))}, "
+        f"reviewed {sorted(REVIEWED.get(label, {}).get(action, ()))}"
+        for label in sorted(set(POLICY) | set(REVIEWED))
+        for action in ACTIONS
+        if POLICY.get(label, {}).get(action, frozenset())
+        != REVIEWED.get(label, {}).get(action, frozenset())
+    ]
+    differences += [
+        f"{label}: scoped by {scope_of(model)}, reviewed {SCOPES.get(label)}"
+        for label, model in MODELS.items()
+        if scope_of(model) != SCOPES.get(label)
+    ]
+    assert not differences, "\n".join(differences)
 
 
 def _users(n: int, prefix: str) -> list[User]:
@@ -175,35 +236,72 @@ def _with_areas(qs: models.QuerySet) -> models.QuerySet:
     return qs
 
 
-def expected_pks(label: str, action: str, role: str, grant_area: Area, viewer: User) -> set[int]:
+class Grant(NamedTuple):
+    role: str
+    area: Area
+    department_id: int | None
+
+
+def expected_pks(label: str, action: str, grants: list[Grant], viewer: User) -> set[int]:
+    """The rows the reviewed table promises `viewer`, whose grants are `grants`: the union of
+    what each grant opens."""
     model = MODELS[label]
-    if role not in POLICY[label].get(action, frozenset()):
-        return set()
     rows = list(_with_areas(model._default_manager.all()))
-    if getattr(model, "scope_global", False):
-        return {r.pk for r in rows}
-    if getattr(model, "scope_owner_field", None):
-        return {r.pk for r in rows if r.user_id == viewer.pk}  # type: ignore[attr-defined]
-    at_top = grant_area.level == AreaLevel.DISTRICT
-    within = {
-        r.pk
-        for r in rows
-        if any(p.startswith(grant_area.path) or (p == "" and at_top) for p in paths_of(r))
-    }
-    department_field = getattr(model, "scope_department_field", None)
-    if department_field and role == Role.DEPARTMENT_HANDLER:
-        (department,) = viewer.grants.values_list("department_id", flat=True)
-        summoned = model._default_manager.filter(**{department_field: department})
-        return within & set(summoned.values_list("pk", flat=True))
-    return within
+    seen: set[int] = set()
+    for grant in grants:
+        if grant.role not in REVIEWED[label].get(action, frozenset()):
+            continue
+        if SCOPES[label] == "global":
+            return {r.pk for r in rows}
+        if SCOPES[label] == "owner":
+            return {r.pk for r in rows if r.user_id == viewer.pk}  # type: ignore[attr-defined]
+        at_top = grant.area.level == AreaLevel.DISTRICT
+        within = {
+            r.pk
+            for r in rows
+            if any(p.startswith(grant.area.path) or (p == "" and at_top) for p in paths_of(r))
+        }
+        if SCOPES[label] == "summoned" and grant.role == Role.DEPARTMENT_HANDLER:
+            field = model.scope_department_field  # type: ignore[attr-defined]
+            summoned = model._default_manager.filter(**{field: grant.department_id})
+            within &= set(summoned.values_list("pk", flat=True))
+        seen |= within
+    return seen
 
 
+def grants_held(viewer: User) -> list[Grant]:
+    return [Grant(g.role, g.area, g.department_id) for g in viewer.grants.select_related("area")]
+
+
+def actions_of(label: str) -> tuple[str, ...]:
+    return (*BASE_ACTIONS, *(a for a in POLICY[label] if a not in BASE_ACTIONS))
+
+
+# Only the grants the platform allows: each role at the levels `role_grant` accepts.
+ALLOWED = [
+    (role, level)
+    for role in Role.values
+    for level in AreaLevel.values
+    if level in ROLE_LEVELS[role]
+]
 CASES = [
     pytest.param(label, role, level, action, id=f"{label[5:]}-{role}-{level}-{action}")
     for label in MODELS
-    for role in Role.values
-    for level in AreaLevel.values
-    for action in (*BASE_ACTIONS, *(a for a in POLICY[label] if a not in BASE_ACTIONS))
+    for role, level in ALLOWED
+    for action in actions_of(label)
+]
+# Users holding two grants, each allowed: (role, tree attribute) pairs.
+TWO_GRANTS = {
+    "grid+office": ((Role.GRID_WORKER, "grid_a1a"), (Role.COMMUNITY_STAFF, "comm_b1")),
+    "department+grid": ((Role.DEPARTMENT_HANDLER, "sub_a"), (Role.GRID_WORKER, "grid_b1a")),
+    "auditor+office": ((Role.AUDITOR, "sub_b"), (Role.COMMUNITY_STAFF, "comm_a1")),
+    "resident+grid": ((Role.RESIDENT, "grid_a2a"), (Role.GRID_WORKER, "comm_a1")),
+}
+TWO_GRANT_CASES = [
+    pytest.param(label, who, action, id=f"{label[5:]}-{who}-{action}")
+    for label in MODELS
+    for who in TWO_GRANTS
+    for action in actions_of(label)
 ]
 
 
@@ -211,6 +309,7 @@ CASES = [
 class World:
     tree: AreaTree
     viewers: dict[tuple[str, str], User]
+    doubles: dict[str, User]
 
 
 class RollbackError(Exception):
@@ -232,25 +331,32 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             with transaction.atomic():
                 tree = build_area_tree()
                 viewers = {
-                    (role, level): GrantedUserFactory(role=role, area=area)
-                    for role in Role.values
-                    for level, area in tree.by_level.items()
+                    (role, level): GrantedUserFactory(role=role, area=tree.by_level[level])
+                    for role, level in ALLOWED
                 }
+                doubles = {}
+                for who, ((first, at_first), (second, at_second)) in TWO_GRANTS.items():
+                    user = GrantedUserFactory(role=first, area=getattr(tree, at_first))
+                    services.role_grant(
+                        actor=None, user=user, role=second, area=getattr(tree, at_second)
+                    )
+                    doubles[who] = user
                 some_viewer = viewers[(Role.GRID_WORKER, AreaLevel.GRID)]
                 for build in ROWS.values():
                     build(tree, some_viewer)
                 # Every viewer owns a token, a notification and a saved view: owned rows to find.
+                everyone = [*viewers.values(), *doubles.values()]
                 ApiToken.objects.bulk_create(
                     ApiToken(user=v, name="own", prefix=f"own{v.pk}", key_hash="0" * 64)
-                    for v in viewers.values()
+                    for v in everyone
                 )
                 Notification.objects.bulk_create(
-                    Notification(user=v, title="own") for v in viewers.values()
+                    Notification(user=v, title="own") for v in everyone
                 )
                 SavedView.objects.bulk_create(
-                    SavedView(user=v, name="own", query="") for v in viewers.values()
+                    SavedView(user=v, name="own", query="") for v in everyone
                 )
-                yield World(tree, viewers)
+                yield World(tree, viewers, doubles)
                 raise RollbackError
         except RollbackError:
             pass
@@ -260,10 +366,18 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
 class TestMatrix:
     @pytest.mark.parametrize(("label", "role", "level", "action"), CASES)
     def test_scoped_returns_exactly_the_policy_rows(self, world, label, role, level, action):
-        model = MODELS[label]
-        grant_area = world.tree.by_level[level]
         viewer = world.viewers[(role, level)]
-        expected = expected_pks(label, action, role, grant_area, viewer)
+        self.check(world, label, action, viewer)
+
+    @pytest.mark.parametrize(("label", "who", "action"), TWO_GRANT_CASES)
+    def test_two_grants_open_the_union(self, world, label, who, action):
+        self.check(world, label, action, world.doubles[who])
+
+    @staticmethod
+    def check(world: World, label: str, action: str, viewer: User) -> None:
+        model = MODELS[label]
+        grants = grants_held(viewer)
+        expected = expected_pks(label, action, grants, viewer)
 
         qs = scoped(model._default_manager.all(), viewer, action)
         got = list(qs.values_list("pk", flat=True))
@@ -272,6 +386,11 @@ class TestMatrix:
         assert qs.count() == len(expected)
         for row in model._default_manager.all():
             assert can(viewer, action, row) == (row.pk in expected), row
+        # A row not yet made: may the viewer place one in each area of the tree?
+        roles = REVIEWED[label].get(action, frozenset())
+        for area in world.tree.all:
+            covered = any(g.role in roles and area.path.startswith(g.area.path) for g in grants)
+            assert can_in_area(viewer, action, model, area.path) == covered, area.name
 
     def test_every_model_has_rows_some_viewers_cannot_see(self, world):
         """A check of the matrix itself: rows are spread so that scoping has work to do."""
@@ -282,13 +401,19 @@ class TestMatrix:
                 continue
             allowed = next(
                 (r, lv)
-                for r in Role.values
-                for lv in AreaLevel.values
-                if r in POLICY[label]["read"] and lv != AreaLevel.DISTRICT
+                for r, lv in ALLOWED
+                if r in REVIEWED[label]["read"] and lv != AreaLevel.DISTRICT
             )
             viewer = world.viewers[allowed]
-            seen = expected_pks(label, "read", allowed[0], world.tree.by_level[allowed[1]], viewer)
+            seen = expected_pks(label, "read", grants_held(viewer), viewer)
             assert 0 < len(seen) < total, label
+
+    def test_a_department_handler_sees_less_than_their_area(self, world):
+        """A check of the matrix itself: "summoned to my department" narrows the area."""
+        viewer = world.viewers[(Role.DEPARTMENT_HANDLER, AreaLevel.DISTRICT)]
+        seen = expected_pks("cases.case", "read", grants_held(viewer), viewer)
+        assert 0 < len(seen) < Case.objects.count()
+        assert scoped(Case.objects.all(), viewer, "read").count() == len(seen)
 
 
 # --- beyond one grant ------------------------------------------------------------------------

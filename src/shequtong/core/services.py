@@ -205,15 +205,10 @@ def _may_grant(actor: User, role: str, area: Area) -> bool:
     return actor.is_superuser
 
 
-@transaction.atomic
-def role_grant(
-    *,
-    actor: User | None,
-    user: User,
-    role: str,
-    area: Area,
-    department: Department | None = None,
-) -> RoleGrant:
+def grant_check(*, role: str, area: Area, department: Department | None) -> None:
+    """Refuse a grant the platform does not allow: an unknown role, a role at a level outside
+    its `ROLE_LEVELS`, a department handler without a department. Test fixtures that place
+    users directly ask it too, so they can only build users that could exist."""
     if role not in Role.values:
         raise DomainError("invalid", f"未知角色 {role}", {"role": ["未知角色"]})
     if area.level not in ROLE_LEVELS[role]:
@@ -225,6 +220,18 @@ def role_grant(
         )
     if role == Role.DEPARTMENT_HANDLER and department is None:
         raise DomainError("invalid", "职能部门处置人员须指定部门", {"department": ["必填"]})
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    area: Area,
+    department: Department | None = None,
+) -> RoleGrant:
+    grant_check(role=role, area=area, department=department)
     if actor is not None and not _may_grant(actor, role, area):
         raise PermissionDeniedError("您无权在该区域授予此角色")
     grant, created = RoleGrant.objects.get_or_create(
