@@ -50,15 +50,30 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    outside, refused = watch(page, live_server.url)
-    yield page
-    context.close()
-    assert outside == [], f"the page fetched from outside the platform: {outside}"
-    assert refused == [], f"the Content-Security-Policy refused: {refused}"
+def new_page(browser, live_server) -> Iterator[object]:
+    """`new_page(**context_options)` → (context, page): a fresh browser context (a second
+    user, a phone), each watched for off-platform requests and CSP refusals, checked when the
+    test ends."""
+    made: list[tuple[object, tuple[list[str], list[str]]]] = []
+
+    def make(**options: object) -> tuple[object, object]:
+        context = browser.new_context(**{"locale": "zh-CN", **options})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        made.append((context, watch(page, live_server.url)))
+        return context, page
+
+    yield make
+    for context, _ in made:
+        context.close()
+    for _, (outside, refused) in made:
+        assert outside == [], f"the page fetched from outside the platform: {outside}"
+        assert refused == [], f"the Content-Security-Policy refused: {refused}"
+
+
+@pytest.fixture
+def page(new_page) -> object:
+    return new_page(viewport={"width": 1280, "height": 860})[1]
 
 
 def watch(page, base_url: str) -> tuple[list[str], list[str]]:

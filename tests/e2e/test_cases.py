@@ -46,23 +46,21 @@ def act(page, label: str, note: str = "", **fields: str) -> None:
     page.wait_for_load_state()
 
 
-def signed_in(browser, live_server, username: str, **context: object):
-    ctx = browser.new_context(locale="zh-CN", **context)
-    page = ctx.new_page()
-    page.set_default_timeout(15_000)
+def signed_in(new_page, live_server, username: str, **context: object):
+    ctx, page = new_page(**context)
     landing = "/m/" if username.startswith("resident") else "/console/"
     sign_in(page, live_server, username, landing)
     return ctx, page
 
 
-def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_path):
+def test_a_blocked_fire_escape_from_report_to_rating(new_page, live_server, tmp_path):
     seed_demo()
     home_grid = RoleGrant.objects.get(user__username="resident_01").area
     where = shape(home_grid.boundary).representative_point()
 
     # The resident, on a phone, with the browser's location.
     phone, mobile = signed_in(
-        browser,
+        new_page,
         live_server,
         "resident_01",
         viewport={"width": 390, "height": 844},
@@ -87,7 +85,7 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
 
     # The grid worker finds it among their tasks, takes it, cannot fix it, returns it.
     grid_user = RoleGrant.objects.filter(role="grid_worker", area=home_grid).first().user
-    ctx, page = signed_in(browser, live_server, grid_user.username)
+    ctx, page = signed_in(new_page, live_server, grid_user.username)
     page.get_by_role("link", name=number).first.click()
     act(page, "接单处置")
     act(page, "退回", note="业主拒不清理，需要执法")
@@ -96,7 +94,7 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
     # The community calls the street office; the street office summons the fire station.
     community = home_grid.parent
     staff = RoleGrant.objects.filter(role="community_staff", area=community).first().user
-    ctx, page = signed_in(browser, live_server, staff.username)
+    ctx, page = signed_in(new_page, live_server, staff.username)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     act(page, "社区呼叫", note="社区无执法权，请街道协调消防")
     ctx.close()
@@ -104,13 +102,13 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
     street = community.parent
     admin = RoleGrant.objects.filter(role="subdistrict_admin", area=street).first().user
     fire = RoleGrant.objects.get(role="department_handler", department__kind="fire", area=street)
-    ctx, page = signed_in(browser, live_server, admin.username)
+    ctx, page = signed_in(new_page, live_server, admin.username)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     act(page, "街道吹哨", note="街道吹哨：消防主办", lead=fire.department.name)
     ctx.close()
 
     # The fire station reports in and resolves it with an after photo.
-    ctx, page = signed_in(browser, live_server, fire.user.username)
+    ctx, page = signed_in(new_page, live_server, fire.user.username)
     page.get_by_role("link", name=number).first.click()
     page.get_by_role("button", name="报到", exact=True).click()
     page.wait_for_load_state()
@@ -135,7 +133,7 @@ def test_a_blocked_fire_escape_from_report_to_rating(browser, live_server, tmp_p
     phone.close()
 
     # The community checks the site and closes the hazard with a photo.
-    ctx, page = signed_in(browser, live_server, staff.username)
+    ctx, page = signed_in(new_page, live_server, staff.username)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     act(
         page,

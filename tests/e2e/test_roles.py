@@ -125,9 +125,8 @@ def test_wrong_password_then_area_switcher(page, live_server, demo):
     screenshot(page, "scope-switched")
 
 
-def test_resident_portal_on_a_phone(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
+def test_resident_portal_on_a_phone(new_page, live_server):
+    context, page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     page.goto(f"{live_server.url}/m/")
     assert page.locator(".tile").count() == 6
     screenshot(page, "resident-home")

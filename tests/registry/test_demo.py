@@ -30,5 +30,14 @@ def test_the_ledger_is_the_same_on_every_run():
     community = Area(name="杨家坪社区", code="500107001001")
     grids = ["第1网格", "第2网格"]
     assert ledger_rows(community, grids, 40, 1) == ledger_rows(community, grids, 40, 1)
-    children = [r for r in ledger_rows(community, grids, 200, 1) if r[8] in ("子", "女")]
-    assert children  # and households share the head's surname
+    rows = ledger_rows(community, grids, 200, 1)
+    doors: dict[tuple[str, ...], list[list[str]]] = {}
+    for row in rows:  # estate, building, unit, door: one household behind each door
+        doors.setdefault((row[3], row[4], row[6], row[7]), []).append(row)
+    children = [r for r in rows if r[8] in ("子", "女")]
+    assert len(children) >= 20
+    for members in doors.values():
+        (head,) = [m for m in members if m[8] == "户主"]
+        for member in members:
+            if member[8] in ("子", "女"):
+                assert member[0][0] == head[0][0], (head[0], member[0])
