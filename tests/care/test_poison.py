@@ -150,7 +150,7 @@ def test_over_http_the_database_down_answers_503_for_the_device_to_resend(
     def down(*args, **kwargs):
         raise OperationalError("the database is down")
 
-    monkeypatch.setattr(ingest_module, "ingest", down)
+    monkeypatch.setattr(ingest_module, "ingest_many", down)
     response = client.post(
         "/api/v1/care/ingest",
         json.dumps([{"at": now_iso(), "metric": "sos", "value": 1}]),
@@ -208,16 +208,16 @@ def test_a_message_failing_for_a_reason_of_ours_is_spooled_and_taken_later(
     payload = json.dumps(
         {"token": token, "readings": [{"at": now_iso(), "metric": "sos", "value": 1}]}
     ).encode()
-    real = ingest_module.ingest
+    real = ingest_module.ingest_many
 
     def down(*args, **kwargs):
         raise OperationalError("the database is down")
 
-    monkeypatch.setattr(ingest_module, "ingest", down)
+    monkeypatch.setattr(ingest_module, "ingest_many", down)
     ingester.take(topic, payload)  # returns: the message can be acknowledged
     assert ingester.counts["spooled"] == 1 and len(ingester.spool.pending()) == 1
     assert ingester.retry_spooled() == 0  # still down: kept
-    monkeypatch.setattr(ingest_module, "ingest", real)
+    monkeypatch.setattr(ingest_module, "ingest_many", real)
     assert ingester.retry_spooled() == 1
     assert ingester.spool.pending() == []
     assert Alarm.objects.get().kind == AlarmKind.SOS
@@ -249,3 +249,68 @@ def test_a_flooding_device_is_limited_alone(elders, tmp_path, settings):
     assert outcomes.count("ok") == 5 and outcomes.count("limited") == 15
     assert send(quiet, quiet_token, 0) == "ok"
     assert Reading.objects.filter(device=quiet).count() == 1
+
+
+def _message(device, token: str, readings: list, kind: str = "readings") -> tuple[str, bytes]:
+    body = json.dumps({"token": token, "readings": readings}).encode()
+    return f"shequtong/v1/devices/{device.serial}/{kind}", body
+
+
+NOW = timezone.now()
+
+
+def _battery(minutes_ago: int) -> dict:
+    """The same reading each time it is asked for: a message sent twice."""
+    at = (NOW - timedelta(minutes=minutes_ago)).isoformat()
+    return {"at": at, "metric": "battery", "value": 80 - minutes_ago}
+
+
+@pytest.mark.django_db
+def test_a_batch_of_messages_has_each_message_s_own_outcome(elders, tmp_path):
+    """The ingester takes what the broker has in flight at once: two messages of one device,
+    a poisoned one with an SOS, one not JSON and one forged, side by side with clean ones."""
+    ingester = Ingester(BROKER, client_id="unused", spool=tmp_path / "spool")
+    (_, first, first_token), (_, ninth, ninth_token) = elders[0], elders[9]
+    forged = elders[10][1]
+    sos = {"at": now_iso(), "metric": "sos", "value": 1}
+    messages = [_message(d, t, [_battery(1), _battery(2)]) for _, d, t in elders[:8]]
+    messages += [
+        _message(first, first_token, [_battery(1), _battery(3)]),  # one seen a moment ago
+        _message(ninth, ninth_token, [*poison(), sos], kind="alarms"),
+        (f"shequtong/v1/devices/{forged.serial}/readings", b"\xff not json"),
+        _message(forged, "dev_forged", [_battery(1)]),
+    ]
+    assert ingester.handle_many(messages) == ["ok"] * 10 + ["malformed", "unauthorized"]
+    assert Reading.objects.filter(device=first).count() == 3
+    assert [Reading.objects.filter(device=d).count() for _, d, _ in elders[1:8]] == [2] * 7
+    assert not Reading.objects.filter(device=forged).exists()
+    [alarm] = Alarm.objects.all()
+    assert alarm.device == ninth and alarm.kind == AlarmKind.SOS
+    assert {k: ingester.counts[k] for k in ("readings", "duplicates", "rejected", "alarms")} == {
+        "readings": 18,
+        "duplicates": 1,
+        "rejected": len(POISON),
+        "alarms": 1,
+    }
+    first.refresh_from_db()
+    assert first.battery == 79 and first.last_state["battery"]["value"] == 79
+    assert DeadLetter.objects.count() == 3  # the poison, the one not JSON, the forged one
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_few_queries_for_ten_messages_as_for_one(elders, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ingester = Ingester(BROKER, client_id="unused", spool=tmp_path / "spool")
+    batches = [
+        [_message(d, t, [_battery(minutes)]) for _, d, t in elders[:n]]
+        for minutes, n in ((1, 1), (2, 10))
+    ]
+    used = []
+    for messages in batches:
+        with CaptureQueriesContext(connection) as queries:
+            assert ingester.handle_many(messages) == ["ok"] * len(messages)
+        used.append(len(queries))
+    assert used[0] == used[1], used
+    assert Reading.objects.count() == 11

@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -46,8 +47,8 @@ import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from .ingest import OURS, dead_letter, ingest_safely, rejected_letter
-from .services import device_for_token
+from .ingest import OURS, Batch, dead_letter, ingest_many_safely, rejected_letter
+from .services import devices_for_tokens
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,18 @@ TOPIC = "shequtong/v1/devices/+/readings"
 URGENT_TOPIC = "shequtong/v1/devices/+/alarms"
 CLIENT_ID = "shequtong-ingester"
 RETRY_EVERY = 2.0  # seconds between passes over the spool
+# Measurements taken together at most: the broker's in-flight window for the ingester
+# (max_inflight_messages in deploy/mosquitto/shequtong.conf), all it sends unacknowledged.
+BATCH = 100
+
+
+def _kept(payload: bytes) -> Any:
+    """What a dead letter keeps of a message that is no message: its JSON if it has any, else
+    its start as text."""
+    try:
+        return json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return payload[:2000].decode("utf-8", "replace")
 
 
 class Bucket:
@@ -114,6 +127,7 @@ class Ingester:
         self.spool = Spool(spool or Path(settings.VAR_DIR) / "mqtt-spool" / client_id)
         self._buckets: dict[tuple[str, bool], Bucket] = {}
         self._stopping = threading.Event()
+        self._inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         # SQLite takes one writer at a time, and its shared-cache memory database (the test
         # database) fails a second writer at once instead of waiting: the two subscription
         # threads take turns there. PostgreSQL writes from both at once.
@@ -142,33 +156,61 @@ class Ingester:
         return client
 
     def handle(self, topic: str, payload: bytes) -> str:
-        """One message to readings and alarms; the outcome's name (counted). Raises only for
-        a failure of ours (the database), which the caller spools."""
+        return self.handle_many([(topic, payload)])[0]
+
+    def handle_many(self, messages: list[tuple[str, bytes]]) -> list[str]:
+        """Messages to readings and alarms, all taken in one `ingest_many`; each one's
+        outcome's name (counted). Raises only for a failure of ours (the database), which the
+        caller spools; refusals are written after the readings are taken, so a message spooled
+        is not recorded as refused twice."""
+        outcomes = [""] * len(messages)
+        refused: list[tuple[int, str, str, str, Any]] = []
+        opened: list[tuple[int, str, dict[str, Any]]] = []
+        for index, (topic, payload) in enumerate(messages):
+            serial, message, why = self._open(topic, payload)
+            if message is None:
+                refused.append((index, "malformed", serial, why, payload))
+            elif not self._within_rate(serial, urgent=topic.endswith("/alarms")):
+                outcomes[index] = "limited"
+            else:
+                opened.append((index, serial, message))
+        devices = devices_for_tokens([str(m.get("token", "")) for _, _, m in opened])
+        taken: list[tuple[int, Batch]] = []
+        for index, serial, message in opened:
+            device = devices.get(str(message.get("token", "")))
+            if device is None or device.serial != serial:
+                refused.append((index, "unauthorized", serial, "令牌无效或与主题不符", message))
+            else:
+                firmware = str(message.get("firmware", ""))[:32]
+                taken.append((index, Batch(device, message["readings"], firmware)))
+        results = ingest_many_safely([batch for _, batch in taken]) if taken else []
+        for (index, batch), result in zip(taken, results, strict=True):
+            rejected_letter(channel="mqtt", device=batch.device, items=batch.items, result=result)
+            self._count(
+                readings=result.accepted,
+                duplicates=result.duplicates,
+                rejected=len(result.rejected),
+                alarms=len(result.alarms),
+                messages=1,
+            )
+            outcomes[index] = "ok"
+        for index, outcome, serial, why, payload in refused:
+            outcomes[index] = self._drop(outcome, serial, why, payload)
+        return outcomes
+
+    @staticmethod
+    def _open(topic: str, payload: bytes) -> tuple[str, dict[str, Any] | None, str]:
+        """The serial the topic names, the message, or why it is no message (then None and
+        what to keep of it)."""
         parts = topic.split("/")
         serial = parts[3] if len(parts) == 5 and parts[4] in ("readings", "alarms") else ""
         try:
             message = json.loads(payload)
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            text = payload[:2000].decode("utf-8", "replace")
-            return self._drop("malformed", serial, "消息不是 JSON", text)
+            return serial, None, "消息不是 JSON"
         if not isinstance(message, dict) or not isinstance(message.get("readings"), list):
-            return self._drop("malformed", serial, "消息缺少 readings 数组", message)
-        if not self._within_rate(serial, urgent=parts[-1] == "alarms"):
-            return "limited"
-        device = device_for_token(str(message.get("token", "")))
-        if device is None or device.serial != serial:
-            return self._drop("unauthorized", serial, "令牌无效或与主题不符", message)
-        readings = message["readings"]
-        result = ingest_safely(device, readings, firmware=str(message.get("firmware", ""))[:32])
-        rejected_letter(channel="mqtt", device=device, items=readings, result=result)
-        self._count(
-            readings=result.accepted,
-            duplicates=result.duplicates,
-            rejected=len(result.rejected),
-            alarms=len(result.alarms),
-            messages=1,
-        )
-        return "ok"
+            return serial, None, "消息缺少 readings 数组"
+        return serial, message, ""
 
     def _within_rate(self, serial: str, urgent: bool) -> bool:
         burst, rate = settings.SHEQUTONG_CARE_DEVICE_BURST, settings.SHEQUTONG_CARE_DEVICE_RATE
@@ -189,6 +231,8 @@ class Ingester:
             self.counts.update(amounts)
 
     def _drop(self, outcome: str, serial: str, why: str, payload: Any) -> str:
+        if isinstance(payload, bytes):
+            payload = _kept(payload)
         dead_letter(channel="mqtt", serial=serial, reason=why, payload=payload)
         self._count(**{outcome: 1})
         log.warning("MQTT 消息已拒收（设备 %s）：%s", serial, why)
@@ -198,27 +242,41 @@ class Ingester:
         return self._sqlite_turn if connection.vendor == "sqlite" else nullcontext()
 
     def _settle(self, topic: str, payload: bytes) -> None:
-        """`handle`, with a failure no check foresaw recorded as a dead letter; only a failure
-        of ours propagates."""
+        self._settle_many([(topic, payload)])
+
+    def _settle_many(self, messages: list[tuple[str, bytes]]) -> None:
+        """`handle_many`, and if it fails for a reason no check foresaw, each message alone,
+        the one that fails recorded as a dead letter; only a failure of ours propagates."""
         try:
-            self.handle(topic, payload)
+            self.handle_many(messages)
+            return
         except OURS:
             raise
         except Exception:
-            log.exception("处理 MQTT 消息出错（%s）", topic)
-            self._count(errors=1)
-            dead_letter(channel="mqtt", serial=topic, reason="处理出错", payload="")
+            if len(messages) == 1:
+                log.exception("处理 MQTT 消息出错（%s）", messages[0][0])
+                self._count(errors=1)
+                dead_letter(channel="mqtt", serial=messages[0][0], reason="处理出错", payload="")
+                return
+            log.exception("%s 条 MQTT 消息一并处理出错，逐条重试", len(messages))
+        for message in messages:
+            self._settle_many([message])
 
     def take(self, topic: str, payload: bytes) -> None:
         """Deal with one message whatever happens, so that it can be acknowledged."""
+        self.take_many([(topic, payload)])
+
+    def take_many(self, messages: list[tuple[str, bytes]]) -> None:
+        """Deal with the messages whatever happens, so that they can be acknowledged."""
         close_old_connections()  # a long-running subscriber outlives database connections
         try:
             with self._turn():
-                self._settle(topic, payload)
+                self._settle_many(messages)
         except OURS:
-            log.exception("数据库不可用，消息已暂存待重试（%s）", topic)
-            self.spool.put(topic, payload)
-            self._count(spooled=1)
+            log.exception("数据库不可用，%s 条消息已暂存待重试", len(messages))
+            for topic, payload in messages:
+                self.spool.put(topic, payload)
+            self._count(spooled=len(messages))
 
     def retry_spooled(self) -> int:
         """One pass over the spool; stops while the database is still down."""
@@ -254,8 +312,29 @@ class Ingester:
             self._subscribed.add(userdata)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if userdata == TOPIC:  # measurements: taken in batches by the readings worker
+            self._inbox.put(message)
+            return
         self.take(message.topic, message.payload)
         client.ack(message.mid, message.qos)
+
+    def _work(self) -> None:
+        """Measurements in batches of what has arrived meanwhile, up to the broker's in-flight
+        window: none waits for a batch to fill, and under load a hundred messages cost one
+        transaction. Acknowledged in the order they came, once dealt with."""
+        while not self._stopping.is_set():
+            try:
+                messages = [self._inbox.get(timeout=0.5)]
+            except queue.Empty:
+                continue
+            while len(messages) < BATCH:
+                try:
+                    messages.append(self._inbox.get_nowait())
+                except queue.Empty:
+                    break
+            self.take_many([(m.topic, m.payload) for m in messages])
+            for message in messages:
+                self.client.ack(message.mid, message.qos)
 
     def start(self) -> None:
         """Both subscriptions on their own threads (tests and embedding)."""
@@ -272,6 +351,7 @@ class Ingester:
 
     def _start_retrying(self) -> None:
         threading.Thread(target=self._retry_loop, name="mqtt-spool", daemon=True).start()
+        threading.Thread(target=self._work, name="mqtt-readings", daemon=True).start()
 
     def ready(self) -> bool:
         """Both subscriptions acknowledged by the broker: from now on nothing is missed."""

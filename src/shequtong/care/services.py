@@ -200,7 +200,16 @@ def device_token_reset(*, actor: User | None, device: Device) -> str:
 
 
 def device_for_token(token: str) -> Device | None:
-    return Device.objects.select_related("profile").filter(token_hash=token_hash(token)).first()
+    return devices_for_tokens([token]).get(token)
+
+
+def devices_for_tokens(tokens: list[str]) -> dict[str, Device]:
+    """The devices the tokens belong to, in one query (the ingester's batch of messages)."""
+    hashes = {token_hash(token): token for token in tokens}
+    return {
+        hashes[device.token_hash]: device
+        for device in Device.objects.select_related("profile").filter(token_hash__in=hashes)
+    }
 
 
 def alarm_case_link(*, alarm_id: int, case_number: str) -> None:
