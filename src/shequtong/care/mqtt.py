@@ -46,6 +46,7 @@ from urllib.parse import urlparse
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.urls import get_resolver
 
 from .ingest import OURS, Batch, dead_letter, ingest_many_safely, rejected_letter
 from .services import devices_for_tokens
@@ -56,7 +57,7 @@ TOPIC = "shequtong/v1/devices/+/readings"
 URGENT_TOPIC = "shequtong/v1/devices/+/alarms"
 CLIENT_ID = "shequtong-ingester"
 RETRY_EVERY = 2.0  # seconds between passes over the spool
-# Measurements taken together at most: the broker's in-flight window for the ingester
+# Messages taken together at most: the broker's in-flight window for each subscription
 # (max_inflight_messages in deploy/mosquitto/shequtong.conf), all it sends unacknowledged.
 BATCH = 100
 
@@ -127,7 +128,10 @@ class Ingester:
         self.spool = Spool(spool or Path(settings.VAR_DIR) / "mqtt-spool" / client_id)
         self._buckets: dict[tuple[str, bool], Bucket] = {}
         self._stopping = threading.Event()
-        self._inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
+        self._inboxes: dict[str, queue.Queue[mqtt.MQTTMessage]] = {
+            TOPIC: queue.Queue(),
+            URGENT_TOPIC: queue.Queue(),
+        }
         # SQLite takes one writer at a time, and its shared-cache memory database (the test
         # database) fails a second writer at once instead of waiting: the two subscription
         # threads take turns there. PostgreSQL writes from both at once.
@@ -312,33 +316,31 @@ class Ingester:
             self._subscribed.add(userdata)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        if userdata == TOPIC:  # measurements: taken in batches by the readings worker
-            self._inbox.put(message)
-            return
-        self.take(message.topic, message.payload)
-        client.ack(message.mid, message.qos)
+        self._inboxes[userdata].put(message)  # the network thread never waits on the database
 
-    def _work(self) -> None:
-        """Measurements in batches of what has arrived meanwhile, up to the broker's in-flight
-        window: none waits for a batch to fill, and under load a hundred messages cost one
-        transaction. Acknowledged in the order they came, once dealt with."""
+    def _work(self, topic: str, client: mqtt.Client) -> None:
+        """One subscription's messages in batches of what has arrived meanwhile, up to the
+        broker's in-flight window: none waits for a batch to fill, and a backlog (the SOS
+        pressed while the ingester was down, an hour of readings) costs one transaction a
+        hundred messages. Acknowledged in the order they came, once dealt with."""
+        inbox = self._inboxes[topic]
         while not self._stopping.is_set():
             try:
-                messages = [self._inbox.get(timeout=0.5)]
+                messages = [inbox.get(timeout=0.5)]
             except queue.Empty:
                 continue
             while len(messages) < BATCH:
                 try:
-                    messages.append(self._inbox.get_nowait())
+                    messages.append(inbox.get_nowait())
                 except queue.Empty:
                     break
             self.take_many([(m.topic, m.payload) for m in messages])
             for message in messages:
-                self.client.ack(message.mid, message.qos)
+                client.ack(message.mid, message.qos)
 
     def start(self) -> None:
         """Both subscriptions on their own threads (tests and embedding)."""
-        self._start_retrying()
+        self._prepare()
         for client in (self.urgent, self.client):
             client.connect(self.host, self.port, keepalive=30)
             client.loop_start()
@@ -349,9 +351,14 @@ class Ingester:
             client.loop_stop()
             client.disconnect()
 
-    def _start_retrying(self) -> None:
+    def _prepare(self) -> None:
+        """Before the first message: the URLconf loaded (an alarm's notification links to its
+        console page, and importing every URL module would otherwise cost the first SOS after
+        a start 0.7 s), then the spool and readings workers started."""
+        get_resolver().url_patterns  # noqa: B018 - loading is the point
         threading.Thread(target=self._retry_loop, name="mqtt-spool", daemon=True).start()
-        threading.Thread(target=self._work, name="mqtt-readings", daemon=True).start()
+        for topic, client in ((URGENT_TOPIC, self.urgent), (TOPIC, self.client)):
+            threading.Thread(target=self._work, args=(topic, client), daemon=True).start()
 
     def ready(self) -> bool:
         """Both subscriptions acknowledged by the broker: from now on nothing is missed."""
@@ -386,7 +393,7 @@ class Ingester:
         """Connect (retrying while the broker is down) and serve until interrupted, logging
         the running totals every `report_every` seconds."""
         threading.Thread(target=self._report, args=(report_every,), daemon=True).start()
-        self._start_retrying()
+        self._prepare()
         self.urgent.connect_async(self.host, self.port, keepalive=30)
         self.urgent.loop_start()
         self.client.connect_async(self.host, self.port, keepalive=30)
