@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 HEADER = [
     "姓名",
@@ -38,6 +38,12 @@ def id_number(
 
 _SURNAMES = "张李王赵孙周吴郑冯陈"
 _GIVEN = "伟芳娜敏静丽强磊军洋"
+
+
+def credit_code(n: int) -> str:
+    """A valid 统一社会信用代码 (a company's), the n-th of its kind."""
+    body = f"91510403{n:09d}"
+    return body + uscc.calc_check_digit(body)
 
 
 def name(n: int) -> str:

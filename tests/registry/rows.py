@@ -1,66 +1,76 @@
-"""Registry rows spread over the fixture tree, for the isolation matrix (tests/core)."""
+"""Registry rows spread over the fixture tree, for the isolation matrix (tests/core).
+
+Made by the services, as the console and the imports make them, so each row's place (and
+the `area_path` scoping reads) is what the platform derives, never what a fixture claims.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
-from shequtong.core.models import User
-from shequtong.registry.choices import (
-    FacilityKind,
-    OrganizationKind,
-    PersonEventKind,
-    VehicleKind,
-)
-from shequtong.registry.models import (
-    Building,
-    ColumnMapping,
-    Dwelling,
-    Estate,
-    Facility,
-    Household,
-    ImportJob,
-    Organization,
-    Person,
-    PersonEvent,
-    PersonTag,
-    PersonTagAssignment,
-    Vehicle,
-)
-from shequtong.registry.services import PersonData, apply_person_data
+from shequtong.core.choices import AreaLevel
+from shequtong.core.models import Area, User
+from shequtong.registry import services_assets as assets
+from shequtong.registry.choices import FacilityKind, OrganizationKind
+from shequtong.registry.models import ColumnMapping, Estate, ImportJob, PersonTag
+from shequtong.registry.services import PersonData, person_create, tag_add
 from tests.core.factories import AreaTree
 
-from .factories import id_number
+from .factories import credit_code, id_number
 
 _PLATE_LETTERS = "ABCDEFGHJK"
 
 
 def _chain(tree: AreaTree) -> None:
-    """One of everything in every area of the tree, linked as in life."""
+    """One of everything in every area the domain allows it, linked as in life: estates in
+    communities, their buildings in the community or one of its grids, a household and a
+    resident behind each door; people, vehicles, units and facilities in every area."""
+    living_alone = PersonTag.objects.get(code="living_alone")
+    communities = [a for a in tree.all if a.level == AreaLevel.COMMUNITY]
+    estates = {
+        c.pk: assets.estate_create(actor=None, community=c, data=assets.EstateData(f"小区{i}"))
+        for i, c in enumerate(communities)
+    }
     for i, area in enumerate(tree.all):
-        at = {"area": area, "area_path": area.path}
-        estate = Estate.objects.create(name=f"小区{i}", **at)
-        building = Building.objects.create(estate=estate, number="1栋", **at)
-        dwelling = Dwelling.objects.create(building=building, number="101", **at)
-        household = Household.objects.create(dwelling=dwelling, **at)
-        person = Person(household=household, **at)
-        apply_person_data(person, PersonData(name="张三", id_number=id_number(9000 + i)), dwelling)
-        person.save()
-        PersonTagAssignment.objects.create(
-            person=person,
-            tag=PersonTag.objects.get(code="living_alone"),
-            started_on="2026-01-01",
-            **at,
+        person = person_create(
+            actor=None,
+            data=PersonData(name="张三", id_number=id_number(9000 + i)),
+            dwelling=_door(area, estates, i),
+            area=area,
         )
-        PersonEvent.objects.create(
-            person=person, kind=PersonEventKind.CREATED, on="2026-01-01", summary="建档", **at
+        if person.dwelling is not None:
+            assets.household_create(actor=None, dwelling=person.dwelling, head=person)
+        tag_add(actor=None, person=person, tag=living_alone, started_on=date(2026, 1, 1))
+        assets.vehicle_create(
+            actor=None, data=assets.VehicleData(plate=f"川A{_PLATE_LETTERS[i]}0001", area=area)
         )
-        Vehicle.objects.create(plate=f"川A{_PLATE_LETTERS[i]}0001", kind=VehicleKind.CAR, **at)
-        Organization.objects.create(
-            name=f"单位{i}", kind=OrganizationKind.UNIT, credit_code=f"CODE{i:014d}", **at
+        assets.organization_create(
+            actor=None,
+            data=assets.OrganizationData(
+                name=f"单位{i}", kind=OrganizationKind.UNIT, credit_code=credit_code(i), area=area
+            ),
         )
-        Facility.objects.create(name=f"设施{i}", kind=FacilityKind.AED, **at)
-        ImportJob.objects.create(original_name=f"台账{i}.xlsx", **at)
-        ColumnMapping.objects.create(header=f"户主姓名{i}", field="name", **at)
+        assets.facility_create(
+            actor=None, data=assets.FacilityData(name=f"设施{i}", kind=FacilityKind.AED, area=area)
+        )
+        # The import pipeline has no service that makes a job without a file and a worker
+        # run: these two are the only rows made directly (their save derives area_path).
+        ImportJob.objects.create(original_name=f"台账{i}.xlsx", area=area)
+        ColumnMapping.objects.create(header=f"户主姓名{i}", field="name", area=area)
+
+
+def _door(area: Area, estates: dict[int, Estate], i: int):
+    """A door in a building of the area's community estate, if the area has one."""
+    if area.level not in (AreaLevel.COMMUNITY, AreaLevel.GRID):
+        return None
+    estate = estates[area.pk if area.level == AreaLevel.COMMUNITY else area.parent_id]
+    building = assets.building_create(
+        actor=None, estate=estate, data=assets.BuildingData(number=f"{i}栋"), area=area
+    )
+    return assets.dwelling_create(
+        actor=None, building=building, data=assets.DwellingData(unit=1, number="101")
+    )
 
 
 _built: set[int] = set()

@@ -7,7 +7,6 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from stdnum.cn import uscc
 
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
@@ -24,14 +23,9 @@ from shequtong.registry.models import (
     Vehicle,
 )
 
-from .factories import id_number
+from .factories import credit_code, id_number
 
 pytestmark = pytest.mark.django_db
-
-
-def credit_code(n: int) -> str:
-    body = f"91510403{n:09d}"
-    return body + uscc.calc_check_digit(body)
 
 
 @pytest.fixture
