@@ -109,3 +109,10 @@ def open_nav(page, label: str) -> None:
     """Follow a link of the console's side navigation (breadcrumbs may repeat its name)."""
     page.locator("aside nav").get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()
+
+
+def open_care_profile(page, name: str) -> None:
+    """照护档案 in the navigation, then the elder's name in the list."""
+    open_nav(page, "照护档案")
+    page.locator("table.data").get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state()

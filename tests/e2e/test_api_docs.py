@@ -7,7 +7,9 @@ import pytest
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback like every other transactional test: a flush without it re-creates the
+# content types under new ids, and the next serialized test then restores duplicates.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_swagger_ui_renders_the_api_from_the_platform_alone(page, live_server, settings):

@@ -20,7 +20,7 @@ from shequtong.core.choices import Role
 from shequtong.core.demo import seed_demo
 from shequtong.core.models import Area, RoleGrant
 
-from .conftest import screenshot
+from .conftest import open_care_profile, screenshot
 from .test_roles import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -57,7 +57,7 @@ def test_the_wall_lights_up_escalates_and_is_answered(page, live_server):
     assert first.status == AlarmStatus.RESOLVED and first.acknowledged_by == contact.user
     assert page.locator(".alarm", has_text="一键呼叫").count() == 0
 
-    page.goto(f"{live_server.url}/console/care/{first.profile.pk}/")
+    open_care_profile(page, first.profile.person.name)
     assert "已处置" in page.locator("table.data").last.inner_text()
 
 
@@ -73,7 +73,7 @@ def test_bind_press_sos_escalate_resolve_for_follow_up_visit(page, live_server):
         role=Role.COMMUNITY_STAFF, area_id__in=Area(path=profile.area_path).path_ids
     ).first()
     sign_in(page, live_server, staff.user.username)
-    page.goto(f"{live_server.url}/console/care/{profile.pk}/")
+    open_care_profile(page, profile.person.name)
     device_form = page.locator("form", has=page.locator("input[name=serial]"))
     device_form.locator("select[name=kind]").select_option(label="智能手环/手表")
     device_form.locator("input[name=serial]").fill("SIM-BAND-1")
@@ -109,14 +109,16 @@ def test_bind_press_sos_escalate_resolve_for_follow_up_visit(page, live_server):
     alarm = Alarm.objects.get(device__serial="SIM-BAND-1")
     assert alarm.status == AlarmStatus.RESOLVED and alarm.case_number
 
-    page.goto(f"{live_server.url}/console/registry/persons/{profile.person.pk}/")
+    open_care_profile(page, profile.person.name)
+    page.get_by_role("link", name="居民档案", exact=True).last.click()
+    page.wait_for_load_state()
     panel = page.locator("section.panel", has_text="智慧养老")
     assert alarm.case_number in panel.inner_text() and "通知第 2 位联系人" in panel.inner_text()
     screenshot(page, "care-person-file")
 
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation({"longitude": 106.55, "latitude": 29.56})
-    page.goto(f"{live_server.url}/console/care/{profile.pk}/")
+    open_care_profile(page, profile.person.name)
     visit_form = page.locator("#visits form")
     visit_form.locator("select[name=finding]").select_option(label="情况良好")
     visit_form.get_by_role("button", name="使用当前位置").click()
