@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shequtong.web.middleware.DomainErrorMiddleware",
+    "shequtong.web.middleware.ConsoleForStaffMiddleware",
     "shequtong.core.middleware.RequestContextMiddleware",
     "shequtong.core.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks, so it sees every authentication attempt.

@@ -74,5 +74,5 @@ def test_the_resident_sees_new_messages_on_the_portal(client, tree, grid_worker,
     client.force_login(resident)
     portal = client.get(reverse("web:resident_home")).content.decode()
     assert "新消息" in portal and "已办结" in portal
-    client.post(reverse("web:notifications"), {"next": "/m/"})
+    client.post(reverse("web:notifications_read"), {"next": "/m/"})
     assert "新消息" not in client.get(reverse("web:resident_home")).content.decode()

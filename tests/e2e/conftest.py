@@ -100,14 +100,19 @@ def watch(page, base_url: str) -> tuple[list[str], list[str]]:
 
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_-]', '_', name)}.png"
+    safe = re.sub(r"[^\w-]", "_", name)  # \w keeps Chinese page names readable
+    path = SCREENSHOTS / f"{safe}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
 def open_nav(page, label: str) -> None:
-    """Follow a link of the console's side navigation (breadcrumbs may repeat its name)."""
-    page.locator("aside nav").get_by_role("link", name=label, exact=True).click()
+    """Follow a link of the console's side navigation (breadcrumbs may repeat its name); on a
+    phone the navigation is folded behind 菜单 first."""
+    nav = page.locator("aside nav")
+    if nav.is_hidden():
+        page.get_by_role("button", name="菜单").click()
+    nav.get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()
 
 

@@ -120,5 +120,7 @@ def test_import_with_mistakes_fix_and_find(page, live_server, tmp_path, new_page
     # 1单元 202 and 501 (rows n ≡ 1 mod 3: n mod 6 = 1 → 202, n mod 6 = 4 → 501).
     doors = mobile.locator("td.door.occupied").all_inner_texts()
     assert sorted(d.split()[0] for d in doors) == ["202", "501"], doors
+    # The whole map fits the phone: no sideways scrolling, not even inside its box.
+    assert mobile.evaluate("document.querySelector('.bmap-wrap').scrollWidth") <= 390
     screenshot(mobile, "building-map-phone")
     phone.close()

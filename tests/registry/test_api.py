@@ -742,6 +742,35 @@ def test_building_map_counts_residents_and_visible_tags(staff_client, world):
     assert "张三" not in json.dumps(plan, ensure_ascii=False)
 
 
+def test_building_map_aligns_doors_by_floor_and_position(staff_client, world):
+    """In 3单元 1203 once sat a column away from 1202 and 1503: doors line up by the two digits
+    after the floor, plates without them take the columns after."""
+    estate = Estate.objects.first()
+    building = post(
+        staff_client,
+        f"{API}/buildings",
+        {"estate_id": estate.pk, "number": "对齐楼", "units": 3, "floors": 15},
+    ).json()
+    for number, floor in [("1503", 15), ("1202", 12), ("1203", 12), ("1101", 11), ("商铺1", 1)]:
+        made = post(
+            staff_client,
+            f"{API}/dwellings",
+            {"building_id": building["id"], "unit": 3, "number": number, "floor": floor},
+        )
+        assert made.status_code == 201, made.content
+    plan = staff_client.get(f"{API}/buildings/{building['id']}/map").json()
+    unit3 = {
+        f["floor"]: [d["number"] for d in f["doors"] if d["unit"] == 3] for f in plan["floors"]
+    }
+    # Positions 01, 02, 03, then one column for the plate without a position.
+    assert unit3[15] == [None, None, "1503", None]
+    assert unit3[12] == [None, "1202", "1203", None]
+    assert unit3[11] == ["1101", None, None, None]
+    assert unit3[1] == [None, None, None, "商铺1"]
+    door = next(d for f in plan["floors"] for d in f["doors"] if d["number"] == "1203")
+    assert door["position"] == 3
+
+
 def test_dwellings_list_detail_update_and_duplicates(staff_client, world):
     zhang = person("张三")
     dwelling = zhang.dwelling

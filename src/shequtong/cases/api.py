@@ -65,7 +65,11 @@ def category_list(request: HttpRequest) -> Any:
     return leaves.exclude(children__isnull=False).prefetch_related("attributes")
 
 
-@router.get("", response={200: list[CaseOut], **READ}, summary="事件列表（按授权范围）")
+@router.get(
+    "",
+    response={200: list[CaseOut], **READ},
+    summary="事件列表（按授权范围；居民账号为本人上报的事件）",
+)
 @paginate(Pages, page_size=50)
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     category = None

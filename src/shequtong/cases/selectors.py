@@ -17,7 +17,7 @@ from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import NotFoundError
 from shequtong.core.geo import distance_m
 from shequtong.core.models import Area, Department, RoleGrant, User
-from shequtong.core.scoping import can, scoped
+from shequtong.core.scoping import can, is_staff, scoped
 
 from . import workflow
 from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
@@ -62,7 +62,12 @@ def case_list(
     mine: bool = False,
     since: date | None = None,
 ) -> QuerySet[Case]:
-    cases = scoped(Case.objects.all(), user, action)
+    if is_staff(user):
+        cases = scoped(Case.objects.all(), user, action)
+    else:
+        # A resident reads the reports they filed themselves, under their own name (not the
+        # cases their duplicates were merged into, which carry another reporter's name).
+        cases = Case.objects.filter(reporter=user) if action == "read" else Case.objects.none()
     if within is not None:
         cases = cases.filter(area_path__startswith=within.path)
     if q:

@@ -21,7 +21,7 @@ from shequtong.core import vault
 from shequtong.core.calendar import provisional_years
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.geo import parse_point
-from shequtong.core.scoping import allowed
+from shequtong.core.scoping import allowed, require
 from shequtong.core.selectors import area_roots
 from shequtong.registry.selectors import person_search
 from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
@@ -538,6 +538,7 @@ REGISTER_HEADER = [
 @login_required
 def hazard_register(request: HttpRequest) -> HttpResponse:
     """隐患排查治理登记表: the hazard cases in scope, as the register's columns; .xlsx export."""
+    require(request.user, "read", Case, "隐患排查治理登记表")
     exporting = request.GET.get("export") == "xlsx"
     hazards = selectors.hazard_register(
         user=request.user,

@@ -344,6 +344,9 @@ class DoorOut(Schema):
     floor: int
     residents: int = Field(description="在住人数")
     tags: list[str] = Field(description="在住居民的人群标签（您有权查看的）")
+    position: int | None = Field(
+        description="本层门位：房号为楼层加两位数字时取末两位（1203 → 3），其他房号为 null"
+    )
 
     @staticmethod
     def resolve_dwelling_id(obj: Any) -> int | None:

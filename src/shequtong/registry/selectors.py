@@ -182,18 +182,35 @@ class Door:
     floor: int
     residents: int = 0
     tags: list[str] = field(default_factory=list)
+    position: int | None = None  # the door's place on its floor: 03 of 1203
 
 
 @dataclass
 class BuildingMap:
-    """楼栋图: floors from the top down, each row the doors of every unit side by side."""
+    """楼栋图: floors from the top down, each row the doors of every unit side by side, each
+    door in its unit's column for its position, so 1203 sits above 1103 on every phone."""
 
     building: Building
     units: list[int]
-    width: int  # door columns per unit
+    widths: list[int]  # door columns of each unit, as `units`
     floors: list[tuple[int, list[Door]]]
     residents: int
     dwellings: int
+
+    @property
+    def heads(self) -> list[tuple[int, int]]:
+        return list(zip(self.units, self.widths, strict=True))
+
+
+def door_position(dwelling: Dwelling) -> int | None:
+    """The last two digits of a plate that is the floor then two digits (1203 on floor 12 is
+    03); other plates (商铺1, 12A) have no position and take the columns after the numbered."""
+    number = dwelling.number
+    if not (number.isascii() and number.isdigit() and len(number) > 2):
+        return None
+    if int(number[:-2]) != dwelling.floor or int(number[-2:]) == 0:
+        return None
+    return int(number[-2:])
 
 
 def building_get(*, user: User, pk: int) -> Building:
@@ -221,29 +238,47 @@ def building_map(*, user: User, pk: int) -> BuildingMap:
         .values_list("person__dwelling_id", "tag__name")
     ):
         badges.setdefault(dwelling_id, set()).add(tag_name)
-    at: dict[tuple[int, int], list[Dwelling]] = {}
+
+    def door(d: Dwelling, position: int | None) -> Door:
+        return Door(d, d.unit, d.floor, d.people, sorted(badges.get(d.pk, ())), position)
+
+    placed: dict[tuple[int, int, int], Dwelling] = {}  # (unit, floor, position)
+    loose: dict[tuple[int, int], list[Dwelling]] = {}  # (unit, floor): plates with no position
     for dwelling in sorted(dwellings, key=lambda d: d.number):
-        at.setdefault((dwelling.unit, dwelling.floor), []).append(dwelling)
+        position = door_position(dwelling)
+        key = (dwelling.unit, dwelling.floor, position or 0)
+        if position is None or key in placed:
+            loose.setdefault((dwelling.unit, dwelling.floor), []).append(dwelling)
+        else:
+            placed[key] = dwelling
     # Bounded by what is stored: the doors there are, and the building's declared size only
     # within what a building can be (a row written before the limits cannot blow the map up).
+    declared = min(building.dwellings_per_floor, MAX_DOORS_PER_FLOOR)
     units = sorted({*range(1, min(building.units, MAX_UNITS) + 1), *(d.unit for d in dwellings)})
     stored_floors = {*range(1, min(building.floors, MAX_FLOORS) + 1), *(d.floor for d in dwellings)}
-    # Every unit gets the same number of door columns, so the floors line up.
-    width = max(
-        [min(building.dwellings_per_floor, MAX_DOORS_PER_FLOOR), *(len(d) for d in at.values())]
-    )
+    columns = {
+        unit: sorted({*range(1, declared + 1), *(p for u, _, p in placed if u == unit)})
+        for unit in units
+    }
+    extra = {
+        unit: max([0, *(len(here) for (u, _), here in loose.items() if u == unit)])
+        for unit in units
+    }
     floors = []
     for floor in sorted(stored_floors, reverse=True):
         doors = []
         for unit in units:
-            here = at.get((unit, floor), [])
-            doors += [Door(d, unit, floor, d.people, sorted(badges.get(d.pk, ()))) for d in here]
-            doors += [Door(None, unit, floor) for _ in range(width - len(here))]
+            for position in columns[unit]:
+                here = placed.get((unit, floor, position))
+                doors.append(door(here, position) if here else Door(None, unit, floor))
+            rest = loose.get((unit, floor), [])
+            doors += [door(d, None) for d in rest]
+            doors += [Door(None, unit, floor) for _ in range(extra[unit] - len(rest))]
         floors.append((floor, doors))
     return BuildingMap(
         building=building,
         units=units,
-        width=width,
+        widths=[len(columns[unit]) + extra[unit] for unit in units],
         floors=floors,
         residents=sum(d.people for d in dwellings),
         dwellings=len(dwellings),

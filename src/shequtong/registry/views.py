@@ -19,7 +19,7 @@ from shequtong.core import vault
 from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import DomainError, NotFoundError
 from shequtong.core.models import Area
-from shequtong.core.scoping import allowed, can, can_in_area, scoped
+from shequtong.core.scoping import allowed, can, can_in_area, require, scoped
 from shequtong.web.pages import (
     Crumb,
     paginate,
@@ -33,9 +33,11 @@ from . import jobs, selectors, services
 from .forms import EndResidenceForm, ImportForm, PersonSearchForm, TagAddForm
 from .importing.columns import PERSON_COLUMNS
 from .models import (
+    Building,
     Dwelling,
     Estate,
     Facility,
+    ImportJob,
     Organization,
     Person,
     PersonTag,
@@ -69,6 +71,7 @@ def _people(request: HttpRequest, data: Any, action: str) -> tuple[Any, PersonSe
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", Person, "居民档案")
     user = request.user
     exporting = request.GET.get("export") == "xlsx"
     people, form = _people(request, request.GET, "export" if exporting else "read")
@@ -234,6 +237,7 @@ def person_tag_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRes
 
 @login_required
 def building_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", Building, "楼栋")
     buildings = selectors.building_list(user=request.user, within=current_scope(request))
     context = {
         "title": "楼栋",
@@ -289,6 +293,7 @@ def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def estate_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", Estate, "小区")
     estates = selectors.estate_list(user=request.user, within=current_scope(request))
     context = {
         "title": "小区",
@@ -358,6 +363,7 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in DIRECTORY:
         raise NotFoundError()
     label, model, columns, searched = DIRECTORY[kind]
+    require(request.user, "read", model, label)
     exporting = request.GET.get("export") == "xlsx"
     rows = within_scope(
         request,
@@ -414,6 +420,7 @@ def _importable_communities(request: HttpRequest) -> QuerySet[Area]:
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", ImportJob, "台账导入")
     communities = _importable_communities(request)
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     if request.method == "POST" and form.is_valid():
@@ -495,6 +502,7 @@ def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
+    require(request.user, "change", Person, "居民档案")
     return xlsx_response("人口台账模板.xlsx", jobs.template_workbook())
 
 
@@ -503,6 +511,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stats(request: HttpRequest) -> HttpResponse:
+    require(request.user, "count", Person, "人口统计")
     roots = core_selectors.area_roots(user=request.user)
     within = current_scope(request) or (roots[0] if len(roots) == 1 else None)
     figures = selectors.area_stats(user=request.user, within=within)

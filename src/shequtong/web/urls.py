@@ -23,5 +23,6 @@ urlpatterns = [
     path("console/tokens/", console.token_list, name="token_list"),
     path("console/tokens/<int:pk>/revoke/", console.token_revoke, name="token_revoke"),
     path("console/notifications/", console.notifications, name="notifications"),
+    path("notifications/read/", console.notifications_read, name="notifications_read"),
     path("m/", resident.resident_home, name="resident_home"),
 ]

@@ -33,8 +33,16 @@ from shequtong.core.calendar import (
 from shequtong.core.calendar_import import holiday_notice_load
 from shequtong.core.choices import LEVEL_ORDER, AreaLevel, Role
 from shequtong.core.errors import DomainError, NotFoundError
-from shequtong.core.models import Area, AuditEntry, CalendarOverride, HolidayNotice, RoleGrant
-from shequtong.core.scoping import allowed, can, roles_of
+from shequtong.core.models import (
+    ApiToken,
+    Area,
+    AuditEntry,
+    CalendarOverride,
+    HolidayNotice,
+    RoleGrant,
+    User,
+)
+from shequtong.core.scoping import allowed, can, require, roles_of
 from shequtong.core.vault import mask_phone
 
 from ..forms import (
@@ -95,6 +103,7 @@ def switch_scope(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", Area, "区划与网格")
     user = request.user
     form = AreaFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -174,6 +183,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", User, "人员与授权")
     user = request.user
     form = StaffFilterForm(request.GET or None)
     q = form.cleaned_data.get("q") if form.is_valid() else None
@@ -208,6 +218,7 @@ def staff_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", AuditEntry, "审计日志")
     user = request.user
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -296,6 +307,7 @@ def _month_param(raw: str | None) -> tuple[int, int]:
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", CalendarOverride, "工作日历")
     user = request.user
     can_change = allowed(user, "change", CalendarOverride)
     posted = request.POST if request.method == "POST" else None
@@ -351,6 +363,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", ApiToken, "API 令牌")
     user = request.user
     form = TokenForm(request.POST or None)
     plaintext = None
@@ -381,14 +394,19 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """全部标为已读, from the console's inbox or the portal's home (hence outside /console/)."""
+    services.notifications_mark_read(actor=request.user)
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:notifications")
+    return redirect(target)
+
+
+@login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The inbox: the newest first; opening it marks everything read."""
-    if request.method == "POST":
-        services.notifications_mark_read(actor=request.user)
-        target = request.POST.get("next") or ""
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("web:notifications")
-        return redirect(target)
     page = paginate(request, selectors.notification_list(user=request.user))
     unread = {n.pk for n in page if n.read_at is None}
     services.notifications_mark_read(actor=request.user)

@@ -13,6 +13,8 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from shequtong.core.scoping import is_staff
+
 log = logging.getLogger(__name__)
 
 _MESSAGES = {
@@ -31,21 +33,27 @@ def _page(context: dict, request: HttpRequest | None = None) -> str:
         return render_to_string("web/errors/plain.html", context)
 
 
-def _error(request: HttpRequest, status: int, message: str | None = None) -> HttpResponse:
-    context = {"status": status, "message": message or _MESSAGES[status]}
+def error_response(request: HttpRequest, status: int, message: str | None = None) -> HttpResponse:
+    """The page for `status`; a signed-in resident is pointed to the portal, not the console."""
+    user = getattr(request, "user", None)
+    context = {
+        "status": status,
+        "message": message or _MESSAGES[status],
+        "portal": bool(user and user.is_authenticated and not is_staff(user)),
+    }
     return HttpResponse(_page(context, request), status=status)
 
 
 def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 400)
+    return error_response(request, 400)
 
 
 def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 403)
+    return error_response(request, 403)
 
 
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 404)
+    return error_response(request, 404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
@@ -56,4 +64,4 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+    return error_response(request, 403, "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")

@@ -32,6 +32,15 @@
     toast("网络连接失败，请稍后重试", "error");
   });
 
+  // The console's menu on a phone: folded behind 菜单 (the CSS hides it below 760 px).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".menu-toggle");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    button.closest(".side").classList.toggle("open", open);
+  });
+
   // <select data-autosubmit> submits its form on change (the area switcher).
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
@@ -257,7 +266,26 @@
     { enableHighAccuracy: true, timeout: 10000 });
   });
 
-  function drawAll() { drawMaps(); drawCharts(); setUpReportForm(); ringForNewAlarms(); }
+  // Tables become cards on a phone: each cell is labelled with its column's heading (the CSS
+  // shows the label before the cell below 760 px). Without JavaScript a table scrolls in its box.
+  function labelTables() {
+    document.querySelectorAll("table.data:not(.stacked)").forEach(function (table) {
+      var heads = [];
+      table.querySelectorAll("thead tr:first-child th").forEach(function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.trim());
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          cell.setAttribute("data-label", heads[column] || "");
+          column += cell.colSpan || 1;
+        });
+      });
+      table.classList.add("stacked");
+    });
+  }
+
+  function drawAll() { labelTables(); drawMaps(); drawCharts(); setUpReportForm(); ringForNewAlarms(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.body.addEventListener("htmx:afterSettle", drawAll);
 })();
