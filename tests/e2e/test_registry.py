@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from shequtong.core.choices import Role
 from shequtong.core.demo import seed_demo
+from shequtong.core.models import RoleGrant
 from shequtong.registry.models import Person
 
 from ..registry.factories import HEADER, name, person_row
@@ -106,9 +108,26 @@ def test_import_with_mistakes_fix_and_find(page, live_server, tmp_path, new_page
     assert found == ["周娜芳", "张娜芳", "赵娜芳", "郑娜芳"], found
     screenshot(page, "search-initials")
 
-    # The building map on a phone, reached as a grid worker would: search, the person, 楼栋图.
+    # The ledger named no grid: its three buildings wait in the community, unseen by any grid
+    # worker, until the community puts the estate in its grid.
+    open_nav(page, "楼栋")
+    assert page.locator(".page-head .badge-warn").inner_text() == "3 栋未归入网格"
+    open_nav(page, "小区")
+    page.get_by_label("选择试点小区").check()
+    page.get_by_label("将勾选小区的全部楼栋归入").select_option(
+        label="杨家坪社区 · 杨家坪社区第1网格"
+    )
+    page.get_by_role("button", name="归入网格").click()
+    page.wait_for_load_state()
+    assert (
+        "已将 3 栋楼归入杨家坪社区第1网格，50 位居民随之调整"
+        in page.locator("#toasts").inner_text()
+    )
+
+    # The building map on a phone, reached as that grid worker would: search, person, 楼栋图.
+    worker = RoleGrant.objects.get(role=Role.GRID_WORKER, area__name="杨家坪社区第1网格").user
     phone, mobile = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-    sign_in(mobile, live_server, "community_yangjiaping_01")
+    sign_in(mobile, live_server, worker.username)
     open_nav(mobile, "居民档案")
     mobile.get_by_label("搜索").fill("znf")
     mobile.wait_for_selector("#results .pager:has-text('共 4 条')")

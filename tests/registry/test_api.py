@@ -1028,6 +1028,7 @@ def test_stats_are_counts_in_scope(client, world, user_with):
         "甲一第一网格": 8,
         "甲一第二网格": 4,
     }
+    assert by_community["unplaced"] == 0 and by_community["population"] == 12
 
 
 # --- query counts ---------------------------------------------------------------------------

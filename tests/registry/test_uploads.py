@@ -30,11 +30,6 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def staff(tree, user_with):
-    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
-
-
-@pytest.fixture
 def rows():
     rows = ledger_rows(4)
     rows[1] = person_row(1, 联系电话="12345")  # rejected: its ID number is still in the file

@@ -15,23 +15,9 @@ from shequtong.core.models import AuditEntry
 from shequtong.registry.importing.persons import PersonImport
 from shequtong.registry.models import Building, ImportJob, Person, PersonTag
 
-from .factories import id_number, ledger_rows, person_row, write_csv
+from .factories import id_number, ledger_rows, person_row
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ledger(tree, tmp_path):
-    """Twelve people in 甲一社区: six dwellings in three buildings."""
-    PersonImport(community=tree.comm_a1, actor=None).run(
-        write_csv(tmp_path / "台账.csv", ledger_rows(12))
-    )
-    return Person.objects.all()
-
-
-@pytest.fixture
-def staff(tree, user_with):
-    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
 
 
 def csv_upload(rows, name="台账.csv") -> SimpleUploadedFile:

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
-from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError
 from shequtong.core.models import AuditEntry
 from shequtong.registry import jobs
@@ -40,11 +39,6 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60, what: str = "")
 def status_of(job: ImportJob) -> str:
     job.refresh_from_db()
     return job.status
-
-
-@pytest.fixture
-def staff(tree, user_with):
-    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
 
 
 @pytest.fixture(autouse=True)

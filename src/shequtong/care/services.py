@@ -21,7 +21,7 @@ from shequtong.core.vault import validate_phone
 from shequtong.registry.models import Person
 
 from .choices import OPEN_ALARMS, CareLevel, ContactKind, DeviceKind, Living
-from .models import Alarm, AlarmStep, CareProfile, Device, EmergencyContact
+from .models import Alarm, AlarmStep, CareOrder, CareProfile, Device, EmergencyContact, Visit
 from .selectors import home_position
 
 # Thresholds a profile takes from its care level unless set for the person.
@@ -219,6 +219,17 @@ def alarm_case_link(*, alarm_id: int, case_number: str) -> None:
         return
     Alarm.objects.filter(pk=alarm_id).update(case_number=case_number)
     AlarmStep.objects.create(alarm_id=alarm_id, action="case", label=f"已转事件 {case_number} 跟进")
+
+
+@transaction.atomic
+def care_follows_residents(*, person_ids: list[int], area_id: int, area_path: str) -> None:
+    """A resident's care file (profile, devices, alarms, visits, orders) is filed where the
+    resident now is, so the grid worker who sees the person sees their care."""
+    profiles = CareProfile.objects.filter(person_id__in=person_ids)
+    moved = {"area_id": area_id, "area_path": area_path}
+    for model in (Device, Alarm, Visit, CareOrder):
+        model.objects.filter(profile__in=profiles).update(**moved)
+    profiles.update(**moved)
 
 
 @dataclass(frozen=True)

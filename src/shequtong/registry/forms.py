@@ -62,3 +62,34 @@ class TagAddForm(forms.Form):
     def __init__(self, *args: Any, tags: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = tags
+
+
+class PlaceForm(forms.Form):
+    """楼栋归入网格: the ticked buildings, or every building of the ticked estates, into one
+    grid."""
+
+    grid = forms.ModelChoiceField(
+        label="归入网格",
+        queryset=Area.objects.none(),
+        empty_label="请选择网格",
+        error_messages={"required": "请选择网格", "invalid_choice": "所选网格不在您的管辖范围内"},
+    )
+    buildings = forms.ModelMultipleChoiceField(queryset=Area.objects.none(), required=False)
+    estates = forms.ModelMultipleChoiceField(queryset=Area.objects.none(), required=False)
+
+    def __init__(
+        self, *args: Any, grids: list[Area], buildings: Any, estates: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Area.objects.filter(pk__in=[g.pk for g in grids])
+        self.fields["grid"].choices = [("", "请选择网格")] + [
+            (g.pk, f"{g.parent.name} · {g.name}" if g.parent else g.name) for g in grids
+        ]
+        self.fields["buildings"].queryset = buildings
+        self.fields["estates"].queryset = estates
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("buildings") and not data.get("estates"):
+            raise forms.ValidationError("请勾选要归入网格的楼栋或小区")
+        return data

@@ -600,6 +600,9 @@ class StatsOut(Schema):
     vacant: int = Field(description="无人居住的房屋数")
     tags: list[TagCountOut]
     children: list[AreaCountOut] = Field(description="下级区划的在住人口")
+    unplaced: int = Field(
+        description="登记在本区域、未归入任何下级的在住人口（如未归入网格的楼栋）"
+    )
 
     @staticmethod
     def resolve_area_id(obj: Any) -> int | None:

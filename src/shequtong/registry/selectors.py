@@ -8,7 +8,9 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from natsort import natsorted
 
+from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import NotFoundError
 from shequtong.core.models import Area, User, community_path
 from shequtong.core.public import name_candidates
@@ -285,18 +287,45 @@ def building_map(*, user: User, pk: int) -> BuildingMap:
     )
 
 
-def building_list(*, user: User, within: Area | None = None) -> QuerySet[Building]:
+def building_list(
+    *, user: User, within: Area | None = None, unplaced: bool = False
+) -> QuerySet[Building]:
+    """`unplaced`: only the buildings still filed under a community, which no grid worker
+    walks (an imported ledger's, until they are placed in grids)."""
     buildings = scoped(Building.objects.all(), user, "read").select_related("estate", "area")
     if within is not None:
         buildings = buildings.filter(area_path__startswith=within.path)
-    return buildings.annotate(dwelling_count=Count("dwellings")).order_by("estate__name", "number")
+    if unplaced:
+        buildings = buildings.filter(area__level=AreaLevel.COMMUNITY)
+    return buildings.annotate(
+        dwelling_count=Count("dwellings", distinct=True),
+        resident_count=Count(
+            "dwellings__residents",
+            filter=Q(dwellings__residents__status=PersonStatus.ACTIVE),
+            distinct=True,
+        ),
+    ).order_by("estate__name", "number")
+
+
+def placeable_grids(*, user: User, within: Area | None = None) -> list[Area]:
+    """The grids this user may put buildings in, in natural order (第2网格 before 第10网格):
+    those of communities where they may change buildings, since an unplaced building is
+    filed under its community (a grid worker of one grid places none)."""
+    grids = scoped(Area.objects.filter(level=AreaLevel.GRID), user, "read").select_related("parent")
+    if within is not None:
+        grids = grids.filter(path__startswith=within.path)
+    mine = [g for g in grids if g.parent and can_in_area(user, "change", Building, g.parent.path)]
+    return natsorted(mine, key=lambda g: (g.parent.name if g.parent else "", g.name))
 
 
 def estate_list(*, user: User, within: Area | None = None) -> QuerySet[Estate]:
     estates = scoped(Estate.objects.all(), user, "read")
     if within is not None:
         estates = estates.filter(area_path__startswith=within.path)
-    return estates.annotate(building_count=Count("buildings")).order_by("area_path", "name")
+    return estates.annotate(
+        building_count=Count("buildings"),
+        unplaced_count=Count("buildings", filter=Q(buildings__area__level=AreaLevel.COMMUNITY)),
+    ).order_by("area_path", "name")
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -336,6 +365,7 @@ class AreaStats:
     vacant: int
     tags: list[tuple[str, int]]
     children: list[tuple[Area, int]]
+    unplaced: int  # filed under the area itself, in none of its children (so none is missed)
 
 
 def area_stats(*, user: User, within: Area | None = None) -> AreaStats:
@@ -366,9 +396,14 @@ def area_stats(*, user: User, within: Area | None = None) -> AreaStats:
         .order_by("-n")
     )
     children: list[tuple[Area, int]] = []
+    unplaced = 0
     if within is not None:
-        for child in Area.objects.filter(parent=within).order_by("code", "name"):
-            children.append((child, people.filter(area_path__startswith=child.path).count()))
+        # One GROUP BY over the paths in use, summed under each child, not a COUNT per child.
+        by_path = dict(people.order_by().values_list("area_path").annotate(n=Count("pk")))
+        for child in natsorted(Area.objects.filter(parent=within), key=lambda a: a.name):
+            n = sum(v for path, v in by_path.items() if path.startswith(child.path))
+            children.append((child, n))
+        unplaced = by_path.get(within.path, 0)
     return AreaStats(
         area=within,
         population=counts["total"],
@@ -379,6 +414,7 @@ def area_stats(*, user: User, within: Area | None = None) -> AreaStats:
         vacant=dwellings.filter(residents__isnull=True).count(),
         tags=tags,
         children=children,
+        unplaced=unplaced,
     )
 
 

@@ -31,6 +31,7 @@ from shequtong.core.scoping import can, can_in_area
 from shequtong.core.services import validate_boundary
 
 from .choices import DwellingUsage, PersonEventKind, PersonStatus, VehicleKind
+from .grids import grid_by_location, place_by_location
 from .identity import is_new_energy_plate, normalize_plate, validate_credit_code
 from .models import (
     Building,
@@ -217,25 +218,32 @@ _BUILDING_TAKEN = _invalid("number", "该小区已有同号楼栋", "duplicate")
 def building_create(
     *, actor: User | None, estate: Estate, data: BuildingData, area: Area | None = None
 ) -> Building:
-    """`area` is the grid the building lies in: the estate's community or one of its grids."""
-    area = area or estate.area
-    if not area.path.startswith(estate.area.path):
+    """`area` is the grid the building lies in: the estate's community or one of its grids;
+    left out, the grid its location or its estate's boundary lies in, else the community."""
+    if area is not None and not area.path.startswith(estate.area.path):
         raise _invalid("area_id", f"楼栋所在网格须属于小区所在的{estate.area.name}")
-    _may_place(actor, Building, area)
-    building = Building(estate=estate, area=area)
+    building = Building(estate=estate, area=area or estate.area)
     _apply_building(building, data)
+    if area is None:
+        building.area = grid_by_location(building) or estate.area
+    _may_place(actor, Building, building.area)
     return _save(actor, building, tracked=_BUILDING_FIELDS, before=None, duplicate=_BUILDING_TAKEN)
 
 
 @transaction.atomic
 def building_update(*, actor: User | None, building: Building, data: BuildingData) -> Building:
-    """The estate and the grid stay: the doors and the people in them are filed under them."""
+    """The estate stays. A building still filed under its community goes to the grid its new
+    location lies in, its residents with it; a placed one moves only by `buildings_place`."""
     _may_change(actor, building)
     before = _values(building, _BUILDING_FIELDS)
     _apply_building(building, data)
-    return _save(
+    saved = _save(
         actor, building, tracked=_BUILDING_FIELDS, before=before, duplicate=_BUILDING_TAKEN
     )
+    if saved.area.level == AreaLevel.COMMUNITY:
+        place_by_location(actor=actor, buildings=[saved])
+        saved.refresh_from_db(fields=["area", "area_path"])
+    return saved
 
 
 # --- dwellings ------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shequtong.core import selectors as core_selectors
 from shequtong.core import services as core_services
 from shequtong.core import vault
 from shequtong.core.choices import AreaLevel
-from shequtong.core.errors import DomainError, NotFoundError
+from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.models import Area
 from shequtong.core.scoping import allowed, can, can_in_area, require, scoped
 from shequtong.web.pages import (
@@ -29,8 +30,8 @@ from shequtong.web.pages import (
 )
 from shequtong.web.scope import current_scope
 
-from . import jobs, selectors, services
-from .forms import EndResidenceForm, ImportForm, PersonSearchForm, TagAddForm
+from . import grids, jobs, selectors, services
+from .forms import EndResidenceForm, ImportForm, PersonSearchForm, PlaceForm, TagAddForm
 from .importing.columns import PERSON_COLUMNS
 from .models import (
     Building,
@@ -235,16 +236,81 @@ def person_tag_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRes
 # --- buildings and dwellings ----------------------------------------------------------------
 
 
+def _place_form(request: HttpRequest, data: Any = None) -> PlaceForm | None:
+    """The 归入网格 form, for users who may put buildings in some grid of their scope."""
+    scope = current_scope(request)
+    grids = selectors.placeable_grids(user=request.user, within=scope)
+    if not grids:
+        return None
+    return PlaceForm(
+        data,
+        grids=grids,
+        buildings=scoped(Building.objects.all(), request.user, "change"),
+        estates=scoped(Estate.objects.all(), request.user, "change"),
+    )
+
+
 @login_required
 def building_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "read", Building, "楼栋")
-    buildings = selectors.building_list(user=request.user, within=current_scope(request))
+    scope = current_scope(request)
+    unplaced = request.GET.get("unplaced") == "1"
+    buildings = selectors.building_list(user=request.user, within=scope, unplaced=unplaced)
+    waiting = selectors.building_list(user=request.user, within=scope, unplaced=True)
     context = {
         "title": "楼栋",
         "page": paginate(request, buildings),
+        "unplaced": unplaced,
+        "unplaced_count": waiting.count(),
+        "form": _place_form(request),
         "breadcrumbs": [Crumb("楼栋")],
     }
     return render(request, "registry/building_list.html", context)
+
+
+@login_required
+@require_POST
+def buildings_place(request: HttpRequest) -> HttpResponse:
+    """归入网格 from the building or estate list: the ticked rows into the chosen grid."""
+    back = request.POST.get("next") or reverse("registry:building_list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("registry:building_list")
+    form = _place_form(request, request.POST)
+    if form is None:
+        raise PermissionDeniedError("您无权调整楼栋所属网格")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect(back)
+    grid = form.cleaned_data["grid"]
+    buildings = list(form.cleaned_data["buildings"].select_related("estate__area", "area")) + list(
+        Building.objects.filter(estate__in=form.cleaned_data["estates"]).select_related(
+            "estate__area", "area"
+        )
+    )
+    done = grids.buildings_place(actor=request.user, buildings=buildings, grid=grid)
+    messages.success(
+        request, f"已将 {done.buildings} 栋楼归入{grid.name}，{done.residents} 位居民随之调整"
+    )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def buildings_locate(request: HttpRequest) -> HttpResponse:
+    """按位置归入: every unplaced building whose point, or estate's boundary, lies in a grid."""
+    unplaced = selectors.building_list(
+        user=request.user, within=current_scope(request), unplaced=True
+    ).select_related("estate__area")
+    waiting = [b for b in unplaced if can(request.user, "change", b)]
+    done = grids.place_by_location(actor=request.user, buildings=waiting)
+    left = len(waiting) - done.buildings
+    messages.success(
+        request,
+        f"按位置归入 {done.buildings} 栋楼（{done.residents} 位居民）；"
+        f"{left} 栋没有坐标或小区边界，请勾选后手动归入",
+    )
+    return redirect(f"{reverse('registry:building_list')}?unplaced=1")
 
 
 @login_required
@@ -298,6 +364,7 @@ def estate_list(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "小区",
         "page": paginate(request, estates.select_related("area")),
+        "form": _place_form(request),
         "breadcrumbs": [Crumb("小区")],
     }
     return render(request, "registry/estate_list.html", context)

@@ -34,6 +34,7 @@ from shequtong.core.models import Area, User, community_path
 from shequtong.core.scoping import can_in_area
 
 from ..choices import DwellingUsage, PersonEventKind, PersonStatus
+from ..grids import grid_by_location
 from ..identity import Identity, check_agrees, parse_id_number
 from ..models import (
     Building,
@@ -431,10 +432,14 @@ class PersonImport:
             plan = next(
                 p for k, p in missing.items() if (k.estate, k.building) == (estate_name, number)
             )
-            area = self.grids.get(plan.grid) or self.community
-            new_buildings.append(
-                Building(estate=estates[estate_name], number=number, area=area, area_path=area.path)
-            )
+            estate = estates[estate_name]
+            estate.area = self.community  # read by grid_by_location, without a query
+            building = Building(estate=estate, number=number)
+            # The ledger's 网格 column, else the grid holding the estate, else the community
+            # (listed as unplaced until someone assigns it).
+            area = self.grids.get(plan.grid) or grid_by_location(building) or self.community
+            building.area, building.area_path = area, area.path
+            new_buildings.append(building)
         for building in Building.objects.bulk_create(new_buildings):
             buildings[(building.estate.name, building.number)] = building
         dwellings = []
