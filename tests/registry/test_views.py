@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 from shequtong.core import vault
 from shequtong.core.choices import Role
 from shequtong.core.models import AuditEntry
+from shequtong.registry import selectors
 from shequtong.registry.importing.persons import PersonImport
 from shequtong.registry.models import Building, ImportJob, Person, PersonTag
 
-from .factories import id_number, ledger_rows, person_row
+from .factories import id_number, ledger_rows, name, person_row, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,36 @@ def test_search_by_pinyin_initials_and_last_four(client, staff, ledger):
     assert "赵六" in page
     page = client.get("/console/registry/persons/", {"q": "13800000004"}).content.decode()
     assert "孙七" in page and "张三" not in page
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # Row n of the ledger: 杨家坪小区 (n mod 3 + 1)栋 1单元, door (n mod 6 + 1)0(n mod 2 + 1).
+        ("杨家坪小区", 13),  # an estate's name alone (it once found nobody)
+        ("杨家坪", 13),
+        ("202", 2),  # a door: rows 1 and 7
+        ("1203", 1),  # a four-digit door, not only the last four of an ID or phone
+        ("2-1-202", 2),
+        ("2－1－202室", 2),
+        ("杨家坪小区2-1-202", 2),
+        ("2栋1单元202", 2),
+        ("2号楼1单元202室", 2),
+        ("杨家坪小区2栋", 5),  # rows 1, 4, 7, 10 and the 1203 of 2栋
+        ("3-1-202", 0),
+        ("金沙苑", 0),
+    ],
+)
+def test_search_finds_estates_and_doors_as_people_type_them(
+    staff, ledger, tree, tmp_path, q, expected
+):
+    PersonImport(community=tree.comm_a1, actor=None).run(
+        write_csv(tmp_path / "一户.csv", [person_row(40, 楼栋="2栋", 房号="1203")])
+    )
+    found = selectors.person_search(user=staff, q=q)
+    assert found.count() == expected, list(found.values_list("name", "dwelling__number"))
+    if q in ("2-1-202", "2栋1单元202"):
+        assert sorted(found.values_list("name", flat=True)) == sorted(["李四", name(7)])
 
 
 def test_search_is_scoped(client, user_with, tree, ledger):

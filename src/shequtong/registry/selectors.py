@@ -69,10 +69,12 @@ def _match(q: str) -> Q:
     lowered = q.lower().replace(" ", "")
     digits = normalize_phone(q)
     if digits and len(digits) == len(re.sub(r"\s", "", q)):
-        if len(digits) == 4:
-            return Q(id_last4=digits) | Q(phone_last4=digits)
+        if len(digits) == 4:  # the last four of an ID or a phone, or a door (1203)
+            return Q(id_last4=digits) | Q(phone_last4=digits) | _doors_numbered(digits)
         if len(digits) == 11:
             return Q(phone_hash=Person._meta.get_field("phone_hash").lookup_value(digits))
+        if len(digits) == 3:
+            return _doors_numbered(digits)
     if re.fullmatch(r"[0-9]{17}[0-9xX]|[0-9]{15}", q.strip()):
         return Q(id_hash=Person._meta.get_field("id_hash").lookup_value(q.strip()))
     if re.fullmatch(r"[0-9]{3}[0-9xX]", q):
@@ -85,22 +87,47 @@ def _match(q: str) -> Q:
         plate = None
     if plate:
         return Q(pk__in=Vehicle.objects.filter(plate=plate).values("owner"))
-    if _CJK.search(q) and not re.search(r"[0-9栋单元室号]", q):
-        return Q(name__startswith=q)  # surname first: an index serves it on a million rows
+    if _CJK.search(q) and not re.search(r"[0-9栋单元室号幢楼-]", q):
+        # A surname first (an index serves it on a million rows), or an estate's name. The
+        # estates are few: asked first, so a name that is no estate's keeps its index alone.
+        estates = list(Estate.objects.filter(name__contains=q.strip()).values_list("pk")[:50])
+        if not estates:
+            return Q(name__startswith=q)
+        return Q(name__startswith=q) | Q(dwelling__building__estate__in=[e for (e,) in estates])
     return _address(q)
 
 
+def _doors_numbered(number: str) -> Q:
+    """The people behind doors with this plate, by the doors' ids (looked up first on the
+    plate's index), so the people's own indexes still serve the rest of the search."""
+    doors = [pk for (pk,) in Dwelling.objects.filter(number=number).values_list("pk")[:2000]]
+    return Q(dwelling__in=doors) if doors else Q(pk__in=[])
+
+
+# 2-1-1203, 2－1－1203室: building, unit and door, as grid workers write them on a phone.
+_DASHED_DOOR = re.compile(r"([0-9A-Za-z]+)\s*[-－—]\s*(\d+)\s*[-－—]\s*(\d{1,5})\s*室?")
+
+
 def _address(q: str) -> Q:
-    """杨家坪小区 3栋 2单元 302: each part narrows; a bare word matches the estate's name."""
+    """滨江花园 3栋 2单元 302, 3号楼2单元302室 or 3-2-302: each part narrows; a bare word
+    matches the estate's name."""
     condition = Q()
     rest = q
+    if match := _DASHED_DOOR.search(rest):
+        building, unit, room = match.groups()
+        condition &= Q(
+            dwelling__building__number=f"{building}栋",
+            dwelling__unit=int(unit),
+            dwelling__number=room,
+        )
+        rest = rest.replace(match.group(0), " ")
     if match := re.search(r"(\d+)\s*单元", rest):
         condition &= Q(dwelling__unit=int(match.group(1)))
         rest = rest.replace(match.group(0), " ")
     if match := re.search(r"([0-9A-Za-z]+)\s*(栋|号楼|幢)", rest):
         condition &= Q(dwelling__building__number=f"{match.group(1)}栋")
         rest = rest.replace(match.group(0), " ")
-    if match := re.search(r"(\d{3,4})\s*室?", rest):
+    if match := re.search(r"(\d{3,4})\s*[室号]?", rest):
         condition &= Q(dwelling__number=match.group(1))
         rest = rest.replace(match.group(0), " ")
     words = rest.split()

@@ -104,6 +104,8 @@ class Dwelling(GovernedModel):
                 fields=["building", "unit", "number"], name="registry_dwelling_unique_door"
             )
         ]
+        # Search by a door's plate (1203) across every building in scope.
+        indexes = [models.Index(fields=["number"], name="registry_dwelling_number")]
 
     def __str__(self) -> str:
         return f"{self.building}{self.unit}单元{self.number}"
