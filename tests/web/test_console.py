@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shequtong.core import services as core_services
 from shequtong.core.choices import Role
 from shequtong.core.models import ApiToken, AuditEntry, CalendarOverride, HolidayNotice
+from shequtong.registry import services as registry_services
 from tests.core.factories import PASSWORD
+from tests.registry.factories import id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -182,8 +186,45 @@ def test_auditor_finds_a_reveal_in_the_audit_log(client, district_admin, grid_wo
     auditor = user_with(Role.AUDITOR, district_admin.grants.get().area)
     client.force_login(auditor)
     page = client.get("/console/audit/", {"action": "pii.reveal"}).content.decode()
-    assert "pii.reveal" in page and district_admin.username in page
+    assert "查看手机号" in page and district_admin.username in page
     assert grid_worker.phone not in page  # the log names the field, never the value
+
+
+def test_the_audit_log_reads_in_chinese_and_filters_by_a_listed_action(
+    client, tree, district_admin, user_with
+):
+    """Actions once showed as codes (auth.login, pii.reveal) and changes as `field：∅ → phone`."""
+    staff = user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+    person = registry_services.person_create(
+        actor=staff,
+        data=registry_services.PersonData(name="钱审计", id_number=id_number(1)),
+        dwelling=None,
+        area=tree.comm_a1,
+    )
+    core_services.pii_reveal(actor=staff, obj=person, field="id_number")
+    core_services.pii_reveal(actor=district_admin, obj=staff, field="phone")
+    auditor = user_with(Role.AUDITOR, tree.district)
+    client.force_login(auditor)
+
+    page = client.get("/console/audit/").content.decode()
+    assert "新增居民" in page and "查看身份证号" in page and "查看手机号" in page
+    assert "pii.reveal</span>" not in page and "person.create</span>" not in page
+    listed = client.get("/console/audit/").context["form"].fields["action"].choices
+    assert ("pii.reveal:id_number", "查看身份证号") in listed
+    assert ("case.summon", "事件街道吹哨（召集部门）") in listed  # each app names its own
+
+    only = client.get("/console/audit/", {"action": "pii.reveal:id_number"})
+    rows = only.context["rows"]
+    assert [r.label for r in rows] == ["查看身份证号"] and rows[0].entry.object_id == str(person.pk)
+    by_actor = client.get("/console/audit/", {"actor": district_admin.username}).context["rows"]
+    assert {r.label for r in by_actor} == {"查看手机号"}
+    today = timezone.localdate()
+    later = client.get("/console/audit/", {"since": (today + timedelta(days=1)).isoformat()})
+    assert later.context["rows"] == []
+    wrong = client.get(
+        "/console/audit/", {"since": today.isoformat(), "until": "2000-01-01"}
+    ).content.decode()
+    assert "截止日期不能早于起始日期" in wrong
 
 
 def test_the_audit_csv_neutralises_formulas(client, district_admin, user_with):
@@ -194,7 +235,7 @@ def test_the_audit_csv_neutralises_formulas(client, district_admin, user_with):
     client.force_login(user_with(Role.AUDITOR, district_admin.grants.get().area))
     body = b"".join(client.get("/console/audit/", {"export": "csv"}).streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    objects = {row[4] for row in rows[1:]}
+    objects = {row[5] for row in rows[1:]}  # 对象
     assert "'=cmd|' /C calc'!A0" in objects and "'@SUM(1+1)" in objects
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 

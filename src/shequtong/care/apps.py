@@ -7,6 +7,11 @@ class CareConfig(AppConfig):
     verbose_name = "智慧养老"
 
     def ready(self) -> None:
+        from shequtong.core.audit_labels import register_action_labels
+
+        from .audit_labels import AUDIT_LABELS
+
+        register_action_labels(AUDIT_LABELS)
         from shequtong.core.demo import DEMO_EXTENSIONS
         from shequtong.registry.panels import PERSON_PANELS
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable, Iterable
+from datetime import date
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
@@ -117,18 +118,28 @@ def audit_search(
     actor: str | None = None,
     object_type: str | None = None,
     q: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
     scope_action: str = "read",
 ) -> QuerySet[AuditEntry]:
-    """`action` filters the audited action; `scope_action` is the grant read under (export)."""
+    """`action` is a code from the 动作 list (`pii.reveal:id_number` for the reveals of one
+    field); `scope_action` is the grant read under (export)."""
     qs = scoped(AuditEntry.objects.all(), user, scope_action).select_related("area")
     if action:
-        qs = qs.filter(action__startswith=action)
+        code, _, field = action.partition(":")
+        qs = qs.filter(action=code)
+        if field:
+            qs = qs.filter(changes__field__1=field)
     if actor:
         qs = qs.filter(actor_label__contains=actor)
     if object_type:
         qs = qs.filter(object_type=object_type)
     if q:
         qs = qs.filter(Q(object_repr__contains=q) | Q(object_id=q))
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
     return qs
 
 

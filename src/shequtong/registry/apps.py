@@ -7,6 +7,11 @@ class RegistryConfig(AppConfig):
     verbose_name = "社区全息档案"
 
     def ready(self) -> None:
+        from shequtong.core.audit_labels import register_action_labels
+
+        from .audit_labels import AUDIT_LABELS
+
+        register_action_labels(AUDIT_LABELS)
         from shequtong.core.demo import DEMO_EXTENSIONS
         from shequtong.core.public import register_name_source
 

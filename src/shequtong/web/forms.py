@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
+from shequtong.core.audit_labels import action_choices
 from shequtong.core.choices import AreaLevel
 
 from .widgets import DateInput
@@ -49,10 +50,36 @@ class StaffFilterForm(forms.Form):
     q = forms.CharField(label="姓名或用户名", required=False, max_length=64)
 
 
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="动作", required=False, max_length=64)
+class DateRangeForm(forms.Form):
+    """起始日期 and 截止日期, both optional, the second not before the first."""
+
+    since = forms.DateField(label="起始日期", required=False, widget=DateInput())
+    until = forms.DateField(label="截止日期", required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "截止日期不能早于起始日期")
+        return data
+
+
+class AuditFilterForm(DateRangeForm):
+    """动作 from a list (查看身份证号 is one of them), who acted, whom or what it touched, when."""
+
+    action = forms.ChoiceField(label="动作", required=False)
     actor = forms.CharField(label="操作人", required=False, max_length=150)
-    q = forms.CharField(label="对象", required=False, max_length=200)
+    q = forms.CharField(
+        label="涉及对象",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "姓名、楼栋、事件编号…"}),
+    )
+    field_order = ["action", "actor", "q", "since", "until"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = action_choices()
 
 
 class CalendarOverrideForm(forms.Form):

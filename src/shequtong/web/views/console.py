@@ -7,6 +7,7 @@ write goes through a service, which checks the grant again and writes the audit 
 from __future__ import annotations
 
 import calendar as monthcal
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_POST
 from shequtong.cases import selectors as case_selectors
 from shequtong.cases.models import Case
 from shequtong.core import selectors, services
+from shequtong.core.audit_labels import REVEAL, action_label, field_label
 from shequtong.core.calendar import (
     add_working_days,
     is_working_day,
@@ -216,6 +218,30 @@ def staff_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 # --- audit log ------------------------------------------------------------------------------
 
 
+@dataclass
+class AuditRow:
+    """An entry as an auditor reads it: the action and the changed fields by name."""
+
+    entry: AuditEntry
+    label: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def _audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
+    rows = []
+    for e in entries:
+        changes = e.changes if isinstance(e.changes, dict) else {}
+        pairs = [
+            (field_label(e.object_type, key), pair[0], pair[1])
+            for key, pair in changes.items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+        # A reveal's one change is the field revealed, which its name already says.
+        shown = [] if e.action == REVEAL else pairs
+        rows.append(AuditRow(e, action_label(e.action, e.object_type, changes), shown))
+    return rows
+
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "read", AuditEntry, "审计日志")
@@ -229,14 +255,18 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         action=filters.get("action") or None,
         actor=filters.get("actor") or None,
         q=filters.get("q") or None,
+        since=filters.get("since"),
+        until=filters.get("until"),
     )
     entries = within_scope(request, entries, "area_path")
     if exporting:
         return _export_audit(request, entries, filters)
+    page = paginate(request, entries)
     context = {
         "title": "审计日志",
         "form": form,
-        "page": paginate(request, entries),
+        "page": page,
+        "rows": _audit_rows(page),
         "can_export": allowed(user, "export", AuditEntry),
         "breadcrumbs": [Crumb("审计日志")],
     }
@@ -246,24 +276,35 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def _export_audit(
     request: HttpRequest, entries: QuerySet[AuditEntry], filters: dict[str, Any]
 ) -> Any:
-    rows = list(entries)
-    services.export_record(actor=request.user, model=AuditEntry, count=len(rows), filters=filters)
+    rows = _audit_rows(entries)
+    services.export_record(
+        actor=request.user,
+        model=AuditEntry,
+        count=len(rows),
+        filters={k: str(v) for k, v in filters.items() if v},
+    )
     return csv_response(
         "审计日志.csv",
-        ["序号", "时间", "操作人", "动作", "对象", "变更", "IP"],
+        ["序号", "时间", "操作人", "动作", "动作代码", "对象", "区域", "变更", "IP"],
         (
             [
-                e.seq,
-                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.actor_label,
-                e.action,
-                e.object_repr,
-                e.changes,
-                e.ip or "",
+                r.entry.seq,
+                timezone.localtime(r.entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                r.entry.actor_label,
+                r.label,
+                r.entry.action,
+                r.entry.object_repr,
+                r.entry.area.name if r.entry.area else "",
+                "；".join(f"{name}：{_shown(a)} → {_shown(b)}" for name, a, b in r.changes),
+                r.entry.ip or "",
             ]
-            for e in rows
+            for r in rows
         ),
     )
+
+
+def _shown(value: Any) -> str:
+    return "（空）" if value in (None, "") else str(value)
 
 
 # --- working-day calendar -------------------------------------------------------------------
