@@ -20,7 +20,7 @@ from shequtong.core.models import Area, Department, RoleGrant, User
 from shequtong.core.scoping import can, is_staff, scoped
 
 from . import workflow
-from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, DeadlineState, SummonsStatus
+from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, SummonsStatus
 from .models import (
     Case,
     CasePhoto,
@@ -332,34 +332,44 @@ class AreaCounts:
     area: Area
     total: int
     open: int
-    overdue: int
+    overdue: int  # open and past the deadline now
     closed: int
     on_time: int
 
     @property
+    def due(self) -> int:
+        """What the rate is taken over: every finished case and every open one already late
+        (an open case past its deadline is late whether or not it is ever finished)."""
+        return self.closed + self.overdue
+
+    @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.closed if self.closed else None
+        return self.on_time / self.due if self.due else None
 
 
-def area_counts(*, user: User, areas: list[Area]) -> list[AreaCounts]:
-    """Per area: counts, and the on-time rate of finished cases (resolved by the deadline)."""
+def area_counts(
+    *, user: User, areas: list[Area], since: date | None = None, until: date | None = None
+) -> list[AreaCounts]:
+    """Per area, over the cases reported between `since` and `until`: counts, and the share
+    finished by the deadline (a finished case with no deadline is on time)."""
+    now = timezone.now()
     cases = scoped(Case.objects.all(), user, "count")
+    if since:
+        cases = cases.filter(created_at__date__gte=since)
+    if until:
+        cases = cases.filter(created_at__date__lte=until)
+    finished = Q(status__in=FINAL_STATUSES | {CaseStatus.RESOLVED})
     out = []
     for area in areas:
         mine = cases.filter(area_path__startswith=area.path)
         stats: dict[str, Any] = mine.aggregate(
             total=Count("pk"),
             open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count(
-                "pk", filter=Q(status__in=OPEN_STATUSES, deadline_state=DeadlineState.OVERDUE)
-            ),
-            closed=Count("pk", filter=Q(status__in=FINAL_STATUSES | {CaseStatus.RESOLVED})),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+            closed=Count("pk", filter=finished),
             on_time=Count(
                 "pk",
-                filter=Q(
-                    status__in=FINAL_STATUSES | {CaseStatus.RESOLVED},
-                    resolved_at__lte=F("due_at"),
-                ),
+                filter=finished & (Q(due_at__isnull=True) | Q(resolved_at__lte=F("due_at"))),
             ),
         )
         out.append(AreaCounts(area=area, **stats))

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from natsort import natsorted
 
 from shequtong.core import services as core_services
 from shequtong.core import vault
@@ -24,6 +25,7 @@ from shequtong.core.geo import parse_point
 from shequtong.core.scoping import allowed, require
 from shequtong.core.selectors import area_roots
 from shequtong.registry.selectors import person_search
+from shequtong.web.forms import DateRangeForm
 from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
 
@@ -148,12 +150,20 @@ def case_stats(request: HttpRequest) -> HttpResponse:
         raise PermissionDeniedError("您无权查看事件统计")
     roots = area_roots(user=request.user)
     within = current_scope(request) or (roots[0] if len(roots) == 1 else None)
-    areas = list(within.children.order_by("path")) if within is not None else roots
-    rows = selectors.area_counts(user=request.user, areas=areas)
-    total = selectors.area_counts(user=request.user, areas=[within]) if within else []
+    areas = natsorted(within.children.all(), key=lambda a: a.name) if within is not None else roots
+    form = DateRangeForm(request.GET or None)
+    span = form.cleaned_data if form.is_valid() else {}
+    since, until = span.get("since"), span.get("until")
+    rows = selectors.area_counts(user=request.user, areas=areas, since=since, until=until)
+    total = (
+        selectors.area_counts(user=request.user, areas=[within], since=since, until=until)
+        if within
+        else []
+    )
     context = {
         "title": "事件统计",
         "within": within,
+        "form": form,
         "rows": rows,
         "total": total[0] if total else None,
         "breadcrumbs": [_cases_crumb(), Crumb("事件统计")],
