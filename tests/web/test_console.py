@@ -210,10 +210,10 @@ def test_the_audit_log_reads_in_chinese_and_filters_by_a_listed_action(
     assert "新增居民" in page and "查看身份证号" in page and "查看手机号" in page
     assert "pii.reveal</span>" not in page and "person.create</span>" not in page
     listed = client.get("/console/audit/").context["form"].fields["action"].choices
-    assert ("pii.reveal:id_number", "查看身份证号") in listed
+    assert ("pii.reveal:registry.person:id_number", "查看身份证号") in listed
     assert ("case.summon", "事件街道吹哨（召集部门）") in listed  # each app names its own
 
-    only = client.get("/console/audit/", {"action": "pii.reveal:id_number"})
+    only = client.get("/console/audit/", {"action": "pii.reveal:registry.person:id_number"})
     rows = only.context["rows"]
     assert [r.label for r in rows] == ["查看身份证号"] and rows[0].entry.object_id == str(person.pk)
     by_actor = client.get("/console/audit/", {"actor": district_admin.username}).context["rows"]

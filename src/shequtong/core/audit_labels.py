@@ -36,6 +36,8 @@ ACTION_LABELS: dict[str, str] = {
 }
 # pii.reveal is named by the field revealed: 查看身份证号, 查看联系电话.
 REVEAL = "pii.reveal"
+# Every `<model>.export` and `.export_full`, as one choice of the filter.
+EXPORTS = "*.export"
 _VERBS = {
     "create": "新增",
     "update": "修改",
@@ -96,20 +98,27 @@ def action_label(action: str, object_type: str = "", changes: Any = None) -> str
 
 
 def reveal_choices() -> list[tuple[str, str]]:
-    """The reveals worth a filter of their own: every encrypted field of every model."""
-    names: dict[str, list[str]] = {}
-    for model in apps.get_models():
-        for field in model._meta.get_fields():
-            if getattr(field, "mask", None):
-                known = names.setdefault(field.name, [])
-                if str(field.verbose_name) not in known:
-                    known.append(str(field.verbose_name))
-    # A staff member's 手机号 and a resident's 联系电话 are both `phone`: one choice.
-    choices = [(f"{REVEAL}:{f}", "查看" + "/".join(n)) for f, n in names.items()]
+    """The reveals worth a filter of their own, one per encrypted field of each model:
+    `pii.reveal:registry.person:id_number` is 查看身份证号; a field name several models
+    share is told apart by the model (查看手机号（用户）, 查看联系电话（居民）)."""
+    fields = [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if getattr(field, "mask", None)
+    ]
+    shared = {f.name for _, f in fields if sum(g.name == f.name for _, g in fields) > 1}
+    choices = []
+    for model, field in fields:
+        label = f"查看{field.verbose_name}"
+        if field.name in shared:
+            label += f"（{model._meta.verbose_name}）"
+        choices.append((f"{REVEAL}:{model._meta.label_lower}:{field.name}", label))
     return sorted(choices, key=lambda item: item[1])
 
 
 def action_choices() -> list[tuple[str, str]]:
     """What the audit log's 动作 filter offers: every named action, reveals by field."""
     named = sorted(ACTION_LABELS.items(), key=lambda item: item[1])
-    return [("", "全部动作"), (REVEAL, "查看个人信息（全部）"), *reveal_choices(), *named]
+    wide = [("", "全部动作"), (REVEAL, "查看个人信息（全部）"), (EXPORTS, "导出（全部）")]
+    return [*wide, *reveal_choices(), *named]

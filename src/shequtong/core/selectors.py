@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
+from .audit_labels import EXPORTS
 from .choices import AreaLevel
 from .errors import NotFoundError
 from .models import ApiToken, Area, AuditEntry, Notification, RoleGrant, User
@@ -122,14 +123,16 @@ def audit_search(
     until: date | None = None,
     scope_action: str = "read",
 ) -> QuerySet[AuditEntry]:
-    """`action` is a code from the 动作 list (`pii.reveal:id_number` for the reveals of one
-    field); `scope_action` is the grant read under (export)."""
+    """`action` is a code from the 动作 list (`pii.reveal:registry.person:id_number` for the
+    reveals of one field); `scope_action` is the grant read under (export)."""
     qs = scoped(AuditEntry.objects.all(), user, scope_action).select_related("area")
-    if action:
-        code, _, field = action.partition(":")
+    if action == EXPORTS:
+        qs = qs.filter(Q(action__endswith=".export") | Q(action__endswith=".export_full"))
+    elif action:
+        code, *what = action.split(":")
         qs = qs.filter(action=code)
-        if field:
-            qs = qs.filter(changes__field__1=field)
+        if len(what) == 2:  # a reveal of one model's field: pii.reveal:registry.person:phone
+            qs = qs.filter(object_type=what[0], changes__field__1=what[1])
     if actor:
         qs = qs.filter(actor_label__contains=actor)
     if object_type:
