@@ -22,8 +22,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from shequtong.cases import selectors as case_selectors
-from shequtong.cases.models import Case
 from shequtong.core import selectors, services
 from shequtong.core.audit_labels import REVEAL, action_label, field_label
 from shequtong.core.calendar import (
@@ -56,7 +54,7 @@ from ..forms import (
     StaffFilterForm,
     TokenForm,
 )
-from ..navigation import panels_for
+from ..navigation import home_panels
 from ..pages import Crumb, csv_response, paginate, within_scope
 from ..scope import current_scope, set_scope
 
@@ -79,8 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "title": "首页",
         "level_counts": level_counts,
         "grants": grants,
-        "panels": panels_for(user),
-        "tasks": case_selectors.my_tasks(user)[:10] if allowed(user, "change", Case) else None,
+        "panels": home_panels(request),
     }
     return render(request, "web/home.html", context)
 
