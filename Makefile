@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## migrate, load the demo district and serve at http://127.0.0.1:8000
-	SHEQUTONG_MODE=demo $(BIN)/shequtong demo
+# `make demo PORT=8080` or `make demo ADDR=0.0.0.0` (to open it from a phone on the same network).
+ADDR ?= 127.0.0.1
+PORT ?= 8000
+demo: $(STAMP)  ## migrate, load the demo district and serve at http://$(ADDR):$(PORT)
+	SHEQUTONG_MODE=demo $(BIN)/shequtong demo --addr $(ADDR):$(PORT)
 
 # Both cores (pytest-xdist), then the tests that subscribe to the one MQTT broker on their own
 # (two subscribers at once would each see the other's devices). Exit code 5: none selected.

@@ -5,6 +5,7 @@ defaults for secrets: a production process without real keys refuses to start, a
 `shequtong check-deploy` lists what a deployment still lacks.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -199,14 +200,20 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL_REDI
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Self only: every script, style, font and image is served by the platform itself, no inline
-# script or style is left in a template, and Leaflet draws from data: and blob: URLs.
+# A base map under the boundary maps: an XYZ tile URL on the intranet (a 天地图 or GeoServer
+# mirror, e.g. https://tiles.gov.local/{z}/{x}/{y}.png). Unset, maps draw the boundaries and
+# their names on a plain ground; nothing is fetched from outside.
+SHEQUTONG_MAP_TILES = env.str("SHEQUTONG_MAP_TILES", default="")
+_TILE_ORIGIN = re.match(r"https?://[^/{}]+", SHEQUTONG_MAP_TILES)
+# Self only: every script, style, font and image is served by the platform itself (the tile
+# server above excepted), no inline script or style is left in a template, and Leaflet draws
+# from data: and blob: URLs.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN[0]] if _TILE_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

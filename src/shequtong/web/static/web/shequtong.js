@@ -57,9 +57,10 @@
       el.dataset.drawn = "1";
       var data = JSON.parse(source.textContent);
       var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
-      if (el.dataset.tiles) {
-        L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
-      }
+      // The base map, from the intranet tile server SHEQUTONG_MAP_TILES names; none by default,
+      // and then every area is labelled by name on the plain ground.
+      var tiles = document.querySelector("meta[name=map-tiles]");
+      if (tiles) L.tileLayer(tiles.content, { maxZoom: 19 }).addTo(map);
       var points = data.features.filter(function (f) { return f.geometry.type === "Point"; });
       var shapes = data.features.filter(function (f) { return f.geometry.type !== "Point"; });
       var layer = L.geoJSON({ type: "FeatureCollection", features: shapes }, {
@@ -73,7 +74,11 @@
         },
         onEachFeature: function (feature, shape) {
           var p = feature.properties || {};
-          if (p.name) shape.bindTooltip(p.name, { sticky: true });
+          if (p.name) {
+            var own = p.self;
+            shape.bindTooltip(p.name, own ? { sticky: true }
+              : { permanent: true, direction: "center", className: "map-label" });
+          }
           if (p.url) shape.on("click", function () { window.location = p.url; });
         },
       }).addTo(map);
