@@ -10,6 +10,7 @@ from django.utils import timezone
 from shequtong.core.models import Area
 from shequtong.web.widgets import DateInput
 
+from .choices import FacilityKind, OrganizationKind, VehicleKind
 from .models import ImportMode
 
 
@@ -93,3 +94,53 @@ class PlaceForm(forms.Form):
         if not data.get("buildings") and not data.get("estates"):
             raise forms.ValidationError("请勾选要归入网格的楼栋或小区")
         return data
+
+
+class _InAreaForm(forms.Form):
+    """A directory row's 所属区域: the communities and grids where the user may add it."""
+
+    area = forms.ModelChoiceField(label="所属区域", queryset=Area.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+
+
+class _PointFields(forms.Form):
+    lon = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
+    lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
+
+
+class OrganizationForm(_InAreaForm, _PointFields):
+    name = forms.CharField(label="名称", max_length=100)
+    kind = forms.ChoiceField(label="类别", choices=OrganizationKind.choices)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=32, required=False)
+    contact_phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        help_text="修改时留空则保持原号码（原号码不在此显示）",
+    )
+    field_order = ["name", "kind", "credit_code", "area", "address", "contact_name"]
+
+
+class FacilityForm(_InAreaForm, _PointFields):
+    name = forms.CharField(label="名称", max_length=100)
+    kind = forms.ChoiceField(label="类别", choices=FacilityKind.choices)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    floor_area = forms.DecimalField(
+        label="面积 (m²)", max_digits=8, decimal_places=2, required=False, min_value=0
+    )
+    opening_hours = forms.CharField(label="开放时间", max_length=100, required=False)
+    field_order = ["name", "kind", "area", "address", "floor_area", "opening_hours"]
+
+
+class VehicleForm(_InAreaForm):
+    plate = forms.CharField(label="号牌", max_length=10)
+    kind = forms.ChoiceField(
+        label="类型", choices=[("", "按号牌判断"), *VehicleKind.choices], required=False
+    )
+    note = forms.CharField(label="备注", max_length=200, required=False)
+    field_order = ["plate", "kind", "area", "note"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
@@ -31,7 +32,17 @@ from shequtong.web.pages import (
 from shequtong.web.scope import current_scope
 
 from . import grids, jobs, selectors, services
-from .forms import EndResidenceForm, ImportForm, PersonSearchForm, PlaceForm, TagAddForm
+from . import services_assets as assets
+from .forms import (
+    EndResidenceForm,
+    FacilityForm,
+    ImportForm,
+    OrganizationForm,
+    PersonSearchForm,
+    PlaceForm,
+    TagAddForm,
+    VehicleForm,
+)
 from .importing.columns import PERSON_COLUMNS
 from .models import (
     Building,
@@ -462,13 +473,102 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
         "kind": kind,
         "tabs": [(key, value[0]) for key, value in DIRECTORY.items()],
         "headers": [c[0] for c in columns],
-        "rows": [[_cell(obj, attribute) for _, attribute in columns] for obj in page],
+        "rows": [(obj, [_cell(obj, attribute) for _, attribute in columns]) for obj in page],
+        "can_change": allowed(request.user, "change", model),
         "page": page,
         "q": q,
         "can_export": allowed(request.user, "export", model),
         "breadcrumbs": [Crumb("单位与设施"), Crumb(label)],
     }
     return render(request, "registry/directory.html", context)
+
+
+# kind → (the form, the service's data class, its create and update, the update's keyword).
+_EDITORS: dict[str, tuple[type[forms.Form], type, Any, Any, str]] = {
+    "organizations": (
+        OrganizationForm,
+        assets.OrganizationData,
+        assets.organization_create,
+        assets.organization_update,
+        "organization",
+    ),
+    "facilities": (
+        FacilityForm,
+        assets.FacilityData,
+        assets.facility_create,
+        assets.facility_update,
+        "facility",
+    ),
+    "vehicles": (
+        VehicleForm,
+        assets.VehicleData,
+        assets.vehicle_create,
+        assets.vehicle_update,
+        "vehicle",
+    ),
+}
+
+
+def _placeable_areas(user: Any, model: type) -> QuerySet[Area]:
+    """The communities and grids where this user may file a row of `model`."""
+    areas = scoped(
+        Area.objects.filter(level__in=[AreaLevel.COMMUNITY, AreaLevel.GRID]), user, "read"
+    )
+    ids = [a.pk for a in areas if can_in_area(user, "change", model, a.path)]
+    return Area.objects.filter(pk__in=ids).order_by("path")
+
+
+@login_required
+def directory_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    """登记 or 修改 an organization, a facility or a vehicle: the API's services, in a form."""
+    if kind not in _EDITORS:
+        raise NotFoundError()
+    label, model, _, _ = DIRECTORY[kind]
+    form_class, data_class, create, update, keyword = _EDITORS[kind]
+    require(request.user, "change", model, label)
+    instance = None
+    initial: dict[str, Any] = {}
+    if pk is not None:
+        instance = scoped(model.objects.filter(pk=pk), request.user, "change").first()
+        if instance is None:
+            raise NotFoundError()
+        fields = [f for f in form_class.base_fields if f != "contact_phone"]
+        initial = {f: getattr(instance, f) for f in fields}
+    form = form_class(
+        request.POST or None, initial=initial, areas=_placeable_areas(request.user, model)
+    )
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        if kind == "vehicles":
+            values["kind"] = values["kind"] or None
+            values["owner"] = instance.owner if instance else None
+        if kind == "organizations" and instance is not None and not values["contact_phone"]:
+            values["contact_phone"] = instance.contact_phone  # left blank: the number stays
+        data = data_class(**values)
+        try:
+            if instance is None:
+                saved = create(actor=request.user, data=data)
+            else:
+                saved = update(actor=request.user, data=data, **{keyword: instance})
+        except DomainError as exc:
+            for field, messages_ in (exc.fields or {"": [exc.message]}).items():
+                name = field.removesuffix("_id")
+                form.add_error(name if name in form.fields else None, "；".join(messages_))
+        else:
+            messages.success(request, f"已保存{label}“{saved}”")
+            return redirect("registry:directory", kind)
+    context = {
+        "title": f"{'修改' if instance else '登记'}{label}",
+        "form": form,
+        "kind": kind,
+        "instance": instance,
+        "breadcrumbs": [
+            Crumb("单位与设施", reverse("registry:directory_home")),
+            Crumb(label, reverse("registry:directory", args=[kind])),
+            Crumb("修改" if instance else "登记"),
+        ],
+    }
+    return render(request, "registry/directory_edit.html", context)
 
 
 def _cell(obj: Any, attribute: str) -> Any:
