@@ -29,3 +29,14 @@ def test_every_community_gets_cases_at_every_stage():
     assert set(overdue.values_list("handler_level", flat=True)) == {HandlerLevel.COMMUNITY}
     summoned = Case.objects.filter(summonses__status=SummonsStatus.ACCEPTED)
     assert summoned.exists() and all(c.status == CaseStatus.IN_PROGRESS for c in summoned)
+
+
+def test_the_demo_disputes_were_mediated_between_named_parties():
+    """A resolved demo dispute once had no parties and no mediation."""
+    seed_demo()
+    disputes = Case.objects.filter(category__code="dispute-neighbour")
+    assert disputes.count() == Area.objects.filter(level=AreaLevel.COMMUNITY).count()
+    for case in disputes.select_related("dispute"):
+        assert case.status == CaseStatus.RESOLVED
+        assert case.dispute.parties.count() == 2 and case.dispute.sessions.count() == 1
+        assert case.dispute.outcome == "mediated" and case.dispute.agreement

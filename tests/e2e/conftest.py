@@ -112,7 +112,8 @@ def open_nav(page, label: str) -> None:
     nav = page.locator("aside nav")
     if nav.is_hidden():
         page.get_by_role("button", name="菜单").click()
-    nav.get_by_role("link", name=label, exact=True).click()
+    with page.expect_navigation():  # the new page, not the one the click left
+        nav.get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()
 
 

@@ -110,8 +110,8 @@ def test_the_readme_tour(page, live_server, new_page):
     sign_out(page)
 
     # 9. The demo's SOS on its grid worker's wall.
-    sign_in(page, live_server, "grid_xijiaolu_02")
+    sign_in(page, live_server, "grid_yangjiaping_06")
     open_nav(page, "养老告警")
-    page.locator(".alarm", has_text="王军艳").wait_for()
-    assert "一键呼叫" in page.locator(".alarm", has_text="王军艳").inner_text()
+    page.locator(".alarm", has_text="曾敏强").wait_for()
+    assert "一键呼叫" in page.locator(".alarm", has_text="曾敏强").inner_text()
     screenshot(page, "tour-9-alarm-wall")

@@ -12,6 +12,7 @@ from stdnum.cn import uscc
 
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.models import Area, RoleGrant, User
+from shequtong.core.selectors import in_tree_order
 from shequtong.registry.choices import OrganizationKind
 from shequtong.registry.models import Organization, PersonTagAssignment
 from shequtong.registry.services_assets import OrganizationData, organization_create
@@ -29,7 +30,7 @@ LIVING_OF_TAG = {"living_alone": Living.ALONE, "empty_nest": Living.EMPTY_NEST}
 
 def seed_care(district: Area, scale: int) -> None:
     communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
-    for n, community in enumerate(communities.order_by("path")):
+    for n, community in enumerate(in_tree_order(communities)):
         staff = RoleGrant.objects.filter(role=Role.COMMUNITY_STAFF, area=community).first()
         if staff is None:
             continue

@@ -4,6 +4,7 @@ summoned to a department, resolved and waiting for the rating, closed with one, 
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 
@@ -11,14 +12,19 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from shequtong.core.choices import AreaLevel, Role
+from shequtong.core.errors import DomainError
 from shequtong.core.models import Area, Department, RoleGrant, User
+from shequtong.core.selectors import in_tree_order
+from shequtong.registry.models import Person
 
 from .catalogue import load
 from .choices import CaseSource, Rating
 from .models import Case, Category, CategoryAttribute
 from .services import Report, case_act, case_rate, case_report, summons_respond
+from .services_disputes import dispute_add_party, dispute_conclude, mediation_record
 from .sweep import case_sweep
 
+log = logging.getLogger(__name__)
 SEED = 2026
 
 # (category, description, source, how far it gets)
@@ -50,7 +56,7 @@ def seed_cases(district: Area, scale: int) -> None:
     load(Category, CategoryAttribute)
     rng = random.Random(SEED)
     communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
-    for community in communities.order_by("path"):
+    for community in in_tree_order(communities):
         grids = list(
             Area.objects.filter(parent=community, level=AreaLevel.GRID, boundary__isnull=False)
         )
@@ -89,6 +95,29 @@ def _point_in(area: Area, rng: random.Random) -> tuple[float, float] | None:
     return centre.x, centre.y
 
 
+def _mediate(case: Case, staff: User, grid: Area) -> None:
+    """A neighbours' dispute is mediated before it is resolved: two residents of the grid as
+    its parties, one session, the agreement (unless the server lacks a Chinese font, which the
+    agreement's PDF needs: then the dispute stays open for mediation and the log says why)."""
+    parties = Person.objects.filter(area_path__startswith=grid.path, status="active")
+    for person in parties.order_by("pk")[:2]:
+        dispute_add_party(actor=staff, case=case, person=person)
+    mediation_record(
+        actor=staff,
+        case=case,
+        held_on=timezone.localdate(),
+        place="社区调解室",
+        mediators="社区人民调解委员会",
+        content="双方陈述后同意：晚 22 时至早 8 时不施工，施工前在楼栋群告知。",
+    )
+    try:
+        dispute_conclude(
+            actor=staff, case=case, outcome="mediated", terms="晚 22 时至早 8 时不施工。"
+        )
+    except DomainError as exc:
+        log.warning("演示纠纷未生成调解协议书：%s", exc.message)
+
+
 def _walk(case: Case, stage: str, grid: Area) -> None:
     grid_worker = _first(Role.GRID_WORKER, grid)
     staff = _first(Role.COMMUNITY_STAFF, grid)
@@ -117,6 +146,8 @@ def _walk(case: Case, stage: str, grid: Area) -> None:
                 if handler is not None:
                     summons_respond(actor=handler.user, summons=case.summonses.get(), accept=True)
         return
+    if case.category.code.startswith("dispute-"):
+        _mediate(case, staff, grid)
     case = case_act(actor=grid_worker, case=case, action="resolve", note="已协调处理完毕")
     if stage == "rated" and case.reporter is not None:
         case_rate(actor=case.reporter, case=case, rating=Rating.SATISFIED, comment="处理及时")

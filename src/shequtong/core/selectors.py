@@ -8,6 +8,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from natsort import natsort_keygen
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
@@ -17,6 +18,18 @@ from .errors import NotFoundError
 from .models import ApiToken, Area, AuditEntry, Notification, RoleGrant, User
 from .reference import ReferenceCache
 from .scoping import grants_of, scoped
+
+_natural = natsort_keygen()
+
+
+def in_tree_order(areas: Iterable[Area]) -> list[Area]:
+    """Each area under its parent, siblings in natural order of their names (第2网格 before
+    第10网格). Ordering by the id path put 第7、8网格 before 第1网格 when they were made first."""
+    rows = list(areas)
+    names = {a.pk: a.name for a in rows}
+    missing = {i for a in rows for i in a.path_ids} - names.keys()
+    names |= dict(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return sorted(rows, key=lambda a: [_natural(names.get(i, "")) for i in a.path_ids])
 
 
 def area_list(

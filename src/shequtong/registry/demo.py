@@ -14,6 +14,7 @@ from stdnum.cn import ric
 
 from shequtong.core.choices import AreaLevel
 from shequtong.core.models import Area
+from shequtong.core.selectors import in_tree_order
 
 from .catalogue import load_tags
 from .importing.persons import PersonImport
@@ -127,16 +128,17 @@ def seed_residents(district: Area, scale: int) -> None:
     load_tags(PersonTag)
     communities = Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
     with tempfile.TemporaryDirectory() as folder:
-        for community in communities.order_by("path"):
+        for community in in_tree_order(communities):
             path = Path(folder) / f"{community.name}.csv"
             with path.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(HEADER)
-                grids = list(
-                    Area.objects.filter(parent=community, level=AreaLevel.GRID)
-                    .order_by("path")
-                    .values_list("name", flat=True)
-                )
+                grids = [
+                    g.name
+                    for g in in_tree_order(
+                        Area.objects.filter(parent=community, level=AreaLevel.GRID)
+                    )
+                ]
                 count = PEOPLE_PER_COMMUNITY * scale
                 writer.writerows(ledger_rows(community, grids, count, SEED))
             PersonImport(community=community, actor=None).run(path)

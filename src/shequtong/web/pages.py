@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -29,8 +29,10 @@ class Crumb:
     url: str | None = None
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+def paginate(
+    request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], size: int = PAGE_SIZE
+) -> Page:
+    return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
 def within_scope(request: HttpRequest, queryset: QuerySet[Any], path_field: str) -> QuerySet[Any]:

@@ -26,7 +26,7 @@ def scope_choices(user: User) -> list[Area]:
     near = Q()
     for root in roots:
         near |= Q(path__startswith=root.path, depth__lte=root.depth + SWITCHER_DEPTH)
-    return list(selectors.area_list(user=user).filter(near).order_by("path"))
+    return selectors.in_tree_order(selectors.area_list(user=user).filter(near))
 
 
 def current_scope(request: HttpRequest) -> Area | None:

@@ -116,10 +116,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
     areas = within_scope(request, areas, "path").select_related("parent").order_by("path")
     if exporting:
         return _export_areas(request, areas, filters)
+    rows = selectors.in_tree_order(areas.annotate(child_count=Count("children")))
     context = {
         "title": "区划与网格",
         "form": form,
-        "page": paginate(request, areas.annotate(child_count=Count("children"))),
+        "page": paginate(request, rows),
         "can_export": allowed(user, "export", Area),
         "breadcrumbs": [Crumb("区划与网格")],
     }
