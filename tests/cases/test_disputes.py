@@ -120,3 +120,22 @@ def test_the_case_page_runs_the_dispute(client, tree, staff, neighbours, dispute
     pdf = client.get(reverse("cases:dispute_agreement", args=[dispute_case.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_a_party_search_with_several_matches_lists_them_to_pick(
+    client, tree, staff, neighbours, dispute_case
+):
+    """It once only said 找到多位居民 and offered nothing to choose from."""
+    client.force_login(staff)
+    url = reverse("cases:dispute_party", args=[dispute_case.pk])
+    several = client.post(url, {"q": "z"})  # the initials of 张三 (zs) and 赵六 (zl)
+    assert several.status_code == 200 and "选择当事人" in several.content.decode()
+    listed = several.context["people"]
+    assert sorted(p.name for p in listed) == ["张三", "赵六"]
+    zhao = next(p for p in listed if p.name == "赵六")
+    assert zhao.id_number not in several.content.decode()  # the last four only
+    client.post(url, {"person": zhao.pk})
+    assert list(dispute_case.dispute.parties.all()) == [zhao]
+    back = dispute_case.get_absolute_url()
+    nobody = client.post(url, {"q": "查无此人"}, HTTP_REFERER=back, follow=True)
+    assert "没有找到该居民" in nobody.content.decode() and dispute_case.dispute.parties.count() == 1

@@ -110,6 +110,9 @@ def test_the_whole_walk_of_a_blocked_fire_escape(tree: AreaTree, people: dict) -
     assert case.status == CaseStatus.RESOLVED
     assert case.photos.filter(stage=PhotoStage.AFTER).count() == 1
     assert Notification.objects.filter(user=resident, title__contains="已办结").exists()
+    # The police never reported in: not left 待报到 on a finished case.
+    co = Summons.objects.get(case=case, role=SummonsRole.CO)
+    assert co.status == SummonsStatus.LAPSED and co.get_status_display() == "未报到（已办结）"
 
     case = case_rate(actor=resident, case=case, rating=Rating.SATISFIED, comment="很快")
     # A hazard waits for the acceptance check on site, with photos, to close.
@@ -121,6 +124,8 @@ def test_the_whole_walk_of_a_blocked_fire_escape(tree: AreaTree, people: dict) -
         actor=people["community"], case=case, action="verify", note="现场已畅通", photos=[jpeg()]
     )
     assert case.status == CaseStatus.CLOSED and case.hazard.accepted_by == people["community"]
+    # The acceptance check's photo is the site as accepted, not once more 处置后.
+    assert case.photos.filter(stage=PhotoStage.ACCEPTANCE).get().get_stage_display() == "验收"
 
     actions = list(case.steps.values_list("action", flat=True))
     assert actions == [

@@ -71,6 +71,7 @@ class SummonsStatus(models.TextChoices):
     ACCEPTED = "accepted", "已报到"
     OBJECTED = "objected", "有异议"
     RELEASED = "released", "异议成立"
+    LAPSED = "lapsed", "未报到（已办结）"  # the case was finished before this one reported
 
 
 class Rating(models.TextChoices):
@@ -83,6 +84,7 @@ class PhotoStage(models.TextChoices):
     REPORT = "report", "上报"
     BEFORE = "before", "处置前"
     AFTER = "after", "处置后"
+    ACCEPTANCE = "acceptance", "验收"  # the site as found at 隐患验收
 
 
 class DeadlineState(models.TextChoices):

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from shequtong.core.choices import AreaLevel
+from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.errors import NotFoundError
 from shequtong.core.geo import distance_m
 from shequtong.core.models import Area, Department, RoleGrant, User
 from shequtong.core.scoping import can, is_staff, scoped
 
 from . import workflow
-from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, SummonsStatus
+from .choices import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, HandlerLevel, SummonsStatus
 from .models import (
     Case,
     CasePhoto,
@@ -274,8 +274,10 @@ def _prefixes(path: str) -> list[str]:
 
 
 def assignees_for(case: Case, level: str) -> list[User]:
-    """People a case may be dispatched to at a level: the grid workers or staff over its area."""
-    roles = workflow.HOLDERS[level]
+    """People a case may be dispatched to at a level: the grid workers, or the community staff,
+    over its area. A community worker, who may also hold a grid's case, is listed once, as
+    社区 (once shown as 贺静（网格）)."""
+    roles = {HandlerLevel.GRID: frozenset({Role.GRID_WORKER})}.get(level, workflow.HOLDERS[level])
     grants = RoleGrant.objects.filter(
         area_path__in=_prefixes(case.area_path), role__in=roles, user__is_active=True
     ).select_related("user")

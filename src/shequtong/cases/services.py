@@ -560,6 +560,8 @@ def case_act(
                 {"photos": ["请上传处置后照片"]},
             )
         case.resolved_at = now
+        # A co-handler who never reported in is past it: not left 待报到 on a finished case.
+        case.summonses.filter(status=SummonsStatus.PENDING).update(status=SummonsStatus.LAPSED)
     elif action == "close":
         case.closed_at = now
     elif action == "verify":
@@ -578,7 +580,9 @@ def case_act(
     case.save()
     step = _step(case, actor, action, transition.label, before, case.status, note=note, data=data)
     cleaned = [clean_photo(p, name=getattr(p, "name", "")) for p in photos]
-    stage = PhotoStage.AFTER if action in ("resolve", "verify") else PhotoStage.BEFORE
+    stage = {"resolve": PhotoStage.AFTER, "verify": PhotoStage.ACCEPTANCE}.get(
+        action, PhotoStage.BEFORE
+    )
     for photo in cleaned:
         _save_photo(case, step, stage, photo)
     _after_move(case, action)

@@ -24,7 +24,7 @@ from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.geo import parse_point
 from shequtong.core.scoping import allowed, require
 from shequtong.core.selectors import area_roots
-from shequtong.registry.selectors import person_search
+from shequtong.registry.selectors import person_get, person_search
 from shequtong.web.forms import DateRangeForm
 from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
@@ -234,9 +234,8 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
         resume_on=data["resume_on"],
     )
     case.refresh_from_db()
-    messages.success(
-        request, f"已{request.POST.get('label') or '处理'}：{case.get_status_display()}"
-    )
+    done = workflow.TRANSITIONS[data["action"]].label
+    messages.success(request, f"{done}完成，事件现为“{case.get_status_display()}”")
     return redirect(case)
 
 
@@ -471,18 +470,33 @@ def hazard_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def dispute_party(request: HttpRequest, pk: int) -> HttpResponse:
-    """A party found in the registry by name, pinyin or the last four digits of the ID."""
+    """A party found in the registry by name, pinyin or the last four digits of the ID; when
+    several match, the page lists them (masked) to pick one."""
     case = selectors.case_file(user=request.user, pk=pk).case
-    q = request.POST.get("q", "").strip()
-    found = list(person_search(user=request.user, q=q)[:2]) if q else []
-    if len(found) != 1:
-        message = (
-            "没有找到该居民" if not found else "找到多位居民，请输入更完整的姓名或身份证后四位"
-        )
-        raise DomainError("invalid", message, {"q": [message]})
-    services_disputes.dispute_add_party(actor=request.user, case=case, person=found[0])
-    messages.success(request, f"已登记当事人 {found[0].name}")
+    if chosen := request.POST.get("person", "").strip():
+        person = person_get(user=request.user, pk=int(chosen) if chosen.isdigit() else 0)
+    else:
+        q = request.POST.get("q", "").strip()
+        found = list(person_search(user=request.user, q=q)[: PARTY_CHOICES + 1]) if q else []
+        if not found:
+            raise DomainError("invalid", "没有找到该居民", {"q": ["没有找到该居民"]})
+        if len(found) > 1:
+            context = {
+                "title": "选择当事人",
+                "case": case,
+                "q": q,
+                "people": found[:PARTY_CHOICES],
+                "more": len(found) > PARTY_CHOICES,
+                "breadcrumbs": [_cases_crumb(), Crumb(case.number, case.get_absolute_url())],
+            }
+            return render(request, "cases/party_choose.html", context)
+        person = found[0]
+    services_disputes.dispute_add_party(actor=request.user, case=case, person=person)
+    messages.success(request, f"已登记当事人 {person.name}")
     return redirect(case)
+
+
+PARTY_CHOICES = 10
 
 
 @require_POST
