@@ -80,6 +80,9 @@ def test_a_blocked_fire_escape_from_report_to_rating(new_page, live_server, tmp_
     )
     mobile.get_by_role("link", name="随手拍").first.click()
     mobile.locator("[name=photos]").set_input_files(photo(tmp_path, "before.jpg", (150, 90, 40)))
+    # The picker is a Chinese button and says what was chosen (not the browser's Choose Files).
+    assert mobile.locator(".picker-button").inner_text() == "拍照或选择照片"
+    assert mobile.locator(".picker-chosen").inner_text() == "已选择 1 张照片"
     mobile.get_by_label("问题类别").select_option(label="消防通道堵塞")
     mobile.get_by_label("问题描述").fill("2 单元楼道堆满纸箱和旧沙发，消防通道完全堵死")
     mobile.get_by_role("button", name="使用当前位置").click()

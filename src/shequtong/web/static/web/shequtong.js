@@ -32,6 +32,15 @@
     toast("网络连接失败，请稍后重试", "error");
   });
 
+  // A photo picker tells how many photos were chosen (its input hides behind a Chinese button).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches("input[data-picker]")) return;
+    var shown = input.closest(".picker").querySelector(".picker-chosen");
+    var n = input.files ? input.files.length : 0;
+    shown.textContent = n ? "已选择 " + n + " 张照片" : "未选择照片";
+  });
+
   // The console's menu on a phone: folded behind 菜单 (the CSS hides it below 760 px).
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".menu-toggle");
