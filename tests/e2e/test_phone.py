@@ -54,3 +54,33 @@ def test_every_console_page_fits_a_phone(new_page, live_server, role):
             first.click()
             check(f"{label}-详情")
     assert too_wide == {}, f"wider than 390 px: {too_wide}"
+
+
+def test_the_forms_a_community_worker_fills_fit_a_phone(new_page, live_server):
+    """Reached by their buttons: 登记事件, 登记组织, and a case's actions."""
+    seed_demo()
+    _, page = new_page(**PHONE)
+    sign_in(page, live_server, "community_yangjiaping_01")
+    too_wide: dict[str, int] = {}
+
+    def check(name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"phone-form-{name}")
+        if (width := page.evaluate(WIDTH)) > 390:
+            too_wide[name] = width
+
+    open_nav(page, "事件处置")
+    page.get_by_role("link", name="登记事件").click()
+    page.get_by_label("问题描述").wait_for()
+    check("登记事件")
+    open_nav(page, "事件处置")
+    page.locator("main table.data tbody a").first.click()
+    page.locator(".case-actions").wait_for()
+    check("事件详情")
+    open_nav(page, "单位与设施")
+    page.get_by_role("link", name="登记组织").click()
+    page.get_by_label("统一社会信用代码").wait_for()
+    check("登记组织")
+    open_nav(page, "台账导入")
+    check("台账导入")
+    assert too_wide == {}, f"wider than 390 px: {too_wide}"
