@@ -308,9 +308,14 @@ def home_boundaries(user: User) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": []}
     within = reduce(or_, (Q(path__startswith=p) for p in communities))
     grids = Area.objects.filter(within, level=AreaLevel.GRID, boundary__isnull=False)
+    # On a phone-sized map the community's name before each grid's would overlap: 第1网格.
     features = [
-        {"type": "Feature", "geometry": g.boundary, "properties": {"name": g.name}}
-        for g in grids[:50]
+        {
+            "type": "Feature",
+            "geometry": g.boundary,
+            "properties": {"name": g.name.removeprefix(g.parent.name) or g.name},
+        }
+        for g in grids.select_related("parent")[:50]
     ]
     return {"type": "FeatureCollection", "features": features}
 

@@ -55,6 +55,22 @@
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
+  // A Leaflet map with the base map the intranet tile server SHEQUTONG_MAP_TILES names, if
+  // any; without one the areas are named on the plain ground (nameOn).
+  function baseMap(el, options) {
+    var map = L.map(el, Object.assign({ attributionControl: false }, options));
+    var tiles = document.querySelector("meta[name=map-tiles]");
+    if (tiles) L.tileLayer(tiles.content, { maxZoom: 19 }).addTo(map);
+    return map;
+  }
+  // An area's name on its shape: a quiet permanent label, or a tooltip for the area the page
+  // is about (its own name is the page's title).
+  function nameOn(shape, p) {
+    if (!p.name) return;
+    shape.bindTooltip(p.name, p.self ? { sticky: true }
+      : { permanent: true, direction: "center", className: "map-label" });
+  }
+
   // Boundary maps: <div class="map" data-geojson-id="ID"> with a json_script element of that id
   // holding a FeatureCollection. No tile layer unless the deployment configures an intranet one,
   // so a map never reaches for the internet.
@@ -65,11 +81,7 @@
       if (!source || el.dataset.drawn) return;
       el.dataset.drawn = "1";
       var data = JSON.parse(source.textContent);
-      var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
-      // The base map, from the intranet tile server SHEQUTONG_MAP_TILES names; none by default,
-      // and then every area is labelled by name on the plain ground.
-      var tiles = document.querySelector("meta[name=map-tiles]");
-      if (tiles) L.tileLayer(tiles.content, { maxZoom: 19 }).addTo(map);
+      var map = baseMap(el, { zoomSnap: 0.25 });
       var points = data.features.filter(function (f) { return f.geometry.type === "Point"; });
       var shapes = data.features.filter(function (f) { return f.geometry.type !== "Point"; });
       var layer = L.geoJSON({ type: "FeatureCollection", features: shapes }, {
@@ -83,11 +95,7 @@
         },
         onEachFeature: function (feature, shape) {
           var p = feature.properties || {};
-          if (p.name) {
-            var own = p.self;
-            shape.bindTooltip(p.name, own ? { sticky: true }
-              : { permanent: true, direction: "center", className: "map-label" });
-          }
+          nameOn(shape, p);
           if (p.url) shape.on("click", function () { window.location = p.url; });
         },
       }).addTo(map);
@@ -213,11 +221,13 @@
       }
     }
     if (el && typeof L !== "undefined") {
-      map = L.map(el, { attributionControl: false }).setView([29.5, 106.5], 12);
-      if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+      map = baseMap(el, {}).setView([29.5, 106.5], 12);
       var source = el.dataset.geojsonId && document.getElementById(el.dataset.geojsonId);
       if (source) {
-        var layer = L.geoJSON(JSON.parse(source.textContent), { style: { weight: 1, fillOpacity: 0.06 } }).addTo(map);
+        var layer = L.geoJSON(JSON.parse(source.textContent), {
+          style: { weight: 1, fillOpacity: 0.06 },
+          onEachFeature: function (feature, shape) { nameOn(shape, feature.properties || {}); },
+        }).addTo(map);
         if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
       }
       map.on("click", function (e) { put(e.latlng, "已选择地图位置"); });
