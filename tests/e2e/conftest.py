@@ -110,8 +110,9 @@ def open_nav(page, label: str) -> None:
     """Follow a link of the console's side navigation (breadcrumbs may repeat its name); on a
     phone the navigation is folded behind 菜单 first."""
     nav = page.locator("aside nav")
-    if nav.is_hidden():
-        page.get_by_role("button", name="菜单").click()
+    toggle = page.get_by_role("button", name="菜单")
+    if toggle.is_visible() and nav.is_hidden():  # a phone: the menu is folded
+        toggle.click()
     with page.expect_navigation():  # the new page, not the one the click left
         nav.get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()

@@ -122,8 +122,8 @@ def test_wrong_password_then_area_switcher(page, live_server, demo):
     assert "用户名或密码错误" in page.locator(".alert-error").inner_text()
     sign_in(page, live_server, "district_admin")
     street = Area.objects.get(name="谢家湾街道")
-    page.select_option("#scope-select", str(street.pk))
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switcher submits itself
+        page.select_option("#scope-select", str(street.pk))
     open_nav(page, "区划与网格")
     names = area_links(page)
     assert "谢家湾街道" in names and "杨家坪街道" not in names
