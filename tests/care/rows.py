@@ -13,8 +13,8 @@ from shequtong.care.choices import CareService, DeviceKind, Living, VisitFinding
 from shequtong.care.ingest import ingest
 from shequtong.care.models import CareProfile
 from shequtong.care.services import consent_record, device_register, profile_create
-from shequtong.care.services_orders import order_request
-from shequtong.care.services_visits import visit_plan_create, visit_record
+from shequtong.care.services.orders import order_request
+from shequtong.care.services.visits import visit_plan_create, visit_record
 from shequtong.core.models import User
 from shequtong.registry.services import PersonData, person_create
 from tests.core.factories import AreaTree, UserFactory

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shequtong.care.choices import CareOrderStatus, CareService
 from shequtong.care.models import CareOrder
 from shequtong.care.selectors import subsidy_totals
-from shequtong.care.services_orders import (
+from shequtong.care.services.orders import (
     order_assign,
     order_cancel,
     order_complete,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from shequtong.care.choices import CareLevel, Living, VisitFinding
 from shequtong.care.models import CareProfile, Visit
 from shequtong.care.selectors import visits_due
-from shequtong.care.services_visits import visit_plan_create, visit_record
+from shequtong.care.services.visits import visit_plan_create, visit_record
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.registry.models import Building, Dwelling, Estate

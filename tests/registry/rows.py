@@ -11,10 +11,9 @@ from datetime import date
 
 from shequtong.core.choices import AreaLevel
 from shequtong.core.models import Area, User
-from shequtong.registry import services_assets as assets
 from shequtong.registry.choices import FacilityKind, OrganizationKind
 from shequtong.registry.models import ColumnMapping, Estate, ImportJob, PersonTag
-from shequtong.registry.services import PersonData, person_create, tag_add
+from shequtong.registry.services import PersonData, assets, person_create, tag_add
 from tests.core.factories import AreaTree
 
 from .factories import credit_code, id_number

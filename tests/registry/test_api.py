@@ -14,7 +14,6 @@ from shequtong.core import services as core_services
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.models import AuditEntry
 from shequtong.registry import services
-from shequtong.registry import services_assets as assets
 from shequtong.registry.importing.persons import PersonImport
 from shequtong.registry.models import (
     Building,
@@ -27,6 +26,7 @@ from shequtong.registry.models import (
     PersonTag,
     Vehicle,
 )
+from shequtong.registry.services import assets
 from tests.core.test_api import assert_error, bearer
 
 from .factories import HEADER, credit_code, id_number, person_row, write_csv

@@ -1,4 +1,4 @@
-"""services_assets: places, households, vehicles, organizations and facilities — the grant,
+"""services.assets: places, households, vehicles, organizations and facilities — the grant,
 the validation (with the field at fault), the audit entry, and nothing written on failure."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.models import AuditEntry
 from shequtong.registry import services
-from shequtong.registry import services_assets as assets
 from shequtong.registry.models import (
     Building,
     Dwelling,
@@ -22,6 +21,7 @@ from shequtong.registry.models import (
     Person,
     Vehicle,
 )
+from shequtong.registry.services import assets
 
 from .factories import credit_code, id_number
 

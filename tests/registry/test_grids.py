@@ -11,16 +11,18 @@ from shequtong.care.models import CareProfile
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.models import AuditEntry
-from shequtong.registry import grids, selectors, services
-from shequtong.registry import services_assets as assets
+from shequtong.registry import selectors, services
 from shequtong.registry.catalogue import load_tags
 from shequtong.registry.importing.persons import PersonImport
 from shequtong.registry.models import Building, Estate, Person, PersonTag, PersonTagAssignment
+from shequtong.registry.services import assets, grids
 from tests.core.factories import square
 
 from .factories import HEADER, person_row, write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)  # residents_moved is sent on commit
+# residents_moved is sent on commit; serialized like every transactional test (a flush
+# without it re-creates the content types under new ids for the next one).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 IN_A1A = (101.705, 26.505)
 IN_A1B = (101.715, 26.505)

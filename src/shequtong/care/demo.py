@@ -15,14 +15,14 @@ from shequtong.core.models import Area, RoleGrant, User
 from shequtong.core.selectors import in_tree_order
 from shequtong.registry.choices import OrganizationKind
 from shequtong.registry.models import Organization, PersonTagAssignment
-from shequtong.registry.services_assets import OrganizationData, organization_create
+from shequtong.registry.services.assets import OrganizationData, organization_create
 
 from .choices import CareService, ContactKind, DeviceKind, Living, VisitFinding
 from .ingest import ingest
 from .models import CareProfile, Device
 from .services import consent_record, contact_add, device_register, profile_create
-from .services_orders import order_assign, order_complete, order_rate, order_request
-from .services_visits import visit_plan_create, visit_record
+from .services.orders import order_assign, order_complete, order_rate, order_request
+from .services.visits import visit_plan_create, visit_record
 
 PER_COMMUNITY = 3  # people living alone under care per community (and one empty nest)
 LIVING_OF_TAG = {"living_alone": Living.ALONE, "empty_nest": Living.EMPTY_NEST}

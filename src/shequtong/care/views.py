@@ -21,7 +21,7 @@ from shequtong.web.scope import current_scope
 from . import alarms, selectors, services
 from .choices import CareLevel, CareService, ContactKind, DeviceKind, Living, VisitFinding
 from .models import Alarm, CareProfile
-from .services_visits import NEAR_M
+from .services.visits import NEAR_M
 
 
 @login_required

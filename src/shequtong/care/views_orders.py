@@ -21,9 +21,10 @@ from shequtong.web.inputs import local_moment, required_number
 from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
-from . import selectors, services_orders
+from . import selectors
 from .choices import CareOrderStatus, CareService
 from .models import CareOrder
+from .services import orders
 
 
 @login_required
@@ -48,7 +49,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def order_request(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get(user=request.user, pk=pk, action="change")
     wanted_at = local_moment(request.POST, "wanted_at", "期望服务时间")
-    order = services_orders.order_request(
+    order = orders.order_request(
         actor=request.user,
         profile=profile,
         service=request.POST.get("service", ""),
@@ -60,7 +61,7 @@ def order_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _volunteer(order: CareOrder, username: str) -> User:
-    found = next((u for u in services_orders.volunteers(order) if u.username == username), None)
+    found = next((u for u in orders.volunteers(order) if u.username == username), None)
     if found is None:
         raise DomainError.from_fields({"volunteer": [f"本社区没有用户名为“{username}”的账号"]})
     return found
@@ -87,24 +88,20 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
                 raise NotFoundError("服务机构不存在或不在您的管辖范围内")
         username = post.get("volunteer", "").strip()
         volunteer = _volunteer(order, username) if username else None
-        order = services_orders.order_assign(
+        order = orders.order_assign(
             actor=actor, order=order, provider=provider, volunteer=volunteer
         )
     elif action == "complete":
-        order = services_orders.order_complete(
-            actor=actor, order=order, price=post.get("price", "")
-        )
+        order = orders.order_complete(actor=actor, order=order, price=post.get("price", ""))
     elif action == "rate":
-        order = services_orders.order_rate(
+        order = orders.order_rate(
             actor=actor,
             order=order,
             rating=required_number(post, "rating", "评分"),
             comment=post.get("comment", ""),
         )
     elif action == "cancel":
-        order = services_orders.order_cancel(
-            actor=actor, order=order, reason=post.get("reason", "")
-        )
+        order = orders.order_cancel(actor=actor, order=order, reason=post.get("reason", ""))
     else:
         raise DomainError("invalid_transition", f"没有“{action}”这个操作")
     messages.success(request, f"{order}：{order.get_status_display()}")

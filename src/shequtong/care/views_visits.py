@@ -17,9 +17,10 @@ from shequtong.web.inputs import local_moment, required_number, whole_number
 from shequtong.web.pages import Crumb
 from shequtong.web.scope import current_scope
 
-from . import selectors, services_visits
+from . import selectors
 from .choices import CareLevel, Living
 from .models import Visit, VisitPlan
+from .services import visits
 
 
 def _plan_areas(request: HttpRequest) -> list[Area]:
@@ -58,7 +59,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     area = next((a for a in _plan_areas(request) if str(a.pk) == post.get("area")), None)
     if area is None:
         raise PermissionDeniedError("请选择您管辖的区域")
-    plan = services_visits.visit_plan_create(
+    plan = visits.visit_plan_create(
         actor=request.user,
         area=area,
         name=post.get("name", ""),
@@ -77,7 +78,7 @@ def plan_stop(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.visit_plans(user=request.user).filter(pk=pk).first()
     if plan is None:
         raise NotFoundError("走访计划不存在")
-    services_visits.visit_plan_stop(actor=request.user, plan=plan)
+    visits.visit_plan_stop(actor=request.user, plan=plan)
     messages.success(request, f"已停用走访计划：{plan.name}")
     return redirect("care:visit_list")
 
@@ -88,7 +89,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get(user=request.user, pk=pk, action="change")
     post = request.POST
     point = parse_point(post.get("lon"), post.get("lat"), post.get("coord_system") or "wgs84")
-    visit = services_visits.visit_record(
+    visit = visits.visit_record(
         actor=request.user,
         profile=profile,
         finding=post.get("finding", ""),

@@ -34,7 +34,6 @@ from shequtong.core.schemas import READ, WRITE
 from shequtong.core.scoping import scoped
 
 from . import selectors, services
-from . import services_assets as assets
 from .choices import PersonStatus, Residency
 from .identity import parse_id_number
 from .models import (
@@ -94,6 +93,7 @@ from .schemas import (
     VehiclePatch,
     WithinFilter,
 )
+from .services import assets
 
 router = Router(tags=["社区全息档案"])
 

@@ -31,8 +31,7 @@ from shequtong.web.pages import (
 )
 from shequtong.web.scope import current_scope
 
-from . import grids, jobs, selectors, services
-from . import services_assets as assets
+from . import jobs, selectors, services
 from .forms import (
     EndResidenceForm,
     FacilityForm,
@@ -56,6 +55,7 @@ from .models import (
     Vehicle,
 )
 from .panels import person_panels
+from .services import assets, grids
 
 
 def _persons_crumb() -> Crumb:

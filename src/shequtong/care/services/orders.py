@@ -25,8 +25,8 @@ from shequtong.core.scoping import can
 from shequtong.core.selectors import users_granted
 from shequtong.registry.models import Organization
 
-from .choices import CareOrderStatus, CareService
-from .models import CareOrder, CareProfile
+from ..choices import CareOrderStatus, CareService
+from ..models import CareOrder, CareProfile
 
 Status = CareOrderStatus
 PAID = (Status.COMPLETED, Status.RATED)

@@ -20,9 +20,9 @@ from shequtong.core.scoping import can, can_in_area
 from shequtong.core.vault import validate_phone
 from shequtong.registry.models import Person
 
-from .choices import OPEN_ALARMS, CareLevel, ContactKind, DeviceKind, Living
-from .models import Alarm, AlarmStep, CareOrder, CareProfile, Device, EmergencyContact, Visit
-from .selectors import home_position
+from ..choices import OPEN_ALARMS, CareLevel, ContactKind, DeviceKind, Living
+from ..models import Alarm, AlarmStep, CareOrder, CareProfile, Device, EmergencyContact, Visit
+from ..selectors import home_position
 
 # Thresholds a profile takes from its care level unless set for the person.
 # idle_hours: daytime hours without a door, water or steps before a no-activity alarm.

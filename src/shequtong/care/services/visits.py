@@ -17,9 +17,9 @@ from shequtong.core.geo import distance_m
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import can, can_in_area
 
-from .choices import CareLevel, Living, VisitFinding
-from .models import CareProfile, Visit, VisitPlan
-from .selectors import home_position
+from ..choices import CareLevel, Living, VisitFinding
+from ..models import CareProfile, Visit, VisitPlan
+from ..selectors import home_position
 
 # Within this many metres of the building a visit's location checks out (phone GPS indoors
 # drifts by tens of metres; an office across the street is further).

@@ -34,7 +34,6 @@ from shequtong.core.models import Area, User, community_path
 from shequtong.core.scoping import can_in_area
 
 from ..choices import DwellingUsage, PersonEventKind, PersonStatus
-from ..grids import grid_by_location
 from ..identity import Identity, check_agrees, parse_id_number
 from ..models import (
     Building,
@@ -48,7 +47,8 @@ from ..models import (
     PersonTag,
     PersonTagAssignment,
 )
-from ..services import (
+from ..services.grids import grid_by_location
+from ..services.people import (
     PersonData,
     _record_changes,
     _snapshot,

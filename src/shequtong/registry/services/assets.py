@@ -30,10 +30,9 @@ from shequtong.core.models import Area, GovernedModel, User
 from shequtong.core.scoping import can, can_in_area
 from shequtong.core.services import validate_boundary
 
-from .choices import DwellingUsage, PersonEventKind, PersonStatus, VehicleKind
-from .grids import grid_by_location, place_by_location
-from .identity import is_new_energy_plate, normalize_plate, validate_credit_code
-from .models import (
+from ..choices import DwellingUsage, PersonEventKind, PersonStatus, VehicleKind
+from ..identity import is_new_energy_plate, normalize_plate, validate_credit_code
+from ..models import (
     Building,
     Dwelling,
     Estate,
@@ -43,8 +42,9 @@ from .models import (
     Person,
     Vehicle,
 )
-from .models.places import MAX_DOORS_PER_FLOOR, MAX_FLOORS, MAX_UNITS
-from .services import _require, dwelling_get_or_create, record_event
+from ..models.places import MAX_DOORS_PER_FLOOR, MAX_FLOORS, MAX_UNITS
+from .grids import grid_by_location, place_by_location
+from .people import _require, dwelling_get_or_create, record_event
 
 _M = TypeVar("_M", bound=models.Model)
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
 from shapely.geometry import shape
 
 from shequtong.core.audit import audit_entry, audit_record_many
@@ -21,11 +20,11 @@ from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.events import publish
 from shequtong.core.models import Area, User
-from shequtong.core.scoping import can, can_in_area, scoped
+from shequtong.core.scoping import can, can_in_area
 from shequtong.core.selectors import area_for_point
 
-from .events import residents_moved
-from .models import (
+from ..events import residents_moved
+from ..models import (
     Building,
     Dwelling,
     Estate,
@@ -113,14 +112,6 @@ def estates_place(*, actor: User | None, estates: Iterable[Estate], grid: Area) 
         "estate__area", "area"
     )
     return buildings_place(actor=actor, buildings=buildings, grid=grid)
-
-
-def unplaced_buildings(*, user: User, community: Area | None = None) -> QuerySet[Building]:
-    """Buildings still filed under a community, not a grid: nobody walks them."""
-    rows = scoped(Building.objects.filter(area__level=AreaLevel.COMMUNITY), user, "read")
-    if community is not None:
-        rows = rows.filter(area_path__startswith=community.path)
-    return rows.select_related("estate__area", "area").order_by("area_path", "estate__name")
 
 
 def place_by_location(*, actor: User | None, buildings: Iterable[Building]) -> Placed:

@@ -17,10 +17,10 @@ from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import can, can_in_area
 
-from .choices import DwellingUsage, PersonEventKind, PersonStatus, Residency
-from .identity import Identity, name_pinyin, parse_id_number
-from .models import Building, Dwelling, Person, PersonEvent, PersonTag, PersonTagAssignment
-from .models.places import MAX_FLOORS, MAX_UNITS, MIN_FLOOR
+from ..choices import DwellingUsage, PersonEventKind, PersonStatus, Residency
+from ..identity import Identity, name_pinyin, parse_id_number
+from ..models import Building, Dwelling, Person, PersonEvent, PersonTag, PersonTagAssignment
+from ..models.places import MAX_FLOORS, MAX_UNITS, MIN_FLOOR
 
 
 def _require(actor: User | None, ok: bool, message: str = "您无权修改此区域的档案") -> None:
