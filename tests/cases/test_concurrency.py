@@ -8,7 +8,8 @@ import pytest
 from django.db import connection, transaction
 
 from shequtong.cases.choices import CaseStatus
-from shequtong.cases.services import _locked, case_act, case_report
+from shequtong.cases.services import case_act, case_report
+from shequtong.cases.services.steps import _locked
 from shequtong.core.choices import Role
 from tests.core.test_concurrency import run_together
 

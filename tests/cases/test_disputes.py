@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shequtong.cases.choices import DisputeOutcome
 from shequtong.cases.services import case_report
-from shequtong.cases.services_disputes import dispute_add_party, dispute_conclude, mediation_record
+from shequtong.cases.services.disputes import dispute_add_party, dispute_conclude, mediation_record
 from shequtong.core import vault
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError

@@ -21,7 +21,7 @@ from .catalogue import load
 from .choices import CaseSource, Rating
 from .models import Case, Category, CategoryAttribute
 from .services import Report, case_act, case_rate, case_report, summons_respond
-from .services_disputes import dispute_add_party, dispute_conclude, mediation_record
+from .services.disputes import dispute_add_party, dispute_conclude, mediation_record
 from .sweep import case_sweep
 
 log = logging.getLogger(__name__)

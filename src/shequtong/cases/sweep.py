@@ -23,7 +23,7 @@ from shequtong.core.notify import Message, notify_many
 from . import workflow
 from .choices import OPEN_STATUSES, CaseStatus, DeadlineState, HandlerLevel
 from .models import Case, CaseStep
-from .services import _audit_of, grant_users, holders
+from .services.steps import _audit_of, grant_users, holders
 
 ESCALATE_TO = {
     HandlerLevel.GRID: HandlerLevel.COMMUNITY,

@@ -29,7 +29,7 @@ from shequtong.web.forms import DateRangeForm
 from shequtong.web.pages import Crumb, paginate, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
 
-from . import classify, selectors, services, services_disputes, workflow
+from . import classify, selectors, services, workflow
 from .choices import OPEN_STATUSES, CaseSource
 from .forms import (
     ActionForm,
@@ -45,6 +45,7 @@ from .forms import (
 )
 from .hotline import import_hotline
 from .models import Case, Category, Hazard
+from .services import disputes
 
 
 def _cases_crumb() -> Crumb:
@@ -491,7 +492,7 @@ def dispute_party(request: HttpRequest, pk: int) -> HttpResponse:
             }
             return render(request, "cases/party_choose.html", context)
         person = found[0]
-    services_disputes.dispute_add_party(actor=request.user, case=case, person=person)
+    disputes.dispute_add_party(actor=request.user, case=case, person=person)
     messages.success(request, f"已登记当事人 {person.name}")
     return redirect(case)
 
@@ -507,7 +508,7 @@ def mediation_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_error(form))
         return redirect(case)
-    services_disputes.mediation_record(actor=request.user, case=case, **form.cleaned_data)
+    disputes.mediation_record(actor=request.user, case=case, **form.cleaned_data)
     messages.success(request, "调解记录已登记")
     return redirect(case)
 
@@ -516,7 +517,7 @@ def mediation_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dispute_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_file(user=request.user, pk=pk).case
-    dispute = services_disputes.dispute_conclude(
+    dispute = disputes.dispute_conclude(
         actor=request.user,
         case=case,
         outcome=request.POST.get("outcome", ""),

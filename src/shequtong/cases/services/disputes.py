@@ -16,11 +16,11 @@ from shequtong.core.errors import DomainError, PermissionDeniedError
 from shequtong.core.models import User
 from shequtong.registry.models import Person
 
-from . import workflow
-from .choices import DisputeOutcome
-from .documents import agreement_pdf
-from .models import Case, Dispute, MediationSession
-from .services import _locked, _step
+from .. import workflow
+from ..choices import DisputeOutcome
+from ..documents import agreement_pdf
+from ..models import Case, Dispute, MediationSession
+from .steps import _locked, _step
 
 
 def _dispute_locked(actor: User, case: Case) -> tuple[Case, Dispute]:
