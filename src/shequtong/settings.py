@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shequtong.registry",
     "shequtong.cases",
     "shequtong.care",
+    "shequtong.ledger",
     "shequtong.web",
 ]
 
