@@ -60,8 +60,8 @@ def post(
     units = {a.unit for a in locked.values()}
     if len(units) != 1 or len(locked) != len(ids):
         raise _invalid("一笔交易的账户须为同一单位")
-    for pk, amount in ((a.pk, amount) for a, amount in lines):
-        account = locked[pk]
+    for given, amount in lines:
+        account = locked[given.pk]
         if not account.allow_negative and account.balance + amount < 0:
             raise DomainError(
                 "insufficient", f"{account.name}余额不足", {"postings": [f"{account.name}余额不足"]}
@@ -70,8 +70,7 @@ def post(
         kind=kind, memo=memo.strip()[:200], unit=units.pop(), created_by=actor, reverses=reverses
     )
     Posting.objects.bulk_create(
-        Posting(transaction=txn, account_id=pk, amount=amount)
-        for pk, amount in ((a.pk, amount) for a, amount in lines)
+        Posting(transaction=txn, account_id=account.pk, amount=amount) for account, amount in lines
     )
     for account, amount in lines:
         Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
