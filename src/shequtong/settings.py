@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "shequtong.cases",
     "shequtong.care",
     "shequtong.ledger",
+    "shequtong.accounts",
+    "shequtong.volunteering",
     "shequtong.web",
 ]
 
@@ -318,6 +320,19 @@ SHEQUTONG_CARE_SUBSIDY_MONTHLY_CAP = env.int("SHEQUTONG_CARE_SUBSIDY_MONTHLY_CAP
 
 # Where messages go besides the in-app inbox (dotted paths of core.notify channels).
 SHEQUTONG_NOTIFY_CHANNELS = env.list("SHEQUTONG_NOTIFY_CHANNELS", default=[])
+# Sends residents' one-time sign-in codes; the built-in one writes them to the log (the demo).
+SHEQUTONG_SMS_GATEWAY = env.str(
+    "SHEQUTONG_SMS_GATEWAY", default="shequtong.accounts.services.LoggingSmsGateway"
+)
+
+# Volunteering (issue 13): star levels at these cumulative hours (民政部 default), 爱心币 per
+# hour served, the age from which banked time may be spent, the largest single transfer.
+SHEQUTONG_STAR_HOURS = tuple(
+    env.list("SHEQUTONG_STAR_HOURS", cast=int, default=[100, 300, 600, 1000, 1500])
+)
+SHEQUTONG_COINS_PER_HOUR = env.int("SHEQUTONG_COINS_PER_HOUR", default=10)
+SHEQUTONG_TIMEBANK_WITHDRAW_AGE = env.int("SHEQUTONG_TIMEBANK_WITHDRAW_AGE", default=60)
+SHEQUTONG_TIMEBANK_TRANSFER_CAP = env.int("SHEQUTONG_TIMEBANK_TRANSFER_CAP", default=100 * 60)
 
 LOGGING = {
     "version": 1,

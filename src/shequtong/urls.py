@@ -17,5 +17,7 @@ urlpatterns = [
     path("open311/v2/", include("shequtong.cases.open311")),
     path("", include("shequtong.cases.urls")),
     path("console/care/", include("shequtong.care.urls")),
+    path("", include("shequtong.accounts.urls")),
+    path("", include("shequtong.volunteering.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -1,44 +1,16 @@
-"""The mediation agreement (人民调解协议书) as a PDF, typeset by Typst.
-
-Typst is a self-contained wheel: no system libraries, so the same PDF comes out on a fresh
-server. It needs a Chinese font on the machine (fonts-noto-cjk or fonts-wqy-microhei on
-Debian, or a directory named in SHEQUTONG_FONT_DIRS); without one it would print empty boxes,
-so that is refused with a message saying what to install.
-"""
+"""The mediation agreement (人民调解协议书) as a PDF, typeset by Typst (`core.documents`)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.utils import timezone
-
-from shequtong.core.errors import DomainError
+from shequtong.core.documents import typst_pdf
 
 TEMPLATE = Path(__file__).parent / "typst" / "agreement.typ"
-FONTS = ["Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "WenQuanYi Micro Hei"]
 
 
 def agreement_pdf(data: dict[str, Any]) -> bytes:
-    import typst
-
-    payload = {
-        "fonts": FONTS,
-        "copies": len(data.get("parties", [])) + 1 or 3,
-        "date": timezone.localdate().strftime("%Y年%m月%d日"),
-    } | data
-    pdf, warnings = typst.compile_with_warnings(
-        str(TEMPLATE),
-        sys_inputs={"data": json.dumps(payload, ensure_ascii=False, default=str)},
-        font_paths=list(getattr(settings, "SHEQUTONG_FONT_DIRS", [])),
+    return typst_pdf(
+        TEMPLATE, {"copies": len(data.get("parties", [])) + 1 or 3} | data, "调解协议书"
     )
-    unknown = [w for w in map(str, warnings) if "unknown font family" in w]
-    if len(unknown) >= len(FONTS):
-        raise DomainError(
-            "no_font",
-            "服务器未安装中文字体，无法生成调解协议书：请安装 fonts-noto-cjk 或 "
-            "fonts-wqy-microhei，或在 SHEQUTONG_FONT_DIRS 中指定字体目录",
-        )
-    return pdf

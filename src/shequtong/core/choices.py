@@ -22,6 +22,8 @@ class Role(models.TextChoices):
     DEPARTMENT_HANDLER = "department_handler", "职能部门处置人员"
     AUDITOR = "auditor", "审计员"
     RESIDENT = "resident", "居民"
+    # Staff of a social organisation, 驻区单位 or volunteer team: their organisation's rows only.
+    ORG_STAFF = "org_staff", "组织账号"
 
 
 class DepartmentKind(models.TextChoices):

@@ -163,6 +163,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.DEPARTMENT_HANDLER: frozenset({AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT}),
     Role.AUDITOR: frozenset({AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT}),
     Role.RESIDENT: frozenset({AreaLevel.COMMUNITY, AreaLevel.GRID}),
+    Role.ORG_STAFF: frozenset({AreaLevel.SUBDISTRICT, AreaLevel.COMMUNITY}),
 }
 
 # Roles an administrator may hand out; nobody grants a role above their own.
@@ -170,6 +171,14 @@ GRANTABLE_BY: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(Role.values),
     Role.SUBDISTRICT_ADMIN: frozenset(Role.values) - {Role.DISTRICT_ADMIN},
 }
+
+
+def register_policy(rows: dict[str, dict[str, frozenset[str]]]) -> None:
+    """An app's own rows of the table, added from its `ready()` (STYLE.md 24); a label
+    declared twice with different rows is a mistake, not an override."""
+    for label, actions in rows.items():
+        if POLICY.setdefault(label, actions) != actions:
+            raise ValueError(f"policy rows for {label} declared twice")
 
 
 def roles_allowed(model_label: str, action: str) -> frozenset[str]:

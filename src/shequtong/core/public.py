@@ -134,3 +134,10 @@ def contains_door(text: str) -> bool:
     normal = _normal(text)
     doors = (_BUILDING_ROOM, _HYPHEN_DOOR, _UNIT_DOOR, _FLOOR_DOOR, _ROOM)
     return any(door.search(normal) for door in doors)
+
+
+def public_name(name: str) -> str:
+    """A person's name as a public surface may print it (a certificate, its check page): the
+    surname's first character, the rest hidden — 张** for 张三丰, 欧*** for 欧阳修远."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""

@@ -102,9 +102,11 @@ def scoped(queryset: _Q, user: User | AnonymousUser, action: str) -> _Q:
     if owner_field:
         return queryset.filter(**{owner_field: user})
     path_field: str = model.scope_path_field  # type: ignore[attr-defined]
-    department_field = getattr(model, "scope_department_field", None)
-    if department_field:
-        return _department_scoped(queryset, user, action, path_field, department_field)
+    narrowed = {Role.ORG_STAFF}
+    if getattr(model, "scope_department_field", None):
+        narrowed.add(Role.DEPARTMENT_HANDLER)
+    if any(g.role in narrowed for g in grants_of(user)):
+        return _narrowed_scoped(queryset, user, action, path_field)
     condition = reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
     if "__" in path_field:
         # Through a to-many relation: a subquery, so a row in two granted areas shows once.
@@ -116,26 +118,47 @@ def scoped(queryset: _Q, user: User | AnonymousUser, action: str) -> _Q:
     return queryset.filter(condition)
 
 
-def _department_scoped(
-    queryset: _Q, user: User | AnonymousUser, action: str, path_field: str, department_field: str
-) -> _Q:
-    """A department handler's grant covers a subdistrict but only the rows that name their
-    department (a case summoned to it); every other role's grant covers its whole area."""
-    allowed_roles = roles_allowed(queryset.model._meta.label_lower, action)
-    grants = [g for g in grants_of(user) if g.role in allowed_roles]
-    area_paths = covering_paths([g.area_path for g in grants if g.role != Role.DEPARTMENT_HANDLER])
-    terms = [Q(**{f"{path_field}__startswith": p}) for p in area_paths]
+# user -> the ids of the organisations they act for (OrgMembership), registered by the app that
+# keeps the memberships, so core imports no domain app.
+ORGANISATIONS_OF: list[Callable[[Any], Collection[int]]] = []
+
+
+def organisations_of(user: User | AnonymousUser) -> set[int]:
+    return {pk for source in ORGANISATIONS_OF for pk in source(user)}
+
+
+def _narrowed_scoped(queryset: _Q, user: User | AnonymousUser, action: str, path_field: str) -> _Q:
+    """Two roles' grants cover only the rows that name their unit: a department handler's what
+    was summoned to their department (`scope_department_field`), an organisation account's its
+    organisation's rows (`scope_org_field`). Every other role's grant covers its whole area; an
+    organisation account on a model without its field opens nothing."""
     model = queryset.model
-    # The summoned rows through the to-many relation as a semi-join on the department, so a
-    # row summoning two departments shows once and other roles' filters stay plain.
-    terms += [
-        Q(**{f"{path_field}__startswith": g.area_path})
-        & Q(
-            pk__in=model._default_manager.filter(**{department_field: g.department_id}).values("pk")
-        )
-        for g in grants
-        if g.role == Role.DEPARTMENT_HANDLER and g.department_id is not None
-    ]
+    allowed_roles = roles_allowed(model._meta.label_lower, action)
+    grants = [g for g in grants_of(user) if g.role in allowed_roles]
+    narrowing = {Role.ORG_STAFF: getattr(model, "scope_org_field", None)}
+    if department_field := getattr(model, "scope_department_field", None):
+        narrowing[Role.DEPARTMENT_HANDLER] = department_field
+    area_paths = covering_paths([g.area_path for g in grants if g.role not in narrowing])
+    terms = [Q(**{f"{path_field}__startswith": p}) for p in area_paths]
+    if "__" not in path_field and any(_is_root(p) for p in area_paths):
+        terms.append(Q(**{path_field: ""}))
+    organisations: set[int] | None = None
+    for g in grants:
+        field = narrowing.get(g.role)
+        if field is None:
+            continue
+        if g.role == Role.DEPARTMENT_HANDLER:
+            units: Collection[int] = [g.department_id] if g.department_id is not None else []
+        else:
+            if organisations is None:
+                organisations = organisations_of(user)
+            units = organisations
+        if not units:
+            continue
+        # The named rows through a to-many relation as a semi-join, so a row naming two units
+        # shows once and other roles' filters stay plain.
+        named = model._default_manager.filter(**{f"{field}__in": units}).values("pk")
+        terms.append(Q(**{f"{path_field}__startswith": g.area_path}) & Q(pk__in=named))
     if not terms:
         return queryset.none()
     return queryset.filter(reduce(or_, terms))
@@ -197,10 +220,11 @@ def require(user: User | AnonymousUser, action: str, model: type[models.Model], 
 
 
 def is_staff(user: User | AnonymousUser) -> bool:
-    """Works in the console: a superuser or a holder of any staff role (not only 居民)."""
+    """Works in the console: a superuser, a holder of any staff role or an organisation
+    account (not only 居民)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or bool(roles_of(user) & STAFF)
+    return user.is_superuser or bool(roles_of(user) & (STAFF | {Role.ORG_STAFF}))
 
 
 def roles_of(user: User | AnonymousUser) -> set[str]:

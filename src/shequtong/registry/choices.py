@@ -178,6 +178,10 @@ class OrganizationKind(models.TextChoices):
     SOCIAL_ORG = "social_org", "社会组织"
     SOCIAL_ENTERPRISE = "social_enterprise", "社会企业"
     MERCHANT = "merchant", "商家"
+    # Teams that publish volunteer activities (volunteering); 居民微组织 run by residents.
+    VOLUNTEER_TEAM = "volunteer_team", "志愿服务队"
+    MICRO_GROUP = "micro_group", "居民微组织"
+    SAFETY_TEAM = "safety_team", "平安建设志愿服务团队"
 
 
 class FacilityKind(models.TextChoices):

@@ -1,0 +1,271 @@
+"""Demo volunteering in the first communities: residents' accounts tied to their records (one
+claim waiting for the community), a volunteer team with its organisation account, volunteers in
+every state, activities in every state (one under way now, so the venue's QR code checks in),
+confirmed hours and coins on the ledger, an 爱心超市 with donated goods and redemptions, and a
+certificate anyone can verify."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from stdnum.cn import uscc
+
+from shequtong.accounts.models import ClaimReason, ClaimStatus, ResidentClaim
+from shequtong.accounts.services import claim_submit, org_account_open
+from shequtong.core.choices import AreaLevel, Role
+from shequtong.core.models import Area, RoleGrant, User
+from shequtong.core.selectors import in_tree_order
+from shequtong.registry.choices import OrganizationKind, PersonStatus
+from shequtong.registry.models import Organization, Person
+from shequtong.registry.services.assets import OrganizationData, organization_create
+
+from .choices import SignUpStatus, VolunteerKind
+from .models import SignUp
+from .services import (
+    ActivityData,
+    activity_close,
+    activity_create,
+    activity_publish,
+    certificate_issue,
+    goods_stock,
+    hours_confirm,
+    redeem,
+    redemption_collect,
+    shop_create,
+    signup,
+    volunteer_apply,
+    volunteer_decide,
+)
+
+COMMUNITIES = 3
+VOLUNTEERS = 8
+KINDS = [
+    VolunteerKind.RESIDENT,
+    VolunteerKind.PARTY_MEMBER,
+    VolunteerKind.ELDER_CARE,
+    VolunteerKind.SAFETY,
+]
+
+
+def _link_demo_residents(district: Area) -> None:
+    """Each demo resident login becomes 实名: tied to an adult of its grid, as if it had claimed."""
+    grants = RoleGrant.objects.filter(
+        role=Role.RESIDENT, area_path__startswith=district.path
+    ).select_related("user", "area")
+    for grant in grants.order_by("user__username"):
+        if ResidentClaim.objects.filter(user=grant.user).exists():
+            continue
+        person = (
+            Person.objects.filter(
+                area=grant.area,
+                status=PersonStatus.ACTIVE,
+                claims__isnull=True,
+                birth_date__year__lt=2000,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if person is not None:
+            claim_submit(
+                user=grant.user, name=person.name, id_number=person.id_number, community=None
+            )
+
+
+def _team(community: Area, actor: User, n: int) -> Organization:
+    base = f"51500103MB{community.pk:07d}"[:17]
+    code = base + uscc.calc_check_digit(base)
+    return Organization.objects.filter(credit_code=code).first() or organization_create(
+        actor=actor,
+        data=OrganizationData(
+            name=f"{community.name}红马甲志愿服务队",
+            kind=OrganizationKind.VOLUNTEER_TEAM,
+            credit_code=code,
+            area=community,
+        ),
+    )
+
+
+def _volunteers(community: Area, staff: User) -> list:
+    people = Person.objects.filter(
+        area_path__startswith=community.path,
+        status=PersonStatus.ACTIVE,
+        birth_date__year__range=(1950, 2004),
+        volunteer__isnull=True,
+    ).order_by("pk")[: VOLUNTEERS + 2]
+    made = []
+    for i, person in enumerate(people):
+        account = ResidentClaim.objects.filter(person=person, status=ClaimStatus.CONFIRMED).first()
+        volunteer = volunteer_apply(
+            actor=account.user if account else staff,
+            person=person,
+            kind=KINDS[i % len(KINDS)],
+            skills=["陪伴聊天", "家电维修", "理发", "政策宣讲"][i % 4],
+            availability="周末" if i % 2 else "工作日晚上",
+        )
+        if i == VOLUNTEERS:  # one waiting for approval
+            continue
+        rejected = i == VOLUNTEERS + 1
+        volunteer = volunteer_decide(
+            actor=staff,
+            volunteer=volunteer,
+            approve=not rejected,
+            note="请先到社区登记联系方式" if rejected else "",
+        )
+        if not rejected:
+            made.append(volunteer)
+    return made
+
+
+def _past_activity(
+    community: Area,
+    staff: User,
+    volunteers: list,
+    days_ago: int,
+    title: str,
+    team: Organization | None,
+) -> None:
+    """An activity already held: its sign-ups checked in and out, hours confirmed."""
+    now = timezone.now()
+    start = (now - timedelta(days=days_ago)).replace(hour=9, minute=0, second=0, microsecond=0)
+    activity = activity_create(
+        actor=staff,
+        area=community,
+        organization=team,
+        data=ActivityData(
+            title=title,
+            content=f"{title}，请穿志愿者马甲。",
+            place=f"{community.name}党群服务中心",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            places=10,
+        ),
+    )
+    activity_publish(actor=staff, activity=activity)
+    for i, volunteer in enumerate(volunteers):
+        entry = SignUp.objects.create(
+            activity=activity,
+            volunteer=volunteer,
+            area=community,
+            status=SignUpStatus.ACCEPTED,
+            checked_in_at=start - timedelta(minutes=10),
+            checked_out_at=start + timedelta(hours=2),
+            checkin_method="qr",
+        )
+        hours_confirm(actor=staff, entry=entry, minutes=120 - 30 * (i % 2), rating=5)
+    activity_close(actor=staff, activity=activity)
+
+
+def seed_volunteering(district: Area, scale: int) -> None:
+    _link_demo_residents(district)
+    communities = in_tree_order(
+        Area.objects.filter(path__startswith=district.path, level=AreaLevel.COMMUNITY)
+    )
+    for n, community in enumerate(communities[: COMMUNITIES * scale]):
+        grant = (
+            RoleGrant.objects.filter(role=Role.COMMUNITY_STAFF, area=community)
+            .select_related("user")
+            .first()
+        )
+        if grant is None:
+            continue
+        staff = grant.user
+        team = _team(community, staff, n)
+        org_account_open(
+            actor=staff,
+            organization=team,
+            username=f"team_{n + 1:02d}",
+            display_name=f"{community.name[:2]}队长",
+            phone=f"1370000{n + 1:04d}",
+        )
+        volunteers = _volunteers(community, staff)
+        _past_activity(community, staff, volunteers[:6], 30, "敬老院陪伴", None)
+        _past_activity(community, staff, volunteers[2:], 9, "垃圾分类桶前值守", team)
+        now = timezone.now()
+        live = activity_create(
+            actor=staff,
+            area=community,
+            data=ActivityData(
+                title="社区环境清洁日",
+                content="清理楼道堆物、捡拾垃圾。现场扫码签到。",
+                place=f"{community.name}小广场",
+                starts_at=now - timedelta(minutes=20),
+                ends_at=now + timedelta(hours=3),
+                places=20,
+            ),
+        )
+        activity_publish(actor=staff, activity=live)
+        for volunteer in volunteers[:3]:
+            signup(actor=staff, activity=live, volunteer=volunteer)
+        upcoming = activity_create(
+            actor=team.members.first().user,
+            area=community,
+            organization=team,
+            data=ActivityData(
+                title="重阳节文艺汇演",
+                content="排练合唱与舞蹈，演出后为老人包饺子。",
+                place=f"{community.name}文化活动室",
+                starts_at=now + timedelta(days=5),
+                ends_at=now + timedelta(days=5, hours=3),
+                places=2,
+                kind="culture",
+                needs_selection=True,
+            ),
+        )
+        activity_publish(actor=staff, activity=upcoming)
+        for volunteer in volunteers[:3]:
+            signup(actor=staff, activity=upcoming, volunteer=volunteer)
+        activity_create(
+            actor=staff,
+            area=community,
+            data=ActivityData(
+                title="防汛演练（草稿）",
+                content="待定",
+                place="待定",
+                starts_at=now + timedelta(days=20),
+                ends_at=now + timedelta(days=20, hours=1),
+                places=30,
+            ),
+        )
+        shop = shop_create(
+            actor=staff,
+            area=community,
+            name=f"{community.name}爱心超市",
+            place=f"{community.name}党群服务中心一楼",
+            opening_hours="周二、周四 9:00–11:30",
+        )
+        rice = goods_stock(
+            actor=staff, shop=shop, name="大米 5 斤", price=20, stock=20, donor="重庆某粮油公司"
+        )
+        soap = goods_stock(actor=staff, shop=shop, name="洗衣液", price=10, stock=30, donor="杨家坪某超市")
+        goods_stock(actor=staff, shop=shop, name="理发券", price=5, stock=50, donor="街坊理发店")
+        if volunteers:
+            done = redeem(actor=staff, volunteer=volunteers[0], goods=rice)
+            redemption_collect(actor=staff, shop=shop, code=done.code)
+            certificate_issue(actor=staff, volunteer=volunteers[0])
+        if len(volunteers) > 1:
+            redeem(actor=staff, volunteer=volunteers[1], goods=soap)
+    # One claim the match could not settle: the name written differently.
+    _pending_claim(district)
+
+
+def _pending_claim(district: Area) -> None:
+    person = (
+        Person.objects.filter(
+            area_path__startswith=district.path, status=PersonStatus.ACTIVE, claims__isnull=True
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if person is None:
+        return
+    user, _ = User.objects.get_or_create(
+        username="m_demo_pending", defaults={"display_name": "待认证居民"}
+    )
+    claim_submit(
+        user=user,
+        name=person.name[:1] + "小" + person.name[1:][:1],
+        id_number=person.id_number,
+        community=None,
+    )
+    assert ResidentClaim.objects.get(user=user).reason == ClaimReason.NAME_DIFFERS

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from shequtong.registry.models import Organization
+
+from .choices import ActivityKind, VolunteerKind
+from .models import MAX_PLACES, MAX_PRICE
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """`<input type="datetime-local">` reads only ISO (2026-12-05T09:00): rendered so, a form
+    saved untouched keeps its times."""
+
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class ApplyForm(forms.Form):
+    kind = forms.ChoiceField(label="志愿者类别", choices=VolunteerKind.choices)
+    skills = forms.CharField(
+        label="服务技能", max_length=200, required=False, help_text="如：理发、维修、陪伴、法律咨询"
+    )
+    availability = forms.CharField(
+        label="可服务时间", max_length=100, required=False, help_text="如：周末上午"
+    )
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=ActivityKind.choices)
+    title = forms.CharField(label="活动名称", max_length=100)
+    content = forms.CharField(
+        label="服务内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    place = forms.CharField(label="地点", max_length=200)
+    starts_at = forms.DateTimeField(label="开始时间", widget=LocalDateTimeInput())
+    ends_at = forms.DateTimeField(label="结束时间", widget=LocalDateTimeInput())
+    places = forms.IntegerField(label="招募人数", min_value=1, max_value=MAX_PLACES)
+    needs_selection = forms.BooleanField(label="报名需选拔", required=False)
+    lon = forms.FloatField(
+        label="经度", required=False, min_value=-180, max_value=180, help_text="填写后可定位签到"
+    )
+    lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
+    organization = forms.ModelChoiceField(
+        label="发布组织", queryset=Organization.objects.none(), required=False, empty_label="本社区"
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class GoodsForm(forms.Form):
+    name = forms.CharField(label="物品", max_length=100)
+    price = forms.IntegerField(label="所需爱心币", min_value=1, max_value=MAX_PRICE)
+    stock = forms.IntegerField(label="入库数量", min_value=1, max_value=100_000)
+    donor = forms.CharField(label="捐赠单位", max_length=100, required=False)
+
+
+class ShopForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100)
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    opening_hours = forms.CharField(label="开放时间", max_length=100, required=False)

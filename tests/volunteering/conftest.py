@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from shequtong.core.choices import Role
+from shequtong.core.models import User
+
+
+@pytest.fixture(autouse=True)
+def _sms_log(caplog):
+    caplog.set_level(logging.INFO, logger="shequtong.accounts.services")
+
+
+@pytest.fixture
+def staff(tree, user_with) -> User:
+    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
