@@ -122,14 +122,21 @@ def test_an_id_number_in_any_written_form_matches(tree, caplog):
     someone = person(2, tree.grid_a1a)
     user = sign_in("13900000006", caplog)
     spaced = f"{someone.id_number[:6]} {someone.id_number[6:14]} {someone.id_number[14:]}".lower()
-    assert claim_submit(user=user, name=someone.name, id_number=spaced, community=None).status == ClaimStatus.CONFIRMED
+    assert (
+        claim_submit(user=user, name=someone.name, id_number=spaced, community=None).status
+        == ClaimStatus.CONFIRMED
+    )
 
 
 def test_a_different_name_waits_for_the_community(tree, user_with, caplog):
     someone = person(3, tree.grid_a1a, name="王小明")
     user = sign_in("13900000007", caplog)
     claim = claim_submit(user=user, name="王晓明", id_number=someone.id_number, community=None)
-    assert (claim.status, claim.reason, claim.area) == (ClaimStatus.PENDING, ClaimReason.NAME_DIFFERS, tree.grid_a1a)
+    assert (claim.status, claim.reason, claim.area) == (
+        ClaimStatus.PENDING,
+        ClaimReason.NAME_DIFFERS,
+        tree.grid_a1a,
+    )
     assert person_of(user) is None and roles_of(user) == set()
     outsider = user_with(Role.COMMUNITY_STAFF, tree.comm_b1)
     with pytest.raises(DomainError, match="无权"):
@@ -173,7 +180,9 @@ def test_the_community_can_settle_a_claim_with_a_record_it_has_since_added(tree,
 def test_one_account_per_person(tree, user_with, caplog):
     _, someone = resident(4, tree.grid_a1a, caplog)
     second = sign_in("13900000010", caplog)
-    claim = claim_submit(user=second, name=someone.name, id_number=someone.id_number, community=None)
+    claim = claim_submit(
+        user=second, name=someone.name, id_number=someone.id_number, community=None
+    )
     assert (claim.status, claim.reason) == (ClaimStatus.PENDING, ClaimReason.TAKEN)
     with pytest.raises(DomainError, match="其他账号"):
         claim_confirm(actor=user_with(Role.COMMUNITY_STAFF, tree.comm_a1), claim=claim)

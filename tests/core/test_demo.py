@@ -38,6 +38,7 @@ pytestmark = pytest.mark.django_db
 
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104  (the serve command's default, compared, not bound)
 PLAN = plan_demo()
+PLANNED = [p.username for p in PLAN.people]
 GRIDS = len(PLAN.areas_at(AreaLevel.GRID))
 
 
@@ -180,7 +181,13 @@ class TestTheSeededDistrict:
     def test_every_write_is_audited_and_the_chain_verifies(self):
         entries = AuditEntry.objects.all()
         assert entries.filter(action="area.create").count() == Area.objects.count()
-        assert entries.filter(action="user.create").count() == User.objects.count()
+        planned = User.objects.filter(username__in=PLANNED)
+        assert entries.filter(action="user.create").count() == planned.count() == len(PLANNED)
+        # The rest are phone-code accounts the participation demo made (a resident waiting for
+        # the community, the volunteer teams' organisation accounts), audited as such.
+        others = User.objects.exclude(username__in=PLANNED).count()
+        made = entries.filter(action__in=["account.signup", "account.org_open"]).count()
+        assert others == made > 0
         assert entries.filter(action="grant.create").count() == RoleGrant.objects.count()
         assert entries.filter(action="department.create").count() == Department.objects.count()
         assert entries.filter(action="demo.seed").count() == 1
@@ -188,7 +195,9 @@ class TestTheSeededDistrict:
 
     def test_the_database_holds_exactly_the_plan(self):
         assert list(
-            User.objects.order_by("pk").values_list("username", "display_name", "phone")
+            User.objects.filter(username__in=PLANNED)
+            .order_by("pk")
+            .values_list("username", "display_name", "phone")
         ) == [(p.username, p.display_name, p.phone) for p in PLAN.people]
         assert list(Area.objects.order_by("pk").values_list("name", "code", "boundary")) == [
             (a.name, a.code, a.boundary) for a in PLAN.areas
@@ -220,8 +229,11 @@ def test_with_argon2_the_password_is_hashed_once_and_every_user_stores_that_hash
     ) as encode:
         seed_demo()
     assert encode.call_count == 1
-    hashes = set(User.objects.values_list("password", flat=True))
+    planned = [p.username for p in plan_demo().people]
+    hashes = set(User.objects.filter(username__in=planned).values_list("password", flat=True))
     assert len(hashes) == 1
+    # Accounts that sign in by SMS code only have no password at all.
+    assert not any(u.has_usable_password() for u in User.objects.exclude(username__in=planned))
     assert next(iter(hashes)).startswith("argon2$")
     assert User.objects.get(username="street_xiejiawan").check_password(DEMO_PASSWORD)
 

@@ -24,6 +24,7 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 
+from shequtong.accounts.models import OrgMembership
 from shequtong.cases.models import Case, SavedView
 from shequtong.core import services
 from shequtong.core.audit import audit_record
@@ -52,6 +53,8 @@ from tests.core.factories import (
     build_area_tree,
 )
 from tests.registry.rows import ROWS as REGISTRY_ROWS
+from tests.volunteering.rows import ROWS as VOLUNTEERING_ROWS
+from tests.volunteering.rows import join as join_organisation
 
 MODELS: dict[str, type[models.Model]] = {label: apps.get_model(label) for label in POLICY}
 BASE_ACTIONS = ("read", "change", "export", "count")
@@ -63,6 +66,7 @@ ABBREVIATIONS = {
     "DH": Role.DEPARTMENT_HANDLER,
     "AU": Role.AUDITOR,
     "RE": Role.RESIDENT,
+    "OS": Role.ORG_STAFF,
 }
 
 
@@ -93,6 +97,8 @@ def scope_of(model: type[models.Model]) -> str:
         return "owner"
     if getattr(model, "scope_department_field", None):
         return "summoned"
+    if getattr(model, "scope_org_field", None):
+        return "org"
     return "area"
 
 
@@ -210,6 +216,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     **REGISTRY_ROWS,
     **CASE_ROWS,
     **CARE_ROWS,
+    **VOLUNTEERING_ROWS,
 }
 
 
@@ -265,6 +272,13 @@ def expected_pks(label: str, action: str, grants: list[Grant], viewer: User) -> 
             field = model.scope_department_field  # type: ignore[attr-defined]
             summoned = model._default_manager.filter(**{field: grant.department_id})
             within &= set(summoned.values_list("pk", flat=True))
+        if grant.role == Role.ORG_STAFF:
+            # An organisation account: only rows naming one of its organisations, and none of a
+            # model that names no organisation.
+            field = getattr(model, "scope_org_field", None)
+            mine = OrgMembership.objects.filter(user=viewer).values_list("organization_id")
+            named = model._default_manager.filter(**{f"{field}__in": mine}) if field else None
+            within &= set(named.values_list("pk", flat=True)) if named is not None else set()
         seen |= within
     return seen
 
@@ -296,6 +310,7 @@ TWO_GRANTS = {
     "department+grid": ((Role.DEPARTMENT_HANDLER, "sub_a"), (Role.GRID_WORKER, "grid_b1a")),
     "auditor+office": ((Role.AUDITOR, "sub_b"), (Role.COMMUNITY_STAFF, "comm_a1")),
     "resident+grid": ((Role.RESIDENT, "grid_a2a"), (Role.GRID_WORKER, "comm_a1")),
+    "org+office": ((Role.ORG_STAFF, "comm_a1"), (Role.COMMUNITY_STAFF, "comm_b1")),
 }
 TWO_GRANT_CASES = [
     pytest.param(label, who, action, id=f"{label[5:]}-{who}-{action}")
@@ -344,6 +359,11 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 some_viewer = viewers[(Role.GRID_WORKER, AreaLevel.GRID)]
                 for build in ROWS.values():
                     build(tree, some_viewer)
+                # Organisation accounts act for their area's "队伍" (tests/volunteering/rows).
+                for (role, level), viewer in viewers.items():
+                    if role == Role.ORG_STAFF:
+                        join_organisation(viewer, tree.by_level[level])
+                join_organisation(doubles["org+office"], tree.comm_a1)
                 # Every viewer owns a token, a notification and a saved view: owned rows to find.
                 everyone = [*viewers.values(), *doubles.values()]
                 ApiToken.objects.bulk_create(
@@ -612,3 +632,15 @@ def test_revoke_takes_effect_and_is_audited(tree, district_admin):
     services.role_revoke(actor=district_admin, grant=grant)
     assert not Area.objects.scoped(user, "read").exists()
     assert AuditEntry.objects.filter(action="grant.revoke", object_id=str(grant_id)).exists()
+
+
+def test_organisation_accounts_reach_only_models_naming_an_organisation():
+    """An ORG_STAFF grant on a model without `scope_org_field` would open nothing (scoping
+    refuses it), so POLICY must not pretend it opens something."""
+    offered = [
+        label
+        for label, actions in POLICY.items()
+        if any(Role.ORG_STAFF in roles for roles in actions.values())
+        and not getattr(MODELS[label], "scope_org_field", None)
+    ]
+    assert offered == []

@@ -24,7 +24,9 @@ from tests.registry.factories import id_number
 CODE = re.compile(r"验证码 (\d{6})")
 
 
-def person(n: int, area: Area, *, name: str | None = None, born: date = date(1980, 1, 1), **extra) -> Person:
+def person(
+    n: int, area: Area, *, name: str | None = None, born: date = date(1980, 1, 1), **extra
+) -> Person:
     data = PersonData(name=name or f"居民{n:03d}", id_number=id_number(n, born=born), **extra)
     return person_create(actor=None, data=data, dwelling=None, area=area)
 
@@ -71,5 +73,7 @@ def activity(
         places=places,
         **extra,
     )
-    made = activity_create(actor=staff, area=area, data=data, organization=extra.get("organization"))
+    made = activity_create(
+        actor=staff, area=area, data=data, organization=extra.get("organization")
+    )
     return activity_publish(actor=staff, activity=made) if publish else made

@@ -98,13 +98,13 @@ def test_activity_input_is_checked_field_by_field(tree, staff):
 
 
 def test_check_in_by_the_venues_code_then_out(tree, staff, two):
-    (user, someone, v), _ = two
+    (user, _, v), _ = two
     event = activity(staff, tree.comm_a1)
     signup(actor=user, activity=event, volunteer=v)
     scanned = activity_for_code(venue_code(event))
     entry = check_in(actor=user, activity=scanned, volunteer=v, method=CheckinMethod.QR)
     assert entry.checked_in_at and entry.checkin_method == "qr"
-    with pytest.raises(DomainError, match="已于 .* 签到"):
+    with pytest.raises(DomainError, match=r"已于 .* 签到"):
         check_in(actor=user, activity=scanned, volunteer=v, method=CheckinMethod.QR)
     assert check_out(actor=user, activity=event, volunteer=v).checked_out_at
     with pytest.raises(DomainError, match="已签退"):
@@ -145,10 +145,24 @@ def test_check_in_by_position_near_the_venue_only(tree, staff, two):
     event = activity(staff, tree.comm_a1, lon=106.5, lat=29.5)
     signup(actor=user, activity=event, volunteer=v)
     with pytest.raises(DomainError, match=r"约 \d+ 米，须在 300 米内"):
-        check_in(actor=user, activity=event, volunteer=v, method=CheckinMethod.POSITION, lon=106.51, lat=29.5)
+        check_in(
+            actor=user,
+            activity=event,
+            volunteer=v,
+            method=CheckinMethod.POSITION,
+            lon=106.51,
+            lat=29.5,
+        )
     with pytest.raises(DomainError, match="未取得您的位置"):
         check_in(actor=user, activity=event, volunteer=v, method=CheckinMethod.POSITION)
-    entry = check_in(actor=user, activity=event, volunteer=v, method=CheckinMethod.POSITION, lon=106.5005, lat=29.5)
+    entry = check_in(
+        actor=user,
+        activity=event,
+        volunteer=v,
+        method=CheckinMethod.POSITION,
+        lon=106.5005,
+        lat=29.5,
+    )
     assert 40 <= entry.distance_m <= 60
 
 

@@ -63,16 +63,27 @@ def test_anyone_verifies_it_and_sees_only_what_it_shows(served):
     assert page.status_code == 200 and "真实有效" in text and "2.2 小时" in text
     assert certificate.masked_name in text
     assert someone.name not in text and someone.id_number not in text and "王奶奶" not in text
-    assert Client().get(f"/v/?number={certificate.number.lower()}").url == f"/v/{certificate.number}/"
+    assert (
+        Client().get(f"/v/?number={certificate.number.lower()}").url == f"/v/{certificate.number}/"
+    )
     missing = Client().get("/v/ZYFW2026-AAAAAAAAAA/")
     assert missing.status_code == 404 and "未找到" in missing.content.decode()
 
 
 def test_the_volunteer_downloads_the_pdf(served, client):
-    user, _, v = served
+    user, _, _ = served
     client.force_login(user)
     response = client.post("/m/volunteer/certificate/")
     certificate = Certificate.objects.get()
     assert response.url == f"/m/volunteer/certificate/{certificate.number}.pdf"
     pdf = client.get(response.url)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_the_api_checks_a_certificate_without_login(served, client):
+    user, someone, v = served
+    certificate = certificate_issue(actor=user, volunteer=v)
+    body = client.get(f"/api/v1/volunteering/certificates/{certificate.number.lower()}").json()
+    assert body["number"] == certificate.number and body["hours"] == "2.2"
+    assert someone.name not in str(body) and someone.id_number not in str(body)
+    assert client.get("/api/v1/volunteering/certificates/NOPE").status_code == 404

@@ -54,7 +54,7 @@ def test_redeem_then_collect_once(tree, staff, member, shop):
         redeem(actor=user, volunteer=v, goods=rice)
     collected = redemption_collect(actor=staff, shop=shop, code=redemption.code)
     assert collected.status == RedemptionStatus.COLLECTED
-    with pytest.raises(DomainError, match="已于 .* 核销"):
+    with pytest.raises(DomainError, match=r"已于 .* 核销"):
         redemption_collect(actor=staff, shop=shop, code=redemption.code)
     with pytest.raises(DomainError, match="不存在"):
         redemption_collect(actor=staff, shop=shop, code="12345678")
@@ -62,7 +62,7 @@ def test_redeem_then_collect_once(tree, staff, member, shop):
 
 
 def test_too_few_coins_leave_nothing_half_written(tree, staff, member, shop):
-    user, someone, v = member
+    user, _, v = member
     rice = goods_stock(actor=staff, shop=shop, name="大米", price=20, stock=3)
     with pytest.raises(DomainError, match="爱心币不足：需要 20，现有 0"):
         redeem(actor=user, volunteer=v, goods=rice)
@@ -155,7 +155,18 @@ def test_time_goes_to_family_or_the_pool_never_below_zero(tree, staff, member):
 
 @pytest.mark.parametrize(
     ("hours", "level"),
-    [(0, 0), (99.98, 0), (100, 1), (299.9, 1), (300, 2), (600, 3), (1000, 4), (1499, 4), (1500, 5), (9000, 5)],
+    [
+        (0, 0),
+        (99.98, 0),
+        (100, 1),
+        (299.9, 1),
+        (300, 2),
+        (600, 3),
+        (1000, 4),
+        (1499, 4),
+        (1500, 5),
+        (9000, 5),
+    ],
 )
 def test_star_levels_at_their_thresholds(hours, level):
     assert stars_for(round(hours * 60)).level == level

@@ -58,5 +58,19 @@ def test_the_menu_is_grouped_by_domain(client, demo):
     admin = RoleGrant.objects.filter(role=Role.DISTRICT_ADMIN).first().user
     client.force_login(admin)
     groups = client.get(reverse("web:home")).context["nav"]
-    assert [g.label for g in groups] == ["事件处置", "智慧养老", "社区全息档案", "系统管理"]
-    assert [i.label for i in groups[2].items][:3] == ["居民档案", "小区", "楼栋"]
+    assert [g.label for g in groups] == [
+        "事件处置",
+        "智慧养老",
+        "居民参与",
+        "社区全息档案",
+        "系统管理",
+    ]
+    assert [i.label for i in groups[2].items] == [
+        "实名认证",
+        "组织账号",
+        "志愿者",
+        "志愿活动",
+        "服务台账",
+        "爱心超市",
+    ]
+    assert [i.label for i in groups[3].items][:3] == ["居民档案", "小区", "楼栋"]

@@ -103,7 +103,7 @@ def code_verify(*, phone: str, code: str) -> User:
     with transaction.atomic():
         refusal = _code_check(phone_hash, (code or "").strip())
         if refusal is None:
-            return _account_for(number, phone_hash)
+            return account_for_phone(number)
     raise _field_error("code", refusal)
 
 
@@ -126,7 +126,10 @@ def _code_check(phone_hash: str, code: str) -> str | None:
     return None
 
 
-def _account_for(number: str, phone_hash: str) -> User:
+def account_for_phone(phone: str) -> User:
+    """The resident (or organisation) account of a verified number, made on first use."""
+    number = _phone(phone)
+    phone_hash = vault.blind_index("phone", number)
     user = User.objects.filter(phone_hash=phone_hash, is_active=True).order_by("pk").first()
     if user is not None and (user.is_superuser or roles_of(user) & STAFF):
         # Staff sign in with password and authenticator at the console, never by SMS alone.
@@ -225,7 +228,11 @@ def claim_confirm(*, actor: User, claim: ResidentClaim, person: Person | None = 
     """The community settles a claim: the record the ID matched (a name written differently,
     checked against the card at the counter), or one it chose (the resident was added to the
     registry since). A record another account holds is not taken from it here."""
-    claim = ResidentClaim.objects.select_for_update().select_related("user").get(pk=claim.pk)
+    claim = (
+        ResidentClaim.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=claim.pk)
+    )
     _decidable(actor, claim)
     if person is not None:
         claim.person = person

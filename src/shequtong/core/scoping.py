@@ -161,7 +161,10 @@ def _narrowed_scoped(queryset: _Q, user: User | AnonymousUser, action: str, path
         terms.append(Q(**{f"{path_field}__startswith": g.area_path}) & Q(pk__in=named))
     if not terms:
         return queryset.none()
-    return queryset.filter(reduce(or_, terms))
+    condition = reduce(or_, terms)
+    if "__" in path_field:  # through a to-many relation: each row once
+        return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
 
 
 def can(user: User | AnonymousUser, action: str, obj: models.Model) -> bool:

@@ -9,4 +9,4 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from shequtong.core.audit_labels import register_action_labels
 
-        register_action_labels({"ledger.post": "记账"})
+        register_action_labels({"ledger.reverse": "冲正"})

@@ -5,6 +5,10 @@ deadlock), checks every balance it touches stays at or above zero unless the acc
 negative (the issuer's), writes the postings, moves the balances and seals it, all in one
 database transaction: a concurrent writer waits on the row lock instead of reading a balance
 that is about to change (TimeOverflow's recomputed balances, issue #845, are what this avoids).
+
+A posting is not written to the audit log: the ledger is its own append-only trail (who, when,
+what, kept by the database), and the act that posts — a confirmed service, a redemption — is
+audited by the service that does it. A reversal, a correction made by hand, is audited here.
 """
 
 from __future__ import annotations
@@ -76,7 +80,6 @@ def post(
         Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     Transaction.objects.filter(pk=txn.pk).update(sealed=True)
     txn.sealed = True
-    audit_record(actor=actor, action="ledger.post", obj=txn, changes={"kind": [None, kind]})
     return txn
 
 
@@ -86,4 +89,8 @@ def reverse(*, actor: User | None, txn: Transaction, memo: str) -> Transaction:
     if Transaction.objects.filter(reverses=txn).exists():
         raise DomainError("invalid", "该交易已冲正", {"transaction": ["该交易已冲正"]})
     lines = [(p.account, -p.amount) for p in txn.postings.select_related("account")]
-    return post(actor=actor, kind="reversal", memo=memo, lines=lines, reverses=txn)
+    reversal = post(actor=actor, kind="reversal", memo=memo, lines=lines, reverses=txn)
+    audit_record(
+        actor=actor, action="ledger.reverse", obj=reversal, changes={"reverses": [None, txn.pk]}
+    )
+    return reversal

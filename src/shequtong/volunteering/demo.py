@@ -9,15 +9,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 
 from shequtong.accounts.models import ClaimReason, ClaimStatus, ResidentClaim
-from shequtong.accounts.services import claim_submit, org_account_open
+from shequtong.accounts.services import account_for_phone, claim_submit, org_account_open
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.models import Area, RoleGrant, User
 from shequtong.core.selectors import in_tree_order
 from shequtong.registry.choices import OrganizationKind, PersonStatus
 from shequtong.registry.models import Organization, Person
+from shequtong.registry.services import PersonData, person_create
 from shequtong.registry.services.assets import OrganizationData, organization_create
 
 from .choices import SignUpStatus, VolunteerKind
@@ -49,27 +50,25 @@ KINDS = [
 
 
 def _link_demo_residents(district: Area) -> None:
-    """Each demo resident login becomes 实名: tied to an adult of its grid, as if it had claimed."""
-    grants = RoleGrant.objects.filter(
-        role=Role.RESIDENT, area_path__startswith=district.path
-    ).select_related("user", "area")
-    for grant in grants.order_by("user__username"):
-        if ResidentClaim.objects.filter(user=grant.user).exists():
+    """Each demo resident login is 实名: its own record is in its grid's registry (same name and
+    phone), claimed by name and ID number as a resident would."""
+    grants = RoleGrant.objects.filter(role=Role.RESIDENT, area_path__startswith=district.path)
+    for n, grant in enumerate(grants.select_related("user", "area").order_by("user__username")):
+        user = grant.user
+        if ResidentClaim.objects.filter(user=user).exists():
             continue
-        person = (
-            Person.objects.filter(
-                area=grant.area,
-                status=PersonStatus.ACTIVE,
-                claims__isnull=True,
-                birth_date__year__lt=2000,
-            )
-            .order_by("pk")
-            .first()
+        body = f"500107{1960 + n:04d}0101{n + 100:03d}"
+        own = person_create(
+            actor=None,
+            data=PersonData(
+                name=user.display_name,
+                id_number=body + ric.calc_check_digit(body + "0"),
+                phone=user.phone,
+            ),
+            dwelling=None,
+            area=grant.area,
         )
-        if person is not None:
-            claim_submit(
-                user=grant.user, name=person.name, id_number=person.id_number, community=None
-            )
+        claim_submit(user=user, name=own.name, id_number=own.id_number, community=None)
 
 
 def _team(community: Area, actor: User, n: int) -> Organization:
@@ -175,7 +174,7 @@ def seed_volunteering(district: Area, scale: int) -> None:
             actor=staff,
             organization=team,
             username=f"team_{n + 1:02d}",
-            display_name=f"{community.name[:2]}队长",
+            display_name=f"{community.name[0]}队长",
             phone=f"1370000{n + 1:04d}",
         )
         volunteers = _volunteers(community, staff)
@@ -237,7 +236,9 @@ def seed_volunteering(district: Area, scale: int) -> None:
         rice = goods_stock(
             actor=staff, shop=shop, name="大米 5 斤", price=20, stock=20, donor="重庆某粮油公司"
         )
-        soap = goods_stock(actor=staff, shop=shop, name="洗衣液", price=10, stock=30, donor="杨家坪某超市")
+        soap = goods_stock(
+            actor=staff, shop=shop, name="洗衣液", price=10, stock=30, donor="杨家坪某超市"
+        )
         goods_stock(actor=staff, shop=shop, name="理发券", price=5, stock=50, donor="街坊理发店")
         if volunteers:
             done = redeem(actor=staff, volunteer=volunteers[0], goods=rice)
@@ -259,13 +260,9 @@ def _pending_claim(district: Area) -> None:
     )
     if person is None:
         return
-    user, _ = User.objects.get_or_create(
-        username="m_demo_pending", defaults={"display_name": "待认证居民"}
-    )
-    claim_submit(
-        user=user,
-        name=person.name[:1] + "小" + person.name[1:][:1],
-        id_number=person.id_number,
-        community=None,
-    )
+    variant = person.name[:1] + "小" + person.name[-1:]
+    user = account_for_phone("13800009999")  # signed in by SMS code, then claimed
+    user.display_name = variant
+    user.save(update_fields=["display_name"])
+    claim_submit(user=user, name=variant, id_number=person.id_number, community=None)
     assert ResidentClaim.objects.get(user=user).reason == ClaimReason.NAME_DIFFERS

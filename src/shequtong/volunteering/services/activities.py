@@ -115,7 +115,7 @@ def activity_create(
 
 def _editable(actor: User, activity: Activity) -> Activity:
     locked = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("area", "organization")
         .get(pk=activity.pk)
     )
@@ -208,7 +208,9 @@ def signup_select(*, actor: User, entry: SignUp, accept: bool) -> SignUp:
 
 @transaction.atomic
 def signup_cancel(*, actor: User, entry: SignUp) -> SignUp:
-    entry = SignUp.objects.select_for_update().select_related("activity").get(pk=entry.pk)
+    entry = (
+        SignUp.objects.select_for_update(of=("self",)).select_related("activity").get(pk=entry.pk)
+    )
     if entry.status not in (SignUpStatus.APPLIED, SignUpStatus.ACCEPTED) or entry.checked_in_at:
         raise _error("status", "已签到或已处理的报名不能取消")
     entry.status = SignUpStatus.CANCELLED
@@ -338,7 +340,7 @@ def hours_confirm(
     than the activity lasted), which writes the service record and deposits them."""
     activity = _editable(actor, entry.activity)
     entry = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .select_related("volunteer__person__area", "volunteer__applied_by")
         .get(pk=entry.pk)
     )

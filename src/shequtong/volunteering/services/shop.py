@@ -99,7 +99,7 @@ def redeem(
         raise _error("goods", "注册志愿者方可兑换")
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise _error("quantity", f"每次兑换 1 至 {MAX_QUANTITY} 件")
-    goods = Goods.objects.select_for_update().select_related("shop").get(pk=goods.pk)
+    goods = Goods.objects.select_for_update(of=("self",)).select_related("shop").get(pk=goods.pk)
     if not goods.active or goods.stock < quantity:
         raise _error("quantity", f"“{goods.name}”库存不足（剩 {goods.stock} 件）", "out_of_stock")
     if community_path(volunteer.area_path) != community_path(goods.shop.area_path):
@@ -156,7 +156,7 @@ def redemption_collect(*, actor: User, shop: RewardShop, code: str) -> Redemptio
         raise _error("code", "您无权核销该爱心超市的兑换", "forbidden")
     code = (code or "").strip()
     redemption = (
-        Redemption.objects.select_for_update()
+        Redemption.objects.select_for_update(of=("self",))
         .select_related("goods")
         .filter(code=code, goods__shop=shop)
         .first()
@@ -180,7 +180,7 @@ def redemption_collect(*, actor: User, shop: RewardShop, code: str) -> Redemptio
 def redemption_cancel(*, actor: User, redemption: Redemption) -> Redemption:
     """Cancelled before collection: the payment is reversed and the stock returned."""
     redemption = (
-        Redemption.objects.select_for_update()
+        Redemption.objects.select_for_update(of=("self",))
         .select_related("goods", "payment")
         .get(pk=redemption.pk)
     )
