@@ -171,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
+# Where a resident portal page (/m/…) sends someone not signed in: phone and one-time code.
+SHEQUTONG_RESIDENT_LOGIN_URL = "accounts:m_login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
@@ -333,6 +335,13 @@ SHEQUTONG_STAR_HOURS = tuple(
 SHEQUTONG_COINS_PER_HOUR = env.int("SHEQUTONG_COINS_PER_HOUR", default=10)
 SHEQUTONG_TIMEBANK_WITHDRAW_AGE = env.int("SHEQUTONG_TIMEBANK_WITHDRAW_AGE", default=60)
 SHEQUTONG_TIMEBANK_TRANSFER_CAP = env.int("SHEQUTONG_TIMEBANK_TRANSFER_CAP", default=100 * 60)
+# 爱心币 earned by a 随手拍 report the community found valid (closed as handled), and how long
+# coins last: those credited more than this many days ago and not spent lapse (0: never).
+SHEQUTONG_COINS_PER_VALID_REPORT = env.int("SHEQUTONG_COINS_PER_VALID_REPORT", default=2)
+SHEQUTONG_COINS_VALID_DAYS = env.int("SHEQUTONG_COINS_VALID_DAYS", default=730)
+# 红黑榜: the 公示 period, and how long a published entry stays on the list, per list.
+SHEQUTONG_HONOUR_NOTICE_DAYS = env.int("SHEQUTONG_HONOUR_NOTICE_DAYS", default=7)
+SHEQUTONG_HONOUR_VALID_DAYS = {"red": 365, "family": 365, "black": 180}
 
 LOGGING = {
     "version": 1,

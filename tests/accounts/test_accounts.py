@@ -23,9 +23,8 @@ from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError
 from shequtong.core.models import AuditEntry, RoleGrant
 from shequtong.core.scoping import roles_of
-from shequtong.registry.models import Household
 from shequtong.registry.services import person_move_out
-from tests.volunteering.helpers import CODE, person, resident, sign_in
+from tests.volunteering.helpers import CODE, household, person, resident, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -214,26 +213,12 @@ def test_a_bad_id_number_is_named(tree, caplog):
     assert "id_number" in caught.value.fields
 
 
-def _household(*people):
-    from shequtong.registry.models import Building, Dwelling, Estate
-
-    first = people[0]
-    estate = Estate.objects.create(name="小区", area=first.area)
-    building = Building.objects.create(estate=estate, number="1", area=first.area)
-    dwelling = Dwelling.objects.create(building=building, unit=1, number="101", area=first.area)
-    household = Household.objects.create(dwelling=dwelling, area=first.area)
-    for p in people:
-        p.household = household
-        p.save()
-    return household
-
-
-def test_a_household_member_acts_for_an_elder_of_the_household(tree, caplog):
+def test_a_household_member_acts_for_an_elder_of_thehousehold(tree, caplog):
     user, son = resident(6, tree.grid_a1a, caplog)
     mother = person(7, tree.grid_a1a, born=date(1950, 3, 1))
     young = person(8, tree.grid_a1a, born=date(2010, 3, 1))
     stranger = person(9, tree.grid_a1a, born=date(1940, 3, 1))
-    _household(son, mother, young)
+    household(son, mother, young)
     proxy = proxy_start(user=user, person=mother)
     assert proxy.person == mother
     assert proxy_start(user=user, person=mother).pk == proxy.pk  # once

@@ -83,10 +83,28 @@ def test_assigning_needs_exactly_one_provider(staff, elder, canteen, user_with, 
     order = order_request(actor=staff, profile=elder, service=CareService.CLEANING, wanted_at=SOON)
     with pytest.raises(DomainError, match="二选一"):
         order_assign(actor=staff, order=order)
-    volunteer = user_with(Role.RESIDENT, tree.comm_a1)
+    volunteer = _registered_volunteer(user_with(Role.RESIDENT, tree.comm_a1), tree.comm_a1)
     with pytest.raises(DomainError, match="二选一"):
         order_assign(actor=staff, order=order, provider=canteen, volunteer=volunteer)
     assert order_assign(actor=staff, order=order, volunteer=volunteer).volunteer == volunteer
+
+
+def _registered_volunteer(user, area):
+    """The volunteering app narrows who may take an order to its registered volunteers."""
+    from shequtong.registry.services import PersonData, person_create
+    from shequtong.volunteering.models import Volunteer
+    from tests.registry.factories import id_number
+
+    person = person_create(
+        actor=None,
+        data=PersonData(name="志愿者", id_number=id_number(user.pk + 5000)),
+        dwelling=None,
+        area=area,
+    )
+    Volunteer.objects.create(
+        person=person, area=area, kind="resident", status="active", applied_by=user
+    )
+    return user
 
 
 def test_bad_prices_and_ratings_name_their_field(staff, elder, canteen):  # noqa: F811
@@ -135,7 +153,8 @@ def test_the_order_pages(client, tree, staff, elder, canteen):  # noqa: F811
 def test_a_volunteer_from_elsewhere_is_refused(client, tree, staff, elder, user_with):  # noqa: F811
     order = order_request(actor=staff, profile=elder, service=CareService.MEAL, wanted_at=SOON)
     stranger = user_with(Role.RESIDENT, tree.comm_b1)
-    with pytest.raises(DomainError, match="不是本社区的用户"):
+    _registered_volunteer(stranger, tree.comm_b1)  # registered, but in another community
+    with pytest.raises(DomainError, match="不是本社区的注册志愿者"):
         order_assign(actor=staff, order=order, volunteer=stranger)
     client.force_login(staff)
     answer = client.post(

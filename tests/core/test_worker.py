@@ -22,6 +22,7 @@ def test_the_periodic_work_is_declared_by_each_app():
         "care_sweep_every_minute",
         "follow_ups_retry",
         "uploads_purge_daily",
+        "coins_expire_daily",
     }
 
 

@@ -92,6 +92,26 @@ def test_the_database_itself_keeps_the_rules(accounts):
     assert [p.amount for p in txn.postings.order_by("pk")] == [-3, 3]
 
 
+def test_only_emptying_the_whole_database_deletes_on_sqlite(accounts):
+    """The flush a transactional test ends with (and `shequtong flush`) may DELETE; nothing
+    else may, even in the same thread right after it."""
+    from shequtong.ledger.emptying import emptying
+
+    issuer, zhang, _, _ = accounts
+    txn = post(actor=None, kind="earn", memo="奖励", lines=[(issuer, -3), (zhang, 3)])
+    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
+        Posting.objects.filter(transaction=txn).delete()
+    if connection.vendor == "sqlite":
+        with emptying(), transaction.atomic():
+            Posting.objects.filter(transaction=txn).delete()
+            Transaction.objects.filter(pk=txn.pk).delete()
+            raise_after = Transaction.objects.filter(pk=txn.pk).exists()
+        assert raise_after is False
+        other = post(actor=None, kind="earn", memo="奖励", lines=[(issuer, -1), (zhang, 1)])
+        with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
+            Posting.objects.filter(transaction=other).delete()
+
+
 def test_verify_reports_a_balance_that_drifted_and_an_open_transaction(accounts):
     issuer, zhang, _, _ = accounts
     post(actor=None, kind="earn", memo="奖励", lines=[(issuer, -3), (zhang, 3)])

@@ -6,6 +6,7 @@ import pytest
 
 from shequtong.core.choices import Role
 from shequtong.core.models import User
+from tests.care.test_alarms import elder  # noqa: F401  (an elder under care, for care orders)
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,7 @@ def activity(
     **extra,
 ) -> Activity:
     start = start or timezone.now() - timedelta(minutes=10)
+    organization = extra.pop("organization", None)
     data = ActivityData(
         title=extra.pop("title", "楼道清洁"),
         content="清理楼道堆物",
@@ -73,7 +74,19 @@ def activity(
         places=places,
         **extra,
     )
-    made = activity_create(
-        actor=staff, area=area, data=data, organization=extra.get("organization")
-    )
+    made = activity_create(actor=staff, area=area, data=data, organization=organization)
     return activity_publish(actor=staff, activity=made) if publish else made
+
+
+def household(*people: Person) -> None:
+    """Put `people` in one household of a new dwelling in the first one's area."""
+    from shequtong.registry.models import Building, Dwelling, Estate, Household
+
+    first = people[0]
+    estate = Estate.objects.create(name="小区", area=first.area)
+    building = Building.objects.create(estate=estate, number="1", area=first.area)
+    dwelling = Dwelling.objects.create(building=building, unit=1, number="101", area=first.area)
+    home = Household.objects.create(dwelling=dwelling, area=first.area)
+    for p in people:
+        p.household = home
+        p.save()

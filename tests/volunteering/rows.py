@@ -16,7 +16,17 @@ from shequtong.core.models import Area, User
 from shequtong.registry.choices import OrganizationKind
 from shequtong.registry.models import Organization, Person
 from shequtong.registry.services import PersonData, person_create
-from shequtong.volunteering.models import Activity, Certificate, ServiceRecord, SignUp, Volunteer
+from shequtong.volunteering.models import (
+    Activity,
+    Certificate,
+    DualFeedback,
+    DualReport,
+    Honour,
+    Objection,
+    ServiceRecord,
+    SignUp,
+    Volunteer,
+)
 from shequtong.volunteering.services import coins_credit, goods_stock, redeem, shop_create
 from tests.core.factories import AreaTree, UserFactory
 from tests.registry.factories import credit_code, id_number
@@ -196,11 +206,68 @@ def _shops(tree: AreaTree) -> None:
         shop = shop_create(actor=clerk, area=v.area, name=f"矩阵超市{v.area_id}")
         goods = goods_stock(actor=clerk, shop=shop, name="大米", price=1, stock=5)
         coins_credit(actor=clerk, person=v.person, coins=1, kind="coins.report", memo="-")
-        redeem(actor=clerk, volunteer=v, goods=goods)
+        redeem(actor=clerk, person=v.person, goods=goods)
 
 
 def rows_rewardshop(tree: AreaTree, viewer: User) -> None:
     _shops(tree)
+
+
+def _reports(tree: AreaTree) -> list[DualReport]:
+    found = list(DualReport.objects.filter(workplace="矩阵"))
+    if found:
+        return found
+    return DualReport.objects.bulk_create(
+        DualReport(
+            kind="unit",
+            organization=org,
+            workplace="矩阵",
+            reported_on=timezone.localdate(),
+            area=org.area,
+            area_path=org.area_path,
+        )
+        for org in _orgs(tree).values()
+    )
+
+
+def rows_dualreport(tree: AreaTree, viewer: User) -> None:
+    _reports(tree)
+
+
+def rows_dualfeedback(tree: AreaTree, viewer: User) -> None:
+    DualFeedback.objects.bulk_create(
+        DualFeedback(
+            report=r, year=2026, grade="good", text="-", area=r.area, area_path=r.area_path
+        )
+        for r in _reports(tree)
+    )
+
+
+def _honours(tree: AreaTree) -> list[Honour]:
+    found = list(Honour.objects.filter(title="矩阵"))
+    if found:
+        return found
+    return Honour.objects.bulk_create(
+        Honour(
+            kind="red",
+            person=v.person,
+            title="矩阵",
+            reason="-",
+            area=v.area,
+            area_path=v.area_path,
+        )
+        for v in _volunteers(tree)
+    )
+
+
+def rows_honour(tree: AreaTree, viewer: User) -> None:
+    _honours(tree)
+
+
+def rows_objection(tree: AreaTree, viewer: User) -> None:
+    Objection.objects.bulk_create(
+        Objection(honour=h, text="-", area=h.area, area_path=h.area_path) for h in _honours(tree)
+    )
 
 
 ROWS: dict[str, Callable[[AreaTree, User], None]] = {
@@ -215,5 +282,9 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "volunteering.rewardshop": rows_rewardshop,
     "volunteering.goods": rows_rewardshop,
     "volunteering.redemption": rows_rewardshop,
+    "volunteering.dualreport": rows_dualreport,
+    "volunteering.dualfeedback": rows_dualfeedback,
+    "volunteering.honour": rows_honour,
+    "volunteering.objection": rows_objection,
 }
 __all__ = ["ROWS", "Person", "join"]

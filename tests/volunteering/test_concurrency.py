@@ -99,7 +99,7 @@ def test_two_counters_redeeming_one_code():
     shop = shop_create(actor=staff, area=tree.comm_a1, name="爱心超市")
     goods = goods_stock(actor=staff, shop=shop, name="大米", price=10, stock=5)
     coins_credit(actor=staff, person=volunteer.person, coins=10, kind="coins.report", memo="奖励")
-    code = redeem(actor=staff, volunteer=volunteer, goods=goods).code
+    code = redeem(actor=staff, person=volunteer.person, goods=goods).code
     done, refused = _at_once([lambda: redemption_collect(actor=staff, shop=shop, code=code)] * 2)
     assert len(done) == 1 and len(refused) == 1 and "已于" in refused[0].message
     assert done[0].status == RedemptionStatus.COLLECTED

@@ -10,10 +10,11 @@ class AccountsConfig(AppConfig):
         from shequtong.core.audit_labels import register_action_labels
         from shequtong.core.policy import register_policy
         from shequtong.core.scoping import ORGANISATIONS_OF
-        from shequtong.web.navigation import NavItem, register_nav
+        from shequtong.web.navigation import NavItem, register_nav, register_portal_panel
 
         from .audit_labels import AUDIT_LABELS
         from .models import OrgMembership, ResidentClaim
+        from .panels import portal_account_panel
         from .policy import POLICY_ROWS
         from .selectors import organisation_ids
 
@@ -21,6 +22,7 @@ class AccountsConfig(AppConfig):
         register_action_labels(AUDIT_LABELS)
         if organisation_ids not in ORGANISATIONS_OF:
             ORGANISATIONS_OF.append(organisation_ids)
+        register_portal_panel(portal_account_panel)
         group = "居民参与"
         register_nav(
             NavItem("实名认证", "accounts:claim_list", ResidentClaim, group),

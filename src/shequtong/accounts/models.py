@@ -126,6 +126,7 @@ class Proxy(GovernedModel):
     class Meta:
         verbose_name = "代办关系"
         verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "person"],
@@ -165,6 +166,7 @@ class OrgMembership(GovernedModel):
     class Meta:
         verbose_name = "组织账号"
         verbose_name_plural = verbose_name
+        ordering = ["area_path", "organization_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="accounts_member_once")
         ]

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from shequtong.core.models import User
 from shequtong.core.scoping import scoped
+from shequtong.registry.models import Person
 
 from .models import ClaimStatus, OrgMembership, Proxy, ResidentClaim
 
@@ -25,6 +26,31 @@ def claim_list(*, user: User, status: str | None = ClaimStatus.PENDING) -> Query
 def org_members(*, user: User) -> QuerySet[OrgMembership]:
     return scoped(OrgMembership.objects.all(), user, "read").select_related(
         "user", "organization", "area"
+    )
+
+
+def household_elders(person: Person) -> QuerySet[Person]:
+    """Who `person` may act for (代办): active members of their household born at least
+    PROXY_MIN_AGE years ago."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from .services import PROXY_MIN_AGE
+
+    if person.household_id is None:
+        return Person.objects.none()
+    today = timezone.localdate()
+    try:
+        born_by = today.replace(year=today.year - PROXY_MIN_AGE)
+    except ValueError:  # 29 February
+        born_by = date(today.year - PROXY_MIN_AGE, 2, 28)
+    return (
+        Person.objects.filter(
+            household_id=person.household_id, status="active", birth_date__lte=born_by
+        )
+        .exclude(pk=person.pk)
+        .order_by("birth_date")
     )
 
 

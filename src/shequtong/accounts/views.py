@@ -80,6 +80,26 @@ def m_claim(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/m_claim.html", context)
 
 
+@login_required
+def m_proxy(request: HttpRequest) -> HttpResponse:
+    """代办: the elders of one's household (60 or older) one may act for, and starting it."""
+    me = services.person_of(request.user)
+    if me is None:
+        messages.info(request, "请先完成实名认证")
+        return redirect("accounts:m_claim")
+    if request.method == "POST":
+        elder = get_object_or_404(selectors.household_elders(me), pk=request.POST.get("person"))
+        services.proxy_start(user=request.user, person=elder)
+        messages.success(request, f"已开通为{elder.name}代办，代办的事项都会注明")
+        return redirect("accounts:m_proxy")
+    acting = {p.person_id for p in selectors.proxies_of(request.user)}
+    context = {
+        "title": "为家人代办",
+        "elders": [(p, p.pk in acting) for p in selectors.household_elders(me)],
+    }
+    return render(request, "accounts/m_proxy.html", context)
+
+
 # --- the console ------------------------------------------------------------------------------
 
 

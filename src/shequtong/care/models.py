@@ -334,6 +334,7 @@ class CareOrder(GovernedModel):
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     price = models.DecimalField("服务价格（元）", max_digits=8, decimal_places=2, default=0)
     subsidy = models.DecimalField("补贴金额（元）", max_digits=8, decimal_places=2, default=0)
+    minutes = models.PositiveIntegerField("服务时长（分钟）", null=True, blank=True)
     rating = models.PositiveSmallIntegerField("评分", null=True, blank=True)
     rating_comment = models.CharField("评价", max_length=200, blank=True)
 

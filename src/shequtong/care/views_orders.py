@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from shequtong.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from shequtong.core.models import User
 from shequtong.core.scoping import allowed
-from shequtong.web.inputs import local_moment, required_number
+from shequtong.web.inputs import local_moment, required_number, whole_number
 from shequtong.web.pages import Crumb, paginate
 from shequtong.web.scope import current_scope
 
@@ -63,7 +63,9 @@ def order_request(request: HttpRequest, pk: int) -> HttpResponse:
 def _volunteer(order: CareOrder, username: str) -> User:
     found = next((u for u in orders.volunteers(order) if u.username == username), None)
     if found is None:
-        raise DomainError.from_fields({"volunteer": [f"本社区没有用户名为“{username}”的账号"]})
+        raise DomainError.from_fields(
+            {"volunteer": [f"本社区没有用户名为“{username}”的注册志愿者"]}
+        )
     return found
 
 
@@ -92,7 +94,12 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor, order=order, provider=provider, volunteer=volunteer
         )
     elif action == "complete":
-        order = orders.order_complete(actor=actor, order=order, price=post.get("price", ""))
+        order = orders.order_complete(
+            actor=actor,
+            order=order,
+            price=post.get("price", ""),
+            minutes=whole_number(post, "minutes", "服务时长"),
+        )
     elif action == "rate":
         order = orders.order_rate(
             actor=actor,

@@ -45,3 +45,34 @@ class RedemptionStatus(models.TextChoices):
     PENDING = "pending", "待领取"
     COLLECTED = "collected", "已领取"
     CANCELLED = "cancelled", "已取消"
+
+
+class ReporterKind(models.TextChoices):
+    UNIT = "unit", "驻区单位"
+    PARTY_MEMBER = "party_member", "在职党员"
+
+
+class ReportStatus(models.TextChoices):
+    ACTIVE = "active", "已报到"
+    ENDED = "ended", "已结束"
+
+
+class FeedbackGrade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    GOOD = "good", "良好"
+    FAIR = "fair", "一般"
+    POOR = "poor", "较差"
+
+
+class HonourKind(models.TextChoices):
+    RED = "red", "红榜"
+    BLACK = "black", "黑榜"
+    FAMILY = "family", "文明家庭"
+
+
+class HonourStatus(models.TextChoices):
+    NOMINATED = "nominated", "已提名"
+    DELIBERATED = "deliberated", "已评议"
+    PUBLICISED = "publicised", "公示中"
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤回"

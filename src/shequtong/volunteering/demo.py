@@ -22,14 +22,20 @@ from shequtong.registry.services import PersonData, person_create
 from shequtong.registry.services.assets import OrganizationData, organization_create
 
 from .choices import SignUpStatus, VolunteerKind
-from .models import SignUp
+from .models import Honour, SignUp
 from .services import (
     ActivityData,
     activity_close,
     activity_create,
     activity_publish,
     certificate_issue,
+    dual_feedback,
+    dual_report,
     goods_stock,
+    honour_deliberate,
+    honour_nominate,
+    honour_publicise,
+    honour_publish,
     hours_confirm,
     redeem,
     redemption_collect,
@@ -241,13 +247,81 @@ def seed_volunteering(district: Area, scale: int) -> None:
         )
         goods_stock(actor=staff, shop=shop, name="理发券", price=5, stock=50, donor="街坊理发店")
         if volunteers:
-            done = redeem(actor=staff, volunteer=volunteers[0], goods=rice)
+            done = redeem(actor=staff, person=volunteers[0].person, goods=rice)
             redemption_collect(actor=staff, shop=shop, code=done.code)
             certificate_issue(actor=staff, volunteer=volunteers[0])
         if len(volunteers) > 1:
-            redeem(actor=staff, volunteer=volunteers[1], goods=soap)
+            redeem(actor=staff, person=volunteers[1].person, goods=soap)
+        if n == 0:
+            _dual_and_honours(community, staff, volunteers)
     # One claim the match could not settle: the name written differently.
     _pending_claim(district)
+
+
+def _dual_and_honours(community: Area, staff: User, volunteers: list) -> None:
+    """双报到 (a unit with last year's feedback, a party member) and the 红黑榜 in every state."""
+    base = f"12500107MC{community.pk:07d}"[:17]
+    code = base + uscc.calc_check_digit(base)
+    unit = Organization.objects.filter(credit_code=code).first() or organization_create(
+        actor=staff,
+        data=OrganizationData(
+            name=f"{community.name[:3]}供电所",
+            kind=OrganizationKind.UNIT,
+            credit_code=code,
+            area=community,
+        ),
+    )
+    report = dual_report(
+        actor=staff,
+        community=community,
+        organization=unit,
+        commitment="每季度进社区开展安全用电检查",
+        reported_on=timezone.localdate().replace(month=1, day=10),
+    )
+    dual_feedback(
+        actor=staff,
+        report=report,
+        year=timezone.localdate().year - 1,
+        grade="excellent",
+        text="报到及时，服务到位",
+    )
+    # The demo registry records no political status: these volunteers are party members.
+    members = [v.person for v in volunteers if v.kind == VolunteerKind.PARTY_MEMBER][:1]
+    for member in members:
+        Person.objects.filter(pk=member.pk).update(political_status="01")
+        member.political_status = "01"
+        dual_report(actor=staff, community=community, person=member, workplace="区税务局")
+    people = [v.person for v in volunteers]
+    today = timezone.localdate()
+    stages = [
+        ("red", people[0], "见义勇为", "扑灭楼道电瓶车起火", "published"),
+        ("black", people[1], "高空抛物", "多次从高层抛下杂物，经劝导未改", "publicised"),
+        ("red", people[2], "热心助老", "常年照顾独居邻居", "nominated"),
+        ("red", people[3], "好人好事", "拾金不昧", "withdrawn"),
+    ]
+    for kind, someone, title, reason, stage in stages:
+        honour = honour_nominate(
+            actor=staff, community=community, kind=kind, person=someone, title=title, reason=reason
+        )
+        if stage == "nominated":
+            continue
+        passed = stage != "withdrawn"
+        honour = honour_deliberate(
+            actor=staff,
+            honour=honour,
+            held_on=today - timedelta(days=10),
+            record="居民议事会成员、楼栋长、居民代表参会，逐一发表意见后表决",
+            votes_for=7 if passed else 3,
+            votes_total=9,
+        )
+        if not passed:
+            continue
+        honour = honour_publicise(actor=staff, honour=honour)
+        if stage == "published":
+            Honour.objects.filter(pk=honour.pk).update(
+                notice_from=today - timedelta(days=9), notice_until=today - timedelta(days=2)
+            )
+            honour_publish(actor=staff, honour=Honour.objects.get(pk=honour.pk))
 
 
 def _pending_claim(district: Area) -> None:

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 
 from shequtong.registry.models import Organization
+from shequtong.web.widgets import DateInput
 
-from .choices import ActivityKind, VolunteerKind
+from .choices import ActivityKind, FeedbackGrade, HonourKind, VolunteerKind
 from .models import MAX_PLACES, MAX_PRICE
 
 
@@ -65,3 +66,54 @@ class ShopForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     place = forms.CharField(label="地点", max_length=200, required=False)
     opening_hours = forms.CharField(label="开放时间", max_length=100, required=False)
+
+
+class DualReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="报到类别", choices=[("unit", "驻区单位"), ("party_member", "在职党员")]
+    )
+    organization = forms.ModelChoiceField(
+        label="报到单位", queryset=Organization.objects.none(), required=False
+    )
+    id_number = forms.CharField(
+        label="党员身份证号",
+        max_length=24,
+        required=False,
+        help_text="在职党员报到时填写，与居民档案核对",
+    )
+    workplace = forms.CharField(label="工作单位", max_length=100, required=False)
+    commitment = forms.CharField(label="服务承诺", max_length=300, required=False)
+    reported_on = forms.DateField(label="报到日期", widget=DateInput())
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class FeedbackForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    grade = forms.ChoiceField(label="评价", choices=FeedbackGrade.choices)
+    text = forms.CharField(label="反馈意见", max_length=500)
+
+
+class NominationForm(forms.Form):
+    kind = forms.ChoiceField(label="榜单", choices=HonourKind.choices)
+    id_number = forms.CharField(
+        label="居民身份证号", max_length=24, help_text="文明家庭填写家庭成员之一的身份证号"
+    )
+    title = forms.CharField(label="事由", max_length=100)
+    reason = forms.CharField(
+        label="事迹或情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DeliberationForm(forms.Form):
+    held_on = forms.DateField(label="评议日期", widget=DateInput())
+    record = forms.CharField(
+        label="评议记录",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="参会人员、主要意见、结论",
+    )
+    votes_total = forms.IntegerField(label="参会人数", min_value=1, max_value=1000)
+    votes_for = forms.IntegerField(label="赞成票", min_value=0, max_value=1000)

@@ -28,4 +28,10 @@ POLICY_ROWS = {
     "volunteering.rewardshop": {"read": _FIELD, "count": STAFF, "change": OFFICE},
     "volunteering.goods": {"read": _FIELD, "count": STAFF, "change": OFFICE},
     "volunteering.redemption": {"read": _FIELD, "count": STAFF, "change": OFFICE},
+    # 双报到: a unit's organisation account reads its own report, feedback and summary.
+    "volunteering.dualreport": {"read": _ORG, "count": STAFF, "change": OFFICE, "export": OFFICE},
+    "volunteering.dualfeedback": {"read": _ORG, "count": STAFF, "change": OFFICE},
+    # 红黑榜: run by the community; residents see the published list through their own page.
+    "volunteering.honour": {"read": _FIELD, "count": STAFF, "change": OFFICE},
+    "volunteering.objection": {"read": _FIELD, "count": STAFF, "change": OFFICE},
 }

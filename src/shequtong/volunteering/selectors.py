@@ -15,8 +15,17 @@ from shequtong.core.scoping import scoped
 from shequtong.registry.choices import PersonStatus
 from shequtong.registry.models import Person
 
-from .choices import ActivityStatus, RedemptionStatus, SignUpStatus, VolunteerStatus
-from .models import Activity, Goods, Redemption, RewardShop, ServiceRecord, SignUp, Volunteer
+from .choices import ActivityStatus, HonourStatus, RedemptionStatus, SignUpStatus, VolunteerStatus
+from .models import (
+    Activity,
+    Goods,
+    Honour,
+    Redemption,
+    RewardShop,
+    ServiceRecord,
+    SignUp,
+    Volunteer,
+)
 
 PARTY_MEMBERS = ("01", "02")  # 中共党员、中共预备党员
 # 《关于健全新时代志愿服务体系的意见》 and the 2021 community plan's targets.
@@ -34,11 +43,9 @@ def volunteer_list(*, user: User, status: str | None = None) -> QuerySet[Volunte
 
 
 def activity_list(*, user: User) -> QuerySet[Activity]:
-    return (
-        scoped(Activity.objects.all(), user, "read")
-        .select_related("area", "organization")
-        .annotate(accepted=Count("signups", filter=Q(signups__status=SignUpStatus.ACCEPTED)))
-    )
+    rows = scoped(Activity.objects.all(), user, "read").select_related("area", "organization")
+    accepted = Count("signups", filter=Q(signups__status=SignUpStatus.ACCEPTED))
+    return rows.annotate(accepted=accepted).order_by("-starts_at", "-pk")
 
 
 def activity_signups(activity: Activity) -> QuerySet[SignUp]:
@@ -88,12 +95,12 @@ def shop_goods(person: Person) -> QuerySet[Goods]:
     ).select_related("shop")
 
 
-def my_redemptions(volunteer: Volunteer) -> QuerySet[Redemption]:
-    return volunteer.redemptions.select_related("goods__shop")
+def my_redemptions(person: Person) -> QuerySet[Redemption]:
+    return person.redemptions.select_related("goods__shop")
 
 
 def shop_redemptions(shop: RewardShop) -> QuerySet[Redemption]:
-    return Redemption.objects.filter(goods__shop=shop).select_related("goods", "volunteer__person")
+    return Redemption.objects.filter(goods__shop=shop).select_related("goods", "person")
 
 
 def public_redemptions(area_path: str) -> QuerySet[Redemption]:
@@ -101,7 +108,7 @@ def public_redemptions(area_path: str) -> QuerySet[Redemption]:
     masked by the template through core.public."""
     return Redemption.objects.filter(
         area_path__startswith=area_path, status=RedemptionStatus.COLLECTED
-    ).select_related("goods", "volunteer__person")
+    ).select_related("goods", "person")
 
 
 # --- indicators ---------------------------------------------------------------------------------
@@ -157,3 +164,31 @@ def indicators(area: Area) -> Indicators:
         residents_active=people.filter(pk__in=active_ids).count(),
         minutes_by_month=[(m["month"].strftime("%Y-%m"), m["minutes"]) for m in months],
     )
+
+
+def honour_board(area_path: str) -> list[Honour]:
+    """What a community's residents see: entries in 公示 and published ones not yet expired."""
+    today = timezone.localdate()
+    return list(
+        Honour.objects.filter(area_path=area_path)
+        .filter(
+            Q(status=HonourStatus.PUBLICISED)
+            | Q(status=HonourStatus.PUBLISHED, expires_on__gte=today)
+        )
+        .select_related("person", "household__head")
+        .order_by("kind", "-published_on", "-notice_from")
+    )
+
+
+def volunteer_accounts(area_path: str) -> list[User]:
+    """care's volunteer pool (`care.services.orders.VOLUNTEER_POOLS`): the accounts of the
+    active registered volunteers of the community of `area_path`."""
+    from shequtong.core.models import community_path
+
+    rows = Volunteer.objects.filter(
+        status=VolunteerStatus.ACTIVE,
+        area_path__startswith=community_path(area_path),
+        applied_by__isnull=False,
+        applied_by__is_active=True,
+    ).select_related("applied_by")
+    return [v.applied_by for v in rows]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import console, public, resident
+from .views import console, dual, honours, public, resident
 
 app_name = "volunteering"
 
@@ -34,6 +34,21 @@ urlpatterns = [
     path("console/volunteering/records/", console.record_list, name="record_list"),
     path("console/volunteering/shops/", console.shop_list, name="shop_list"),
     path("console/volunteering/shops/<int:pk>/", console.shop_detail, name="shop_detail"),
+    path("console/volunteering/dual/", dual.dual_list, name="dual_list"),
+    path("console/volunteering/dual/<int:pk>/feedback/", dual.dual_feedback, name="dual_feedback"),
+    path(
+        "console/volunteering/dual/<int:pk>/summary.pdf",
+        dual.dual_summary_pdf,
+        name="dual_summary_pdf",
+    ),
+    path("console/volunteering/honours/", honours.honour_list, name="honour_list"),
+    path("console/volunteering/honours/<int:pk>/", honours.honour_detail, name="honour_detail"),
+    path(
+        "console/volunteering/honours/<int:pk>/action/", honours.honour_action, name="honour_action"
+    ),
+    path("m/volunteer/dual/", dual.m_dual, name="m_dual"),
+    path("m/volunteer/board/", honours.m_board, name="m_board"),
+    path("m/volunteer/timebank/", resident.m_timebank, name="m_timebank"),
     path("m/volunteer/", resident.m_home, name="m_home"),
     path("m/volunteer/activities/<int:pk>/", resident.m_activity, name="m_activity"),
     path("m/volunteer/activities/<int:pk>/signup/", resident.m_signup, name="m_signup"),

@@ -9,6 +9,7 @@ at the same moment cannot both take the last of the month's allowance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -20,12 +21,14 @@ from django.utils import timezone
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError, PermissionDeniedError
+from shequtong.core.events import publish
 from shequtong.core.models import User
 from shequtong.core.scoping import can
 from shequtong.core.selectors import users_granted
 from shequtong.registry.models import Organization
 
 from ..choices import CareOrderStatus, CareService
+from ..events import care_order_done
 from ..models import CareOrder, CareProfile
 
 Status = CareOrderStatus
@@ -91,7 +94,9 @@ def order_assign(
     if provider is not None and not can(actor, "read", provider):
         raise PermissionDeniedError("该服务机构不在您的管辖范围内")
     if volunteer is not None and volunteer not in volunteers(order):
-        raise DomainError("invalid", "该志愿者不是本社区的用户", {"volunteer": ["不在本社区"]})
+        raise DomainError(
+            "invalid", "该志愿者不是本社区的注册志愿者", {"volunteer": ["不在本社区"]}
+        )
     order.provider, order.volunteer = provider, volunteer
     order.status, order.assigned_at = Status.ASSIGNED, timezone.now()
     order.save()
@@ -99,10 +104,16 @@ def order_assign(
     return order
 
 
+# area path -> the accounts of the registered volunteers who may serve there, declared by the
+# volunteering app (care imports none); with none declared, anyone granted over the area.
+VOLUNTEER_POOLS: list[Callable[[str], list[User]]] = []
+
+
 def volunteers(order: CareOrder) -> list[User]:
-    """Who may take an order as a volunteer: active accounts granted over the person's area
-    (residents registered in their community, its workers). The volunteering app will narrow
-    this to registered volunteers."""
+    """Who may take an order as a volunteer: the registered volunteers of the person's
+    community, or, where no volunteering app declares them, the accounts granted over it."""
+    if VOLUNTEER_POOLS:
+        return [u for pool in VOLUNTEER_POOLS for u in pool(order.area_path)]
     return users_granted(roles=Role.values, area_path=order.area_path)
 
 
@@ -122,10 +133,18 @@ def _price(value: str | Decimal) -> Decimal:
 
 
 @transaction.atomic
-def order_complete(*, actor: User, order: CareOrder, price: str | Decimal) -> CareOrder:
+def order_complete(
+    *, actor: User, order: CareOrder, price: str | Decimal, minutes: int | None = None
+) -> CareOrder:
+    """Done, at its price (the subsidy follows); a volunteer's order states the minutes
+    served, which go through the time bank (`events.care_order_done`)."""
     _require(actor, order)
     order = _locked(order, (Status.ASSIGNED,), "完成")
     price = _price(price)
+    if order.volunteer_id and not (isinstance(minutes, int) and 1 <= minutes <= 24 * 60):
+        raise DomainError(
+            "invalid", "志愿者服务须填写服务时长（1–1440 分钟）", {"minutes": ["1–1440 分钟"]}
+        )
     # One completion per person at a time: the month's subsidy total is read and added to
     # under this lock.
     CareProfile.objects.select_for_update().filter(pk=order.profile_id).first()
@@ -138,8 +157,18 @@ def order_complete(*, actor: User, order: CareOrder, price: str | Decimal) -> Ca
     rate = Decimal(settings.SHEQUTONG_CARE_SUBSIDY.get(order.service, 0))
     order.subsidy = max(min(rate, price, cap - taken), Decimal(0))
     order.price, order.status, order.completed_at = price, Status.COMPLETED, now
+    order.minutes = minutes if order.volunteer_id else None
     order.save()
     audit_record(actor=actor, action="care.order_complete", obj=order)
+    if order.volunteer_id:
+        publish(
+            care_order_done,
+            order_id=order.pk,
+            person_id=order.profile.person_id,
+            volunteer_id=order.volunteer_id,
+            minutes=minutes,
+            service_label=order.get_service_display(),
+        )
     return order
 
 

@@ -13,15 +13,18 @@ from django.utils import timezone
 
 from shequtong.core.calendar import add_working_days, working_days_between
 from shequtong.core.errors import DomainError
+from shequtong.core.events import publish
 from shequtong.core.models import Department, User
 
 from .. import workflow
 from ..choices import (
+    CaseSource,
     HandlerLevel,
     PhotoStage,
     SummonsRole,
     SummonsStatus,
 )
+from ..events import resident_report_resolved
 from ..models import (
     Case,
     Hazard,
@@ -161,5 +164,7 @@ def _after_move(case: Case, action: str) -> None:
         _dispatch_notice(case)
     elif action == "resolve":
         _tell_reporters(case, f"您反映的问题已办结（{case.number}）", "请对处理结果进行评价")
+        if case.source == CaseSource.RESIDENT and case.reporter_id:
+            publish(resident_report_resolved, number=case.number, reporter_id=case.reporter_id)
     elif action == "reject":
         _tell_reporters(case, f"您反映的问题不予受理（{case.number}）")

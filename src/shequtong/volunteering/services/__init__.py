@@ -19,6 +19,15 @@ from .activities import (
 )
 from .bank import coins_credit, minutes_donate, minutes_give, minutes_withdraw, stars_for
 from .certificates import certificate_issue, certificate_pdf
+from .dual import dual_end, dual_feedback, dual_report, dual_summary, dual_summary_pdf
+from .honours import (
+    honour_deliberate,
+    honour_nominate,
+    honour_object,
+    honour_publicise,
+    honour_publish,
+    objection_answer,
+)
 from .shop import goods_stock, redeem, redemption_cancel, redemption_collect, shop_create
 from .volunteers import volunteer_apply, volunteer_decide, volunteer_join_team
 
@@ -33,11 +42,22 @@ __all__ = [
     "check_in",
     "check_out",
     "coins_credit",
+    "dual_end",
+    "dual_feedback",
+    "dual_report",
+    "dual_summary",
+    "dual_summary_pdf",
     "goods_stock",
+    "honour_deliberate",
+    "honour_nominate",
+    "honour_object",
+    "honour_publicise",
+    "honour_publish",
     "hours_confirm",
     "minutes_donate",
     "minutes_give",
     "minutes_withdraw",
+    "objection_answer",
     "redeem",
     "redemption_cancel",
     "redemption_collect",

@@ -9,6 +9,7 @@ community has issued) and `pool:minutes:<community id>` for donated hours.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -140,6 +141,31 @@ def minutes_withdraw(*, actor: User, person: Person, minutes: int, memo: str) ->
     )
 
 
+def settle_service(*, person: Person, minutes: int, memo: str) -> list[Transaction]:
+    """The person served pays for minutes of service: from their own banked minutes if they
+    may spend them (the withdrawal age), then from the community's pool; the rest the
+    community issues (its issuer account). Never a balance below zero."""
+    paid: list[Transaction] = []
+    left = minutes
+    sources = [pool_account(person.area)]
+    if _age(person) >= settings.SHEQUTONG_TIMEBANK_WITHDRAW_AGE:
+        sources.insert(0, person_account(person, Unit.MINUTES))
+    issuer = issuer_account(person.area, Unit.MINUTES)
+    for source in sources:
+        take = min(left, Account.objects.get(pk=source.pk).balance)
+        if take > 0:
+            paid.append(
+                ledger.post(
+                    actor=None,
+                    kind="timebank.withdraw",
+                    memo=memo,
+                    lines=[(source, -take), (issuer, take)],
+                )
+            )
+            left -= take
+    return paid
+
+
 def _positive(minutes: int) -> None:
     cap = settings.SHEQUTONG_TIMEBANK_TRANSFER_CAP
     if not isinstance(minutes, int) or not 1 <= minutes <= cap:
@@ -174,6 +200,10 @@ class Stars:
     next_at: int | None  # hours to the next star, None at five
 
     @property
+    def hours_to_next(self) -> float | None:
+        return None if self.next_at is None else round(self.next_at - self.hours, 1)
+
+    @property
     def label(self) -> str:
         return f"{'★' * self.level}{'☆' * (5 - self.level)}" if self.level else "暂无星级"
 
@@ -192,3 +222,33 @@ def served_minutes(volunteer_id: int) -> int:
 
     total = ServiceRecord.objects.filter(volunteer_id=volunteer_id).aggregate(m=Sum("minutes"))["m"]
     return total or 0
+
+
+def coins_expire(*, today: date | None = None) -> int:
+    """爱心币 last SHEQUTONG_COINS_VALID_DAYS: coins credited before the cutoff and not spent
+    since (oldest first: what was spent or lapsed already counts against the oldest) go back
+    to the issuer. Returns how many accounts lost coins. Run daily by the task worker."""
+    days = settings.SHEQUTONG_COINS_VALID_DAYS
+    if not days:
+        return 0
+    cutoff = (today or timezone.localdate()) - timedelta(days=days)
+    accounts = Account.objects.filter(code__startswith="person:", unit=Unit.COINS, balance__gt=0)
+    touched = 0
+    for account in accounts.iterator():
+        postings = account.postings.filter(transaction__sealed=True)
+        old = postings.filter(amount__gt=0, transaction__created_at__date__lt=cutoff)
+        credited = old.aggregate(s=Sum("amount"))["s"] or 0
+        gone = -(postings.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or 0)
+        lapsing = min(credited - gone, account.balance)
+        if lapsing <= 0:
+            continue
+        person_id = int(account.code.split(":")[1])
+        person = Person.objects.select_related("area").get(pk=person_id)
+        ledger.post(
+            actor=None,
+            kind="coins.expire",
+            memo=f"爱心币过期（{cutoff:%Y-%m-%d} 前获得）",
+            lines=[(account, -lapsing), (issuer_account(person.area, Unit.COINS), lapsing)],
+        )
+        touched += 1
+    return touched

@@ -15,9 +15,10 @@ from shequtong.core.models import Area, User, community_path
 from shequtong.core.scoping import can, can_in_area
 from shequtong.ledger import services as ledger
 from shequtong.ledger.models import Account, Unit
+from shequtong.registry.models import Person
 
-from ..choices import RedemptionStatus, VolunteerStatus
-from ..models import MAX_PRICE, Goods, Redemption, RewardShop, Volunteer
+from ..choices import RedemptionStatus
+from ..models import MAX_PRICE, Goods, Redemption, RewardShop
 from . import bank
 
 MAX_QUANTITY = 20
@@ -91,21 +92,19 @@ def _new_code() -> str:
 
 @transaction.atomic
 def redeem(
-    *, actor: User, volunteer: Volunteer, goods: Goods, quantity: int = 1, by_proxy: bool = False
+    *, actor: User, person: Person, goods: Goods, quantity: int = 1, by_proxy: bool = False
 ) -> Redemption:
-    """Pay for goods with 爱心币: the stock is taken and the coins moved to the shop in one
-    transaction; the resident shows the code at the counter."""
-    if volunteer.status != VolunteerStatus.ACTIVE:
-        raise _error("goods", "注册志愿者方可兑换")
+    """Pay for goods with `person`'s 爱心币: the stock is taken and the coins moved to the shop
+    in one transaction; the code is shown at the counter. `by_proxy`: a household member
+    redeemed for them (代办), recorded on the redemption and in the audit log."""
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise _error("quantity", f"每次兑换 1 至 {MAX_QUANTITY} 件")
     goods = Goods.objects.select_for_update(of=("self",)).select_related("shop").get(pk=goods.pk)
     if not goods.active or goods.stock < quantity:
         raise _error("quantity", f"“{goods.name}”库存不足（剩 {goods.stock} 件）", "out_of_stock")
-    if community_path(volunteer.area_path) != community_path(goods.shop.area_path):
+    if community_path(person.area_path) != community_path(goods.shop.area_path):
         raise _error("goods", "只能在本社区的爱心超市兑换")
     coins = goods.price * quantity
-    person = volunteer.person
     source = bank.person_account(person, Unit.COINS)
     try:
         payment = ledger.post(
@@ -127,8 +126,8 @@ def redeem(
                 redemption = Redemption.objects.create(
                     code=_new_code(),
                     goods=goods,
-                    volunteer=volunteer,
-                    area=volunteer.area,
+                    person=person,
+                    area=person.area,
                     quantity=quantity,
                     coins=coins,
                     payment=payment,

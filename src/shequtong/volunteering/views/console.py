@@ -63,9 +63,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "title": "志愿活动",
         "page": paginate(request, rows),
         "can_change": allowed(request.user, "change", Activity),
-        "indicators": selectors.indicators(current_scope(request))
-        if current_scope(request)
-        else None,
     }
     return render(request, "volunteering/activity_list.html", context)
 

@@ -15,11 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shequtong.accounts.selectors import proxies_of
 from shequtong.accounts.services import person_of
 from shequtong.core.errors import DomainError
 from shequtong.core.models import community_path
 from shequtong.core.public import public_name
 from shequtong.ledger.models import Unit
+from shequtong.registry.models import Person
 from shequtong.web.inputs import whole_number
 
 from .. import selectors, services
@@ -179,22 +181,29 @@ def m_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @resident_view
 def m_shop(request: HttpRequest) -> HttpResponse:
-    person, volunteer = request.person, request.volunteer  # type: ignore[attr-defined]
+    """Spend 爱心币 — one's own, or (代办) those of an elder one acts for."""
+    me = request.person  # type: ignore[attr-defined]
+    elders = {p.person_id: p.person for p in proxies_of(request.user)}
+    chosen = whole_number(request.GET if request.method == "GET" else request.POST, "for", "代办")
+    person = elders.get(chosen, me) if chosen else me
     if request.method == "POST":
         goods = get_object_or_404(Goods, pk=whole_number(request.POST, "goods", "物品") or 0)
         quantity = whole_number(request.POST, "quantity", "数量") or 1
         redemption = services.redeem(
-            actor=request.user, volunteer=_active(request), goods=goods, quantity=quantity
+            actor=request.user, person=person, goods=goods, quantity=quantity, by_proxy=person != me
         )
         messages.success(request, f"兑换成功，请凭兑换码 {redemption.code} 到{goods.shop.name}领取")
-        return redirect("volunteering:m_shop")
-    recent = selectors.public_redemptions(community_path(person.area_path))[:20]
+        suffix = f"?for={person.pk}" if person != me else ""
+        return redirect(reverse("volunteering:m_shop") + suffix)
+    recent = selectors.public_redemptions(community_path(me.area_path))[:20]
     context = {
         "title": "爱心超市",
+        "for_person": person if person != me else None,
+        "elders": list(elders.values()),
         "coins": bank.balance(person, Unit.COINS),
         "goods": selectors.shop_goods(person),
-        "mine": selectors.my_redemptions(volunteer)[:20] if volunteer else [],
-        "board": [(r, public_name(r.volunteer.person.name)) for r in recent],
+        "mine": selectors.my_redemptions(person)[:20],
+        "board": [(r, public_name(r.person.name)) for r in recent],
     }
     return render(request, "volunteering/m_shop.html", context)
 
@@ -202,7 +211,8 @@ def m_shop(request: HttpRequest) -> HttpResponse:
 @require_POST
 @resident_view
 def m_redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    redemption = get_object_or_404(Redemption, pk=pk, volunteer=_active(request))
+    mine = [request.person.pk, *(p.person_id for p in proxies_of(request.user))]  # type: ignore[attr-defined]
+    redemption = get_object_or_404(Redemption, pk=pk, person_id__in=mine)
     services.redemption_cancel(actor=request.user, redemption=redemption)
     messages.success(request, "已取消兑换，爱心币已退回")
     return redirect("volunteering:m_shop")
@@ -223,3 +233,38 @@ def m_certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
     return response
+
+
+@resident_view
+def m_timebank(request: HttpRequest) -> HttpResponse:
+    """时间银行: the balance and its entries; give minutes to family, donate to the pool."""
+    person = request.person  # type: ignore[attr-defined]
+    family = (
+        Person.objects.filter(household_id=person.household_id, status="active").exclude(
+            pk=person.pk
+        )
+        if person.household_id
+        else Person.objects.none()
+    )
+    if request.method == "POST":
+        minutes = whole_number(request.POST, "minutes", "时长") or 0
+        if request.POST.get("action") == "donate":
+            services.minutes_donate(actor=request.user, giver=person, minutes=minutes)
+            messages.success(request, f"已向社区时间公益池捐赠 {minutes} 分钟")
+        else:
+            receiver = get_object_or_404(
+                family, pk=whole_number(request.POST, "receiver", "家人") or 0
+            )
+            services.minutes_give(
+                actor=request.user, giver=person, receiver=receiver, minutes=minutes
+            )
+            messages.success(request, f"已赠予{receiver.name} {minutes} 分钟")
+        return redirect("volunteering:m_timebank")
+    account = bank.person_account(person, Unit.MINUTES)
+    context = {
+        "title": "时间银行",
+        "balance": account.balance,
+        "family": family,
+        "entries": account.postings.select_related("transaction").order_by("-pk")[:30],
+    }
+    return render(request, "volunteering/m_timebank.html", context)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -25,6 +27,14 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A portal page asked for a sign-in: residents sign in by phone, not with a password.
+        target = request.GET.get("next", "")
+        if target.startswith("/m/") and not request.user.is_authenticated:
+            login = resolve_url(settings.SHEQUTONG_RESIDENT_LOGIN_URL)
+            return redirect(f"{login}?{urlencode({'next': target})}")
+        return super().get(request, *args, **kwargs)
 
 
 login_view = LoginView.as_view()

@@ -1,0 +1,142 @@
+"""The console and /m/ pages through the whole request: what each role reaches, what an
+organisation account may not, and the resident's sign-in and claim by form."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from shequtong.accounts.services import org_account_open, person_of
+from shequtong.core.choices import Role
+from shequtong.registry.choices import OrganizationKind
+from shequtong.registry.models import Organization
+from shequtong.volunteering.models import Activity, SignUp
+from shequtong.volunteering.services import signup
+from tests.registry.factories import credit_code
+from tests.volunteering.helpers import CODE, activity, person, resident, volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def _team(tree, n: int, area=None) -> Organization:
+    return Organization.objects.create(
+        name=f"志愿服务队{n}",
+        kind=OrganizationKind.VOLUNTEER_TEAM,
+        credit_code=credit_code(100 + n),
+        area=area or tree.comm_a1,
+    )
+
+
+def test_a_resident_signs_in_and_claims_by_the_forms(tree, client, caplog):
+    someone = person(1, tree.grid_a1a)
+    assert client.get("/m/volunteer/").url == "/console/login/?next=/m/volunteer/"
+    assert (
+        client.get("/console/login/?next=/m/volunteer/").url == "/m/login/?next=%2Fm%2Fvolunteer%2F"
+    )
+    client.post("/m/login/", {"phone": "13912340000", "action": "send"})
+    code = CODE.search(caplog.text).group(1)
+    wrong = client.post("/m/login/", {"phone": "13912340000", "code": "x", "action": "verify"})
+    assert "验证码不正确" in wrong.content.decode()
+    response = client.post("/m/login/", {"phone": "13912340000", "code": code, "action": "verify"})
+    assert response.url == "/m/me/claim/"
+    bad = client.post("/m/me/claim/", {"name": someone.name, "id_number": "123"})
+    assert bad.status_code == 200 and "身份证" in bad.content.decode()
+    done = client.post("/m/me/claim/", {"name": someone.name, "id_number": someone.id_number})
+    assert done.url == "/m/"
+    assert "去认证" not in client.get("/m/").content.decode()
+
+
+def test_staff_pages_render_for_the_community(tree, staff, caplog):
+    user, someone = resident(2, tree.grid_a1a, caplog)
+    v = volunteer(staff, user, someone)
+    event = activity(staff, tree.comm_a1)
+    signup(actor=user, activity=event, volunteer=v)
+    client = Client()
+    client.force_login(staff)
+    for url in [
+        "/console/volunteering/volunteers/",
+        "/console/volunteering/activities/",
+        "/console/volunteering/activities/new/",
+        f"/console/volunteering/activities/{event.pk}/",
+        f"/console/volunteering/activities/{event.pk}/venue/",
+        "/console/volunteering/records/",
+        "/console/volunteering/shops/",
+        "/console/volunteering/dual/",
+        "/console/volunteering/honours/",
+        "/console/accounts/claims/",
+        "/console/accounts/orgs/",
+        "/console/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert "居民参与" in client.get("/console/").content.decode()
+
+
+def test_an_organisation_account_sees_and_runs_only_its_own(tree, staff, caplog):
+    ours, theirs = _team(tree, 1), _team(tree, 2)
+    account = org_account_open(
+        actor=staff, organization=ours, username="team1", display_name="陈队长", phone="13700000001"
+    )
+    mine = activity(staff, tree.comm_a1, organization=ours, title="本队活动")
+    other = activity(staff, tree.comm_a1, organization=theirs, title="他队活动")
+    community = activity(staff, tree.comm_a1, title="社区活动")
+    client = Client()
+    client.force_login(account)
+    listed = client.get("/console/volunteering/activities/").content.decode()
+    assert "本队活动" in listed and "他队活动" not in listed and "社区活动" not in listed
+    assert client.get(f"/console/volunteering/activities/{mine.pk}/").status_code == 200
+    for hidden in (other, community):
+        assert client.get(f"/console/volunteering/activities/{hidden.pk}/").status_code == 404
+    assert client.get("/console/volunteering/volunteers/").status_code == 403
+    assert client.get("/console/registry/persons/").status_code == 403
+    # It publishes for its own team only.
+    form = {
+        "kind": "volunteer",
+        "title": "队内培训",
+        "content": "急救培训",
+        "place": "活动室",
+        "starts_at": "2027-01-05T09:00",
+        "ends_at": "2027-01-05T11:00",
+        "places": "10",
+        "organization": str(ours.pk),
+    }
+    client.post("/console/volunteering/activities/new/", form)
+    assert Activity.objects.filter(title="队内培训", organization=ours).exists()
+    client.post(
+        "/console/volunteering/activities/new/",
+        form | {"organization": str(theirs.pk), "title": "冒名"},
+    )
+    assert not Activity.objects.filter(title="冒名").exists()
+    # Its sign-ups, not the other team's.
+    user, someone = resident(3, tree.grid_a1a, caplog)
+    v = volunteer(staff, user, someone)
+    entry = signup(actor=user, activity=other, volunteer=v)
+    response = client.post(
+        f"/console/volunteering/activities/{other.pk}/signups/{entry.pk}/", {"action": "reject"}
+    )
+    assert response.status_code == 404
+    assert SignUp.objects.get(pk=entry.pk).status == "accepted"
+    assert person_of(account) is None
+
+
+def test_the_organisation_account_signs_in_by_phone_to_the_console(tree, staff, caplog):
+    ours = _team(tree, 3)
+    org_account_open(
+        actor=staff, organization=ours, username="team3", display_name="周队长", phone="13700000003"
+    )
+    client = Client()
+    client.post("/m/login/", {"phone": "13700000003", "action": "send"})
+    code = CODE.search(caplog.text).group(1)
+    response = client.post("/m/login/", {"phone": "13700000003", "code": code, "action": "verify"})
+    assert response.url == "/console/"
+    assert client.get("/console/").status_code == 200
+
+
+def test_only_offices_open_organisation_accounts(tree, user_with):
+    ours = _team(tree, 4)
+    grid = user_with(Role.GRID_WORKER, tree.grid_a1a)
+    from shequtong.core.errors import DomainError
+
+    with pytest.raises(DomainError, match="无权"):
+        org_account_open(
+            actor=grid, organization=ours, username="x", display_name="x", phone="13700000004"
+        )
