@@ -19,6 +19,7 @@ from shequtong.registry.services import PersonData, person_create
 from shequtong.volunteering.models import (
     Activity,
     Certificate,
+    Commendation,
     DualFeedback,
     DualReport,
     Honour,
@@ -178,6 +179,19 @@ def rows_servicerecord(tree: AreaTree, viewer: User) -> None:
         )
 
 
+def rows_commendation(tree: AreaTree, viewer: User) -> None:
+    Commendation.objects.bulk_create(
+        Commendation(
+            volunteer=v,
+            title="五星志愿者",
+            awarded_on=timezone.localdate(),
+            area=v.area,
+            area_path=v.area_path,
+        )
+        for v in _volunteers(tree)
+    )
+
+
 def rows_certificate(tree: AreaTree, viewer: User) -> None:
     for i, v in enumerate(_volunteers(tree)):
         Certificate.objects.create(
@@ -279,6 +293,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     "volunteering.signup": rows_signup,
     "volunteering.servicerecord": rows_servicerecord,
     "volunteering.certificate": rows_certificate,
+    "volunteering.commendation": rows_commendation,
     "volunteering.rewardshop": rows_rewardshop,
     "volunteering.goods": rows_rewardshop,
     "volunteering.redemption": rows_rewardshop,

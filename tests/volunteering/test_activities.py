@@ -207,3 +207,24 @@ def test_a_community_cannot_confirm_another_communitys_activity(tree, staff, use
     check_in(actor=user, activity=event, volunteer=v, method=CheckinMethod.QR)
     with pytest.raises(DomainError, match="无权管理该活动"):
         hours_confirm(actor=user_with(Role.COMMUNITY_STAFF, tree.comm_b1), entry=entry, minutes=60)
+
+
+def test_crossing_a_star_threshold_is_told_and_a_commendation_recorded(tree, staff, two, settings):
+    from shequtong.volunteering.services import volunteer_commend
+
+    settings.SHEQUTONG_STAR_HOURS = (1, 2, 3, 4, 5)
+    (user, _, v), _ = two
+    event = activity(staff, tree.comm_a1, hours=2)
+    entry = signup(actor=user, activity=event, volunteer=v)
+    check_in(actor=user, activity=event, volunteer=v, method=CheckinMethod.QR)
+    hours_confirm(actor=staff, entry=entry, minutes=120)
+    assert Notification.objects.filter(
+        user=user, title="累计服务时长达标，您已是2星志愿者"
+    ).exists()
+    award = volunteer_commend(
+        actor=staff, volunteer=v, title="年度优秀志愿者", reason="服务 2 小时"
+    )
+    assert Notification.objects.filter(user=user, title="您获得嘉许：年度优秀志愿者").exists()
+    with pytest.raises(DomainError, match="嘉许名称"):
+        volunteer_commend(actor=staff, volunteer=v, title=" ")
+    assert v.commendations.get() == award

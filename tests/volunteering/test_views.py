@@ -140,3 +140,62 @@ def test_only_offices_open_organisation_accounts(tree, user_with):
         org_account_open(
             actor=grid, organization=ours, username="x", display_name="x", phone="13700000004"
         )
+
+
+def test_the_community_runs_the_lists_and_dual_reporting_from_the_console(tree, staff, caplog):
+    from django.utils import timezone
+
+    from shequtong.volunteering.models import DualReport, Honour
+
+    someone = person(50, tree.grid_a1a, name="李大姐", political_status="01")
+    client = Client()
+    client.force_login(staff)
+    client.post("/console/scope/", {"area": tree.comm_a1.pk})  # the area switcher
+    nominate = {
+        "kind": "red",
+        "id_number": someone.id_number,
+        "title": "热心助老",
+        "reason": "照顾邻居",
+    }
+    response = client.post("/console/volunteering/honours/", nominate)
+    honour = Honour.objects.get()
+    assert response.url == f"/console/volunteering/honours/{honour.pk}/"
+    act = f"/console/volunteering/honours/{honour.pk}/action/"
+    today = timezone.localdate().isoformat()
+    record = {
+        "action": "deliberate",
+        "held_on": today,
+        "record": "7 人参会",
+        "votes_total": 7,
+        "votes_for": 6,
+    }
+    client.post(act, record)
+    client.post(act, {"action": "publicise"})
+    honour.refresh_from_db()
+    assert honour.status == "publicised" and honour.votes_for == 6
+    detail = client.get(f"/console/volunteering/honours/{honour.pk}/").content.decode()
+    assert "公示期满后可发布" in detail and "李大姐" in detail
+    # A party member registered by ID number; an unknown number is named.
+    form = {
+        "kind": "party_member",
+        "id_number": someone.id_number,
+        "workplace": "区税务局",
+        "reported_on": today,
+    }
+    client.post("/console/volunteering/dual/", form)
+    assert DualReport.objects.get().person == someone
+    unknown = client.post(
+        "/console/volunteering/dual/",
+        form | {"id_number": "11010519500101001X"},
+        HTTP_REFERER="/console/volunteering/dual/",
+    )
+    assert unknown.status_code == 302 and DualReport.objects.count() == 1
+    year = timezone.localdate().year
+    client.post(
+        f"/console/volunteering/dual/{DualReport.objects.get().pk}/feedback/",
+        {"year": year, "grade": "good", "text": "积极参加"},
+    )
+    listing = client.get(f"/console/volunteering/dual/?year={year}").content.decode()
+    assert "良好" in listing and "积极参加" in listing
+    sheet = client.get(f"/console/volunteering/dual/?export=xlsx&year={year}")
+    assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -3,6 +3,7 @@ AUDIT_LABELS = {
     "volunteer.approve": "通过志愿者注册",
     "volunteer.reject": "驳回志愿者注册",
     "volunteer.join_team": "志愿者加入队伍",
+    "volunteer.commend": "嘉许志愿者",
     "volunteer.certificate": "出具志愿服务证明",
     "activity.create": "创建志愿活动",
     "activity.publish": "发布志愿活动",

@@ -38,9 +38,11 @@ from .services import (
     honour_publish,
     hours_confirm,
     redeem,
+    redemption_cancel,
     redemption_collect,
     shop_create,
     signup,
+    signup_select,
     volunteer_apply,
     volunteer_decide,
 )
@@ -197,6 +199,9 @@ def seed_volunteering(district: Area, scale: int) -> None:
                 starts_at=now - timedelta(minutes=20),
                 ends_at=now + timedelta(hours=3),
                 places=20,
+                # The middle of the community: 定位签到 works for someone standing there.
+                lon=(community.min_lon + community.max_lon) / 2 if community.min_lon else None,
+                lat=(community.min_lat + community.max_lat) / 2 if community.min_lat else None,
             ),
         )
         activity_publish(actor=staff, activity=live)
@@ -218,8 +223,25 @@ def seed_volunteering(district: Area, scale: int) -> None:
             ),
         )
         activity_publish(actor=staff, activity=upcoming)
-        for volunteer in volunteers[:3]:
-            signup(actor=staff, activity=upcoming, volunteer=volunteer)
+        applied = [signup(actor=staff, activity=upcoming, volunteer=v) for v in volunteers[:3]]
+        if len(applied) == 3:  # one selected, one not, one still waiting
+            signup_select(actor=staff, entry=applied[0], accept=True)
+            signup_select(actor=staff, entry=applied[2], accept=False)
+        rained_off = activity_create(
+            actor=staff,
+            area=community,
+            data=ActivityData(
+                title="河滨步道捡拾垃圾",
+                content="因暴雨取消",
+                place="河滨步道",
+                starts_at=now + timedelta(days=2),
+                ends_at=now + timedelta(days=2, hours=2),
+                places=15,
+            ),
+        )
+        activity_close(
+            actor=staff, activity=activity_publish(actor=staff, activity=rained_off), cancel=True
+        )
         activity_create(
             actor=staff,
             area=community,
@@ -245,13 +267,17 @@ def seed_volunteering(district: Area, scale: int) -> None:
         soap = goods_stock(
             actor=staff, shop=shop, name="洗衣液", price=10, stock=30, donor="杨家坪某超市"
         )
-        goods_stock(actor=staff, shop=shop, name="理发券", price=5, stock=50, donor="街坊理发店")
+        haircut = goods_stock(
+            actor=staff, shop=shop, name="理发券", price=5, stock=50, donor="街坊理发店"
+        )
         if volunteers:
             done = redeem(actor=staff, person=volunteers[0].person, goods=rice)
             redemption_collect(actor=staff, shop=shop, code=done.code)
             certificate_issue(actor=staff, volunteer=volunteers[0])
-        if len(volunteers) > 1:
+        if len(volunteers) > 2:
             redeem(actor=staff, person=volunteers[1].person, goods=soap)
+            changed_mind = redeem(actor=staff, person=volunteers[2].person, goods=haircut)
+            redemption_cancel(actor=staff, redemption=changed_mind)
         if n == 0:
             _dual_and_honours(community, staff, volunteers)
     # One claim the match could not settle: the name written differently.

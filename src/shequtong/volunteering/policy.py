@@ -25,6 +25,7 @@ POLICY_ROWS = {
         "export": OFFICE | {Role.ORG_STAFF},
     },
     "volunteering.certificate": {"read": OFFICE, "count": STAFF},
+    "volunteering.commendation": {"read": _FIELD, "count": STAFF, "change": OFFICE},
     "volunteering.rewardshop": {"read": _FIELD, "count": STAFF, "change": OFFICE},
     "volunteering.goods": {"read": _FIELD, "count": STAFF, "change": OFFICE},
     "volunteering.redemption": {"read": _FIELD, "count": STAFF, "change": OFFICE},

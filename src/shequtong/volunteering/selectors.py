@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from shequtong.registry.models import Person
 from .choices import ActivityStatus, HonourStatus, RedemptionStatus, SignUpStatus, VolunteerStatus
 from .models import (
     Activity,
+    Commendation,
     Goods,
     Honour,
     Redemption,
@@ -39,6 +40,13 @@ TARGETS = {
 
 def volunteer_list(*, user: User, status: str | None = None) -> QuerySet[Volunteer]:
     rows = scoped(Volunteer.objects.all(), user, "read").select_related("person", "area")
+    # Subqueries, not joins: summing records over a join with awards would count each twice.
+    served = ServiceRecord.objects.filter(volunteer=OuterRef("pk")).values("volunteer")
+    awards = Commendation.objects.filter(volunteer=OuterRef("pk")).values("volunteer")
+    rows = rows.annotate(
+        served=Subquery(served.annotate(s=Sum("minutes")).values("s")),
+        awards=Subquery(awards.annotate(n=Count("pk")).values("n")),
+    ).order_by("status", "-created_at", "-pk")
     return rows.filter(status=status) if status else rows
 
 

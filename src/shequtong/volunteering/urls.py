@@ -7,6 +7,11 @@ app_name = "volunteering"
 urlpatterns = [
     path("console/volunteering/volunteers/", console.volunteer_list, name="volunteer_list"),
     path(
+        "console/volunteering/volunteers/<int:pk>/commend/",
+        console.volunteer_commend,
+        name="volunteer_commend",
+    ),
+    path(
         "console/volunteering/volunteers/<int:pk>/decide/",
         console.volunteer_decide,
         name="volunteer_decide",

@@ -262,3 +262,25 @@ class Certificate(GovernedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Commendation(GovernedModel):
+    """嘉许: an award to a volunteer (五星志愿者, 年度优秀志愿者), shown to them and in the list."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name="志愿者", on_delete=models.PROTECT, related_name="commendations"
+    )
+    title = models.CharField("嘉许名称", max_length=100)
+    reason = models.CharField("事由", max_length=300, blank=True)
+    awarded_on = models.DateField("嘉许日期")
+    awarded_by = models.ForeignKey(
+        User, verbose_name="嘉许人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "志愿者嘉许"
+        verbose_name_plural = verbose_name
+        ordering = ["-awarded_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -29,7 +29,12 @@ from .honours import (
     objection_answer,
 )
 from .shop import goods_stock, redeem, redemption_cancel, redemption_collect, shop_create
-from .volunteers import volunteer_apply, volunteer_decide, volunteer_join_team
+from .volunteers import (
+    volunteer_apply,
+    volunteer_commend,
+    volunteer_decide,
+    volunteer_join_team,
+)
 
 __all__ = [
     "ActivityData",
@@ -69,6 +74,7 @@ __all__ = [
     "suggested_minutes",
     "venue_code",
     "volunteer_apply",
+    "volunteer_commend",
     "volunteer_decide",
     "volunteer_join_team",
     "volunteer_rate",

@@ -22,7 +22,7 @@ from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError
 from shequtong.core.geo import distance_m
 from shequtong.core.models import Area, User
-from shequtong.core.notify import Message, notify
+from shequtong.core.notify import Message, notify, notify_many
 from shequtong.core.policy import roles_allowed
 from shequtong.core.scoping import can, grant_covers, organisations_of
 from shequtong.registry.models import Organization
@@ -363,6 +363,7 @@ def hours_confirm(
         update_fields=["minutes", "confirmed_by", "confirmed_at", "organiser_rating", "updated_at"]
     )
     person = entry.volunteer.person
+    before = bank.stars_for(bank.served_minutes(entry.volunteer_id)).level
     memo = f"志愿服务：{activity.title}"[:200]
     deposit = bank.earn(actor=actor, person=person, minutes=minutes, memo=memo)
     record = ServiceRecord.objects.create(
@@ -382,10 +383,11 @@ def hours_confirm(
         actor=actor, action="activity.confirm", obj=entry, changes={"minutes": [None, minutes]}
     )
     hours = f"{minutes // 60} 小时 {minutes % 60} 分钟" if minutes % 60 else f"{minutes // 60} 小时"
-    notify(
-        [entry.volunteer.applied_by],
-        Message.plain(f"“{activity.title}”服务时长已确认：{hours}", url="/m/volunteer/"),
-    )
+    told = [Message.plain(f"“{activity.title}”服务时长已确认：{hours}", url="/m/volunteer/")]
+    after = bank.stars_for(bank.served_minutes(entry.volunteer_id)).level
+    if after > before:
+        told.append(Message.plain(f"累计服务时长达标，您已是{after}星志愿者", url="/m/volunteer/"))
+    notify_many([([entry.volunteer.applied_by], message) for message in told])
     return record
 
 

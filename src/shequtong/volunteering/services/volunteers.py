@@ -9,11 +9,12 @@ from django.utils import timezone
 from shequtong.core.audit import audit_record
 from shequtong.core.errors import DomainError
 from shequtong.core.models import User
+from shequtong.core.notify import Message, notify
 from shequtong.core.scoping import can_in_area
 from shequtong.registry.models import Organization, Person
 
 from ..choices import VolunteerKind, VolunteerStatus
-from ..models import Volunteer
+from ..models import Commendation, Volunteer
 
 
 def _error(field: str, message: str, code: str = "invalid") -> DomainError:
@@ -67,6 +68,30 @@ def volunteer_decide(
         actor=actor, action="volunteer.approve" if approve else "volunteer.reject", obj=volunteer
     )
     return volunteer
+
+
+@transaction.atomic
+def volunteer_commend(
+    *, actor: User, volunteer: Volunteer, title: str, reason: str = ""
+) -> Commendation:
+    """嘉许 (志愿者星级认定和嘉许制度): recorded, and told to the volunteer."""
+    if not can_in_area(actor, "change", Volunteer, volunteer.area_path):
+        raise _error("title", "您无权嘉许该社区的志愿者", "forbidden")
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise _error("title", "只能嘉许已注册的志愿者")
+    if not title.strip():
+        raise _error("title", "请填写嘉许名称，如：年度优秀志愿者")
+    award = Commendation.objects.create(
+        volunteer=volunteer,
+        area=volunteer.area,
+        title=title.strip()[:100],
+        reason=reason.strip()[:300],
+        awarded_on=timezone.localdate(),
+        awarded_by=actor,
+    )
+    audit_record(actor=actor, action="volunteer.commend", obj=award)
+    notify([volunteer.applied_by], Message.plain(f"您获得嘉许：{award.title}", url="/m/volunteer/"))
+    return award
 
 
 @transaction.atomic

@@ -35,14 +35,30 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     rows = within_scope(
         request, selectors.volunteer_list(user=request.user, status=status or None), "area_path"
     )
+    page = paginate(request, rows)
+    for volunteer in page.object_list:
+        volunteer.stars = services.stars_for(volunteer.served or 0)  # type: ignore[attr-defined]
     context = {
         "title": "志愿者",
-        "page": paginate(request, rows),
+        "page": page,
         "status": status,
         "statuses": VolunteerStatus.choices,
         "can_change": allowed(request.user, "change", Volunteer),
     }
     return render(request, "volunteering/volunteer_list.html", context)
+
+
+@require_POST
+def volunteer_commend(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = get_object_or_404(scoped(Volunteer.objects.all(), request.user, "change"), pk=pk)
+    award = services.volunteer_commend(
+        actor=request.user,
+        volunteer=volunteer,
+        title=request.POST.get("title", ""),
+        reason=request.POST.get("reason", ""),
+    )
+    messages.success(request, f"已嘉许：{award.title}")
+    return redirect(reverse("volunteering:volunteer_list") + "?status=active")
 
 
 @require_POST

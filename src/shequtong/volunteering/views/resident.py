@@ -73,6 +73,7 @@ def m_home(request: HttpRequest) -> HttpResponse:
         "coins": bank.balance(person, Unit.COINS),
         "served_hours": services.certificates.hours_text(served),
         "stars": services.stars_for(served),
+        "awards": volunteer.commendations.all()[:10] if volunteer else [],
         "signups": selectors.my_signups(volunteer)[:20] if volunteer else [],
         "activities": selectors.open_activities(person)[:30],
     }
