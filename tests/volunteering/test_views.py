@@ -199,3 +199,16 @@ def test_the_community_runs_the_lists_and_dual_reporting_from_the_console(tree, 
     assert "良好" in listing and "积极参加" in listing
     sheet = client.get(f"/console/volunteering/dual/?export=xlsx&year={year}")
     assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_volunteer_joins_a_team_from_the_list(tree, staff, caplog):
+    team = _team(tree, 5)
+    user, someone = resident(60, tree.grid_a1a, caplog)
+    v = volunteer(staff, user, someone)
+    client = Client()
+    client.force_login(staff)
+    page = client.get("/console/volunteering/volunteers/?status=active").content.decode()
+    assert "加入队伍" in page and team.name in page
+    client.post(f"/console/volunteering/volunteers/{v.pk}/team/", {"team": team.pk})
+    assert list(v.teams.all()) == [team]
+    assert team.name in client.get("/console/volunteering/volunteers/").content.decode()

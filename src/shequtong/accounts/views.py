@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shequtong.core.errors import DomainError
 from shequtong.core.scoping import allowed, is_staff, require, scoped
 from shequtong.registry.models import Organization, Person
-from shequtong.web.pages import paginate
+from shequtong.web.pages import Crumb, paginate
 
 from . import selectors, services
 from .forms import ClaimForm, OrgAccountForm, PhoneForm
@@ -109,6 +109,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.claim_list(user=request.user, status=status or None)
     context = {
         "title": "实名认证",
+        "breadcrumbs": [Crumb("实名认证")],
         "page": paginate(request, rows),
         "status": status,
         "statuses": ClaimStatus.choices,
@@ -148,6 +149,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:org_list")
     context = {
         "title": "组织账号",
+        "breadcrumbs": [Crumb("组织账号")],
         "page": paginate(request, selectors.org_members(user=request.user)),
         "form": form,
         "can_change": allowed(request.user, "change", OrgMembership),

@@ -195,6 +195,7 @@ class FacilityKind(models.TextChoices):
     CAMERA = "camera", "监控摄像头"
     CHARGING = "charging", "充电桩"
     SHELTER = "shelter", "应急避难场所"
+    VOLUNTEER_STATION = "volunteer_station", "志愿服务站"
     OTHER = "other", "其他"
 
 

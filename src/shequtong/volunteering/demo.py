@@ -16,10 +16,15 @@ from shequtong.accounts.services import account_for_phone, claim_submit, org_acc
 from shequtong.core.choices import AreaLevel, Role
 from shequtong.core.models import Area, RoleGrant, User
 from shequtong.core.selectors import in_tree_order
-from shequtong.registry.choices import OrganizationKind, PersonStatus
+from shequtong.registry.choices import FacilityKind, OrganizationKind, PersonStatus
 from shequtong.registry.models import Organization, Person
 from shequtong.registry.services import PersonData, person_create
-from shequtong.registry.services.assets import OrganizationData, organization_create
+from shequtong.registry.services.assets import (
+    FacilityData,
+    OrganizationData,
+    facility_create,
+    organization_create,
+)
 
 from .choices import SignUpStatus, VolunteerKind
 from .models import Honour, SignUp
@@ -45,6 +50,7 @@ from .services import (
     signup_select,
     volunteer_apply,
     volunteer_decide,
+    volunteer_join_team,
 )
 
 COMMUNITIES = 3
@@ -186,6 +192,18 @@ def seed_volunteering(district: Area, scale: int) -> None:
             phone=f"1370000{n + 1:04d}",
         )
         volunteers = _volunteers(community, staff)
+        for volunteer in volunteers[2:]:
+            volunteer_join_team(actor=staff, volunteer=volunteer, team=team)
+        facility_create(
+            actor=staff,
+            data=FacilityData(
+                name=f"{community.name}志愿服务站",
+                kind=FacilityKind.VOLUNTEER_STATION,
+                area=community,
+                address=f"{community.name}党群服务中心一楼",
+                opening_hours="每天 9:00–17:00",
+            ),
+        )
         _past_activity(community, staff, volunteers[:6], 30, "敬老院陪伴", None)
         _past_activity(community, staff, volunteers[2:], 9, "垃圾分类桶前值守", team)
         now = timezone.now()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import scoped
 from shequtong.registry.choices import PersonStatus
-from shequtong.registry.models import Person
+from shequtong.registry.models import Organization, Person
 
 from .choices import ActivityStatus, HonourStatus, RedemptionStatus, SignUpStatus, VolunteerStatus
 from .models import (
@@ -39,7 +39,11 @@ TARGETS = {
 
 
 def volunteer_list(*, user: User, status: str | None = None) -> QuerySet[Volunteer]:
-    rows = scoped(Volunteer.objects.all(), user, "read").select_related("person", "area")
+    rows = (
+        scoped(Volunteer.objects.all(), user, "read")
+        .select_related("person", "area")
+        .prefetch_related("teams")
+    )
     # Subqueries, not joins: summing records over a join with awards would count each twice.
     served = ServiceRecord.objects.filter(volunteer=OuterRef("pk")).values("volunteer")
     awards = Commendation.objects.filter(volunteer=OuterRef("pk")).values("volunteer")
@@ -48,6 +52,14 @@ def volunteer_list(*, user: User, status: str | None = None) -> QuerySet[Volunte
         awards=Subquery(awards.annotate(n=Count("pk")).values("n")),
     ).order_by("status", "-created_at", "-pk")
     return rows.filter(status=status) if status else rows
+
+
+TEAM_KINDS = ("volunteer_team", "micro_group", "safety_team")
+
+
+def teams(*, user: User) -> QuerySet[Organization]:
+    """The volunteer teams (志愿服务队、居民微组织、平安建设志愿服务团队) the user may see."""
+    return scoped(Organization.objects.filter(kind__in=TEAM_KINDS), user, "read").order_by("name")
 
 
 def activity_list(*, user: User) -> QuerySet[Activity]:

@@ -12,6 +12,11 @@ urlpatterns = [
         name="volunteer_commend",
     ),
     path(
+        "console/volunteering/volunteers/<int:pk>/team/",
+        console.volunteer_team,
+        name="volunteer_team",
+    ),
+    path(
         "console/volunteering/volunteers/<int:pk>/decide/",
         console.volunteer_decide,
         name="volunteer_decide",

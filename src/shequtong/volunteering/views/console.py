@@ -40,10 +40,12 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         volunteer.stars = services.stars_for(volunteer.served or 0)  # type: ignore[attr-defined]
     context = {
         "title": "志愿者",
+        "breadcrumbs": [Crumb("志愿者")],
         "page": page,
         "status": status,
         "statuses": VolunteerStatus.choices,
         "can_change": allowed(request.user, "change", Volunteer),
+        "teams": list(selectors.teams(user=request.user)),
     }
     return render(request, "volunteering/volunteer_list.html", context)
 
@@ -58,6 +60,16 @@ def volunteer_commend(request: HttpRequest, pk: int) -> HttpResponse:
         reason=request.POST.get("reason", ""),
     )
     messages.success(request, f"已嘉许：{award.title}")
+    return redirect(reverse("volunteering:volunteer_list") + "?status=active")
+
+
+@require_POST
+def volunteer_team(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a volunteer in one of the community's teams (志愿服务队、居民微组织…)."""
+    volunteer = get_object_or_404(scoped(Volunteer.objects.all(), request.user, "change"), pk=pk)
+    team = get_object_or_404(selectors.teams(user=request.user), pk=request.POST.get("team"))
+    services.volunteer_join_team(actor=request.user, volunteer=volunteer, team=team)
+    messages.success(request, f"{volunteer.person.name}已加入{team.name}")
     return redirect(reverse("volunteering:volunteer_list") + "?status=active")
 
 
@@ -77,6 +89,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     rows = within_scope(request, selectors.activity_list(user=request.user), "area_path")
     context = {
         "title": "志愿活动",
+        "breadcrumbs": [Crumb("志愿活动")],
         "page": paginate(request, rows),
         "can_change": allowed(request.user, "change", Activity),
     }
@@ -119,7 +132,10 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         "title": "发布活动",
         "form": form,
         "area": area,
-        "crumbs": [Crumb("志愿活动", reverse("volunteering:activity_list")), Crumb("发布活动")],
+        "breadcrumbs": [
+            Crumb("志愿活动", reverse("volunteering:activity_list")),
+            Crumb("发布活动"),
+        ],
     }
     return render(request, "volunteering/activity_new.html", context)
 
@@ -141,7 +157,10 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "accepted": sum(1 for s in signups if s.status == SignUpStatus.ACCEPTED),
         "can_change": allowed(request.user, "change", Activity)
         and scoped(Activity.objects.filter(pk=pk), request.user, "change").exists(),
-        "crumbs": [Crumb("志愿活动", reverse("volunteering:activity_list")), Crumb(activity.title)],
+        "breadcrumbs": [
+            Crumb("志愿活动", reverse("volunteering:activity_list")),
+            Crumb(activity.title),
+        ],
     }
     return render(request, "volunteering/activity_detail.html", context)
 
@@ -238,6 +257,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         return xlsx_response("志愿服务台账.xlsx", book)
     context = {
         "title": "志愿服务台账",
+        "breadcrumbs": [Crumb("志愿服务台账")],
         "page": paginate(request, rows),
         "can_export": allowed(request.user, "export", ServiceRecord),
     }
@@ -256,6 +276,7 @@ def shop_list(request: HttpRequest) -> HttpResponse:
     rows = within_scope(request, selectors.shop_list(user=request.user), "area_path")
     context = {
         "title": "爱心超市",
+        "breadcrumbs": [Crumb("爱心超市")],
         "shops": rows,
         "form": form,
         "can_change": allowed(request.user, "change", RewardShop),
@@ -285,6 +306,6 @@ def shop_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "received": shop_account(shop).balance,
         "form": form,
         "can_change": scoped(RewardShop.objects.filter(pk=pk), request.user, "change").exists(),
-        "crumbs": [Crumb("爱心超市", reverse("volunteering:shop_list")), Crumb(shop.name)],
+        "breadcrumbs": [Crumb("爱心超市", reverse("volunteering:shop_list")), Crumb(shop.name)],
     }
     return render(request, "volunteering/shop_detail.html", context)

@@ -18,7 +18,7 @@ from shequtong.core.services import export_record
 from shequtong.registry.identity import parse_id_number
 from shequtong.registry.models import Organization, Person
 from shequtong.web.inputs import whole_number
-from shequtong.web.pages import paginate, within_scope, xlsx_response, xlsx_workbook
+from shequtong.web.pages import Crumb, paginate, within_scope, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
 
 from .. import services
@@ -93,6 +93,7 @@ def dual_list(request: HttpRequest) -> HttpResponse:
     summaries = [(r, dual_summary(r, year)) for r in page.object_list]
     context = {
         "title": "双报到",
+        "breadcrumbs": [Crumb("双报到")],
         "page": page,
         "summaries": summaries,
         "year": year,

@@ -61,6 +61,7 @@ def honour_list(request: HttpRequest) -> HttpResponse:
         return redirect("volunteering:honour_detail", pk=honour.pk)
     context = {
         "title": "红黑榜",
+        "breadcrumbs": [Crumb("红黑榜")],
         "page": paginate(request, rows),
         "form": form,
         "status": status,
@@ -86,7 +87,7 @@ def honour_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publishable": honour.status == HonourStatus.PUBLICISED
         and honour.notice_until
         and timezone.localdate() > honour.notice_until,
-        "crumbs": [Crumb("红黑榜", reverse("volunteering:honour_list")), Crumb(honour.title)],
+        "breadcrumbs": [Crumb("红黑榜", reverse("volunteering:honour_list")), Crumb(honour.title)],
     }
     return render(request, "volunteering/honour_detail.html", context)
 
