@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequtong.accounts.services import person_of
@@ -159,10 +159,13 @@ def record_list(request: HttpRequest) -> Any:
 @router.get(
     "/certificates/{number}",
     auth=None,
-    response={200: CertificateOut, 404: ErrorOut},
+    response={200: CertificateOut, 404: ErrorOut, 422: ErrorOut},
     summary="查验志愿服务证明（无需登录，仅返回证明所载信息）",
 )
-def certificate_check(request: HttpRequest, number: str) -> Any:
+def certificate_check(
+    request: HttpRequest,
+    number: str = Path(..., pattern=r"^[A-Za-z0-9-]{4,24}$", description="证明编号"),
+) -> Any:
     c = get_object_or_404(Certificate, number=number.strip().upper())
     return {
         "number": c.number,
