@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "shequtong.ledger",
     "shequtong.accounts",
     "shequtong.volunteering",
+    "shequtong.deliberation",
     "shequtong.web",
 ]
 

@@ -52,6 +52,7 @@ from tests.core.factories import (
     UserFactory,
     build_area_tree,
 )
+from tests.deliberation.rows import ROWS as DELIBERATION_ROWS
 from tests.registry.rows import ROWS as REGISTRY_ROWS
 from tests.volunteering.rows import ROWS as VOLUNTEERING_ROWS
 from tests.volunteering.rows import join as join_organisation
@@ -217,6 +218,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     **CASE_ROWS,
     **CARE_ROWS,
     **VOLUNTEERING_ROWS,
+    **DELIBERATION_ROWS,
 }
 
 

@@ -1,0 +1,132 @@
+"""Owners' votes (业主共同决定) of an estate: the vote, its roll fixed when it opens (each owner
+once, with the exclusive area of all their units), and the ballots by every channel. The
+latest valid ballot of an owner counts; all are kept. The tally is recomputed from the ballots
+(a recount) and compared with the one published."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from shequtong.core.models import GovernedModel, User
+from shequtong.core.storage import sealed_storage
+
+from .choices import Channel, Choice, OwnerMatter, VoteStatus
+
+
+class Vote(GovernedModel):
+    estate = models.ForeignKey(
+        "registry.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="votes"
+    )
+    title = models.CharField("表决事项", max_length=200)
+    matter = models.CharField("事项类别", max_length=24, choices=OwnerMatter.choices)
+    description = models.TextField("说明", max_length=5000, blank=True)
+    opens_at = models.DateTimeField("开始时间")
+    closes_at = models.DateTimeField("截止时间")
+    status = models.CharField(
+        "状态", max_length=16, choices=VoteStatus.choices, default=VoteStatus.DRAFT
+    )
+    total_area = models.DecimalField(
+        "专有部分总面积 (m²)", max_digits=14, decimal_places=2, null=True, editable=False
+    )
+    total_owners = models.PositiveIntegerField("业主总人数", null=True, editable=False)
+    result = models.JSONField("公布结果", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name="发起人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "业主表决"
+        verbose_name_plural = verbose_name
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="deliberation_vote_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RollEntry(GovernedModel):
+    """One owner on the roll: a registry person, or the developer for its unsold units (one
+    owner however many). `unit_area` is the sum of their units' registered exclusive area."""
+
+    vote = models.ForeignKey(
+        Vote, verbose_name="表决", on_delete=models.CASCADE, related_name="roll"
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name="业主",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    developer = models.BooleanField("开发建设单位", default=False)
+    unit_area = models.DecimalField("专有部分面积 (m²)", max_digits=12, decimal_places=2)
+    units = models.PositiveIntegerField("房屋套数")
+
+    class Meta:
+        verbose_name = "表决名册"
+        verbose_name_plural = verbose_name
+        ordering = ["vote_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "person"], name="deliberation_roll_person_once"
+            ),
+            models.UniqueConstraint(
+                fields=["vote"], condition=Q(developer=True), name="deliberation_roll_one_developer"
+            ),
+            models.CheckConstraint(
+                condition=Q(developer=True, person__isnull=True)
+                | Q(developer=False, person__isnull=False),
+                name="deliberation_roll_names_its_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "开发建设单位" if self.developer else str(self.person)
+
+
+class Ballot(GovernedModel):
+    """A ballot as cast. An owner may cast again while the vote is open; the latest counts
+    (`current`), the rest are kept. A paper ballot carries its scan, a proxy its authorisation."""
+
+    vote = models.ForeignKey(
+        Vote, verbose_name="表决", on_delete=models.CASCADE, related_name="ballots"
+    )
+    entry = models.ForeignKey(
+        RollEntry, verbose_name="业主", on_delete=models.PROTECT, related_name="ballots"
+    )
+    choice = models.CharField("表决意见", max_length=16, choices=Choice.choices)
+    channel = models.CharField("方式", max_length=16, choices=Channel.choices)
+    current = models.BooleanField("有效", default=True)
+    # A signed ballot or a written authorisation names the owner: encrypted at rest.
+    document = models.FileField(
+        "纸质表决票或授权委托书", upload_to="ballots/%Y/%m/", blank=True, storage=sealed_storage
+    )
+    proxy_name = models.CharField("受托人", max_length=32, blank=True)
+    cast_by = models.ForeignKey(
+        User, verbose_name="录入或投票账号", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receipt = models.CharField("回执码", max_length=16, unique=True)
+
+    class Meta:
+        verbose_name = "表决票"
+        verbose_name_plural = verbose_name
+        ordering = ["vote_id", "pk"]
+        constraints = [
+            # One counted ballot per owner, whatever the channels racing.
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(current=True), name="deliberation_ballot_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="online") | ~Q(document=""),
+                name="deliberation_ballot_paper_has_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt
