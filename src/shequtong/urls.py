@@ -19,5 +19,6 @@ urlpatterns = [
     path("console/care/", include("shequtong.care.urls")),
     path("", include("shequtong.accounts.urls")),
     path("", include("shequtong.volunteering.urls")),
+    path("", include("shequtong.deliberation.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -202,6 +202,9 @@ def test_closing_publishes_the_tally_and_the_recount_reproduces_it(staff, estate
     vote = _open(staff, estate)
     for key, choice in zip("ABC", ["agree", "agree", "abstain"], strict=True):
         ballot_cast(actor=estate.owners[key][0], vote=vote, choice=choice)
+    with pytest.raises(DomainError, match="未到，不能提前结束"):
+        vote_close(actor=staff, vote=vote)
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     vote = vote_close(actor=staff, vote=vote)
     # 3 of 5 owners (60 %) take part: below 2/3, named.
     assert vote.result["passed"] is False

@@ -43,7 +43,7 @@ NAVIGATION = {
 
 def test_a_resident_signing_in_lands_on_the_portal(page, live_server, demo):
     sign_in(page, live_server, demo.of_role(Role.RESIDENT)[0].username, landing="/m/")
-    assert page.locator(".tile").count() == 3
+    assert page.locator(".tile").count() == 4
     # A staff page typed in by hand: refused in Chinese, with the way back to the portal.
     assert page.goto(f"{live_server.url}/console/areas/").status == 403
     assert "工作台仅供社区工作人员使用" in page.content()
@@ -138,8 +138,9 @@ def test_resident_portal_on_a_phone(new_page, live_server):
         "随手拍\n拍照上报身边问题",
         "我的诉求\n查看进度和评价",
         "志愿服务\n活动报名 · 时长 · 爱心币",
+        "业主表决\n线上投票 · 查看结果",
     ]
-    assert page.locator(".tile svg").count() == 3 and "即将开通" not in page.content()
+    assert page.locator(".tile svg").count() == 4 and "即将开通" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "resident-home")
     context.close()

@@ -246,6 +246,9 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
         raise _error("status", "您无权结束该表决", "forbidden")
     if vote.status != VoteStatus.OPEN:
         raise _error("status", "只有投票中的表决可以结束")
+    if timezone.now() < vote.closes_at:
+        until = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
+        raise _error("status", f"表决截止时间（{until}）未到，不能提前结束")
     vote.result = tally(vote)
     vote.status = VoteStatus.CLOSED
     vote.save(update_fields=["result", "status", "updated_at"])

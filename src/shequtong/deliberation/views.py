@@ -1,0 +1,126 @@
+"""Owners' votes in the console (create, the pre-vote check, open, key in paper and proxy
+ballots, close and publish) and on /m/ (the owner's ballot and the published result)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from shequtong.accounts.services import person_of
+from shequtong.core.errors import DomainError
+from shequtong.core.scoping import allowed, require, scoped
+from shequtong.registry.models import Estate
+from shequtong.web.pages import Crumb, paginate
+
+from . import selectors, services
+from .choices import Choice, VoteStatus
+from .forms import KeyedBallotForm, VoteForm
+from .models import Ballot, RollEntry, Vote
+
+
+def _errors(form: object) -> DomainError:
+    return DomainError.from_fields({k: [str(m) for m in v] for k, v in form.errors.items()})  # type: ignore[attr-defined]
+
+
+def vote_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "read", Vote, "业主表决")
+    estates = scoped(Estate.objects.all(), request.user, "read").order_by("name")
+    form = VoteForm(request.POST or None, estates=estates)
+    if request.method == "POST":
+        if not form.is_valid():
+            raise _errors(form)
+        vote = services.vote_create(actor=request.user, **form.cleaned_data)
+        return redirect("deliberation:vote_detail", pk=vote.pk)
+    context = {
+        "title": "业主表决",
+        "breadcrumbs": [Crumb("业主表决")],
+        "page": paginate(request, selectors.vote_list(user=request.user)),
+        "form": form,
+        "can_change": allowed(request.user, "change", Vote),
+    }
+    return render(request, "deliberation/vote_list.html", context)
+
+
+def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = get_object_or_404(selectors.vote_list(user=request.user), pk=pk)
+    counted = selectors.counted_by_entry(vote)
+    roll = [(e, counted.get(e.pk)) for e in selectors.roll_of(vote)]
+    context = {
+        "title": vote.title,
+        "vote": vote,
+        "problems": services.pre_vote_check(vote.estate) if vote.status == VoteStatus.DRAFT else [],
+        "roll": roll,
+        "tally": vote.result or (services.tally(vote) if vote.status == VoteStatus.OPEN else None),
+        "recounted": services.recount(vote) if vote.status == VoteStatus.CLOSED else None,
+        "keyed_form": KeyedBallotForm(),
+        "can_change": scoped(Vote.objects.filter(pk=pk), request.user, "change").exists(),
+        "breadcrumbs": [Crumb("业主表决", reverse("deliberation:vote_list")), Crumb(vote.title)],
+    }
+    return render(request, "deliberation/vote_detail.html", context)
+
+
+@require_POST
+def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = get_object_or_404(scoped(Vote.objects.all(), request.user, "change"), pk=pk)
+    action = request.POST.get("action")
+    if action == "open":
+        vote = services.vote_open(actor=request.user, vote=vote)
+        messages.success(
+            request, f"已开启：名册 {vote.total_owners} 位业主，专有部分 {vote.total_area} m²"
+        )
+    elif action == "close":
+        vote = services.vote_close(actor=request.user, vote=vote)
+        messages.success(
+            request, "表决已结束，结果已公布" + ("：通过" if vote.result["passed"] else "：未通过")
+        )
+    elif action == "key":
+        form = KeyedBallotForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise _errors(form)
+        data = form.cleaned_data
+        entry = get_object_or_404(RollEntry, pk=data["entry"], vote=vote)
+        ballot = services.ballot_cast(
+            actor=request.user,
+            vote=vote,
+            entry=entry,
+            choice=data["choice"],
+            channel=data["channel"],
+            document=data["document"],
+            proxy_name=data["proxy_name"],
+        )
+        messages.success(request, f"已录入，回执码 {ballot.receipt}")
+    return redirect("deliberation:vote_detail", pk=pk)
+
+
+@login_required
+def m_votes(request: HttpRequest) -> HttpResponse:
+    """The owner's votes: cast (again, while open: the latest counts) and read the result."""
+    me = person_of(request.user)
+    if me is None:
+        messages.info(request, "请先完成实名认证")
+        return redirect("accounts:m_claim")
+    if request.method == "POST":
+        vote = get_object_or_404(selectors.votes_of_owner(me), pk=request.POST.get("vote"))
+        ballot = services.ballot_cast(
+            actor=request.user, vote=vote, choice=request.POST.get("choice", "")
+        )
+        messages.success(
+            request,
+            f"已投票（{ballot.get_choice_display()}），回执码 {ballot.receipt}；"
+            "截止前可改投，以最后一次为准",
+        )
+        return redirect("deliberation:m_votes")
+    votes = list(selectors.votes_of_owner(me))
+    mine = {
+        b.vote_id: b for b in Ballot.objects.filter(entry__person=me, current=True, vote__in=votes)
+    }
+    context = {
+        "title": "业主表决",
+        "rows": [(v, mine.get(v.pk)) for v in votes],
+        "choices": Choice.choices,
+    }
+    return render(request, "deliberation/m_votes.html", context)

@@ -1,0 +1,56 @@
+"""An estate's owners' vote on using the maintenance fund, as its users do it: the owner votes
+on a phone, the community keys in a signed paper ballot with its scan, and the tally shows the
+four fractions against their thresholds."""
+
+from __future__ import annotations
+
+import pytest
+
+from shequtong.core.demo import seed_demo
+from shequtong.deliberation.models import Ballot, RollEntry, Vote
+
+from .conftest import screenshot
+from .test_phone import PHONE, WIDTH
+from .test_roles import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_an_owner_votes_online_and_a_paper_ballot_is_keyed_in(new_page, live_server, tmp_path):
+    seed_demo()
+    vote = Vote.objects.get(status="open")
+    _, phone = new_page(**PHONE)
+    sign_in(phone, live_server, "resident_01", landing="/m/")
+    phone.get_by_role("link", name="业主表决 线上投票 · 查看结果").click()
+    card = phone.locator(f"#vote-{vote.pk}")
+    card.get_by_role("button", name="同意", exact=True).click()
+    phone.get_by_text("截止前可改投").wait_for()
+    assert "我的表决：同意（线上" in phone.locator(f"#vote-{vote.pk}").inner_text()
+    # The closed vote shows its published result to the owner.
+    assert "未达3/4以上" in phone.content()
+    screenshot(phone, "votes-phone")
+    assert phone.evaluate(WIDTH) <= 390
+
+    _, desk = new_page(viewport={"width": 1280, "height": 860})
+    sign_in(desk, live_server, "community_yangjiaping_01")
+    desk.goto(f"{live_server.url}/console/deliberation/votes/{vote.pk}/")
+    waiting = (
+        RollEntry.objects.filter(vote=vote, developer=False).exclude(ballots__current=True).first()
+    )
+    row = desk.locator("#roll tr", has_text=waiting.person.name)
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed paper ballot")
+    row.get_by_label("扫描件").set_input_files(str(scan))
+    row.get_by_role("button", name="录入").click()
+    desk.get_by_text("已录入，回执码").wait_for()
+    assert Ballot.objects.get(entry=waiting, current=True).channel == "paper"
+    tally = desk.locator("#tally").inner_text()
+    for label in (
+        "参与表决的专有部分面积",
+        "参与表决的业主人数",
+        "同意的专有部分面积",
+        "同意的业主人数",
+    ):
+        assert label in tally
+    assert "2/3以上" in tally and "过半数" in tally
+    screenshot(desk, "votes-console")
