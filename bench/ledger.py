@@ -25,28 +25,10 @@ import multiprocessing
 import os
 import random
 import statistics
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
-import psycopg
-
-ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-DB = f"shequtong_bench_ledger_{os.getpid()}"
-
-
-def setup() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
-    os.environ.setdefault("SHEQUTONG_MODE", "test")
-    os.environ.setdefault("SHEQUTONG_VAR_DIR", str(Path(tempfile.gettempdir()) / DB))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shequtong.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+from participation import community_with_residents, percentile, throwaway_database
 
 
 def transfer_worker(ids: list[int], count: int, seed: int, out: multiprocessing.Queue) -> None:
@@ -142,65 +124,20 @@ def bench_ledger(transfers: int, n_accounts: int, workers: int) -> None:
 
 
 def bench_signup(places: int, requests: int) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    from shequtong.accounts.models import ClaimReason, ClaimStatus, ResidentClaim
-    from shequtong.core.choices import AreaLevel, Role
-    from shequtong.core.models import RoleGrant, User
-    from shequtong.core.services import area_build
-    from shequtong.registry.models import Person
+    from shequtong.core.models import User
     from shequtong.volunteering.models import Activity, SignUp, Volunteer
     from shequtong.volunteering.services import ActivityData, activity_create, activity_publish
 
     settings.ALLOWED_HOSTS = ["*"]
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 400 名额已满 is expected
-    district = area_build(name="压测区", level=AreaLevel.DISTRICT, parent=None, code="500199000000")
-    street = area_build(
-        name="压测街道", level=AreaLevel.SUBDISTRICT, parent=district, code="500199001000"
-    )
-    community = area_build(
-        name="压测社区", level=AreaLevel.COMMUNITY, parent=street, code="500199001001"
-    )
-    staff = User.objects.create(username="bench-staff")
-    RoleGrant.objects.create(
-        user=staff, role=Role.COMMUNITY_STAFF, area=community, area_path=community.path
-    )
-    from stdnum.cn import ric
-
-    people = []
-    for i in range(requests):
-        born = date(1990, 1, 1) + timedelta(days=i // 900)
-        body = f"500199{born:%Y%m%d}{i % 900 + 100:03d}"
-        people.append(
-            Person(
-                name=f"居民{i}",
-                gender="male",
-                birth_date=born,
-                id_number=body + ric.calc_check_digit(body + "0"),
-                area=community,
-                area_path=community.path,
-            )
-        )
-    people = Person.objects.bulk_create(people)
-    users = User.objects.bulk_create(User(username=f"bench-r{i}") for i in range(requests))
-    ResidentClaim.objects.bulk_create(
-        ResidentClaim(
-            user=u,
-            person=p,
-            claimed_name=p.name,
-            claimed_id_number=p.id_number,
-            status=ClaimStatus.CONFIRMED,
-            reason=ClaimReason.MATCHED,
-            area=community,
-            area_path=community.path,
-        )
-        for u, p in zip(users, people, strict=True)
-    )
+    community, staff, people, users = community_with_residents("500199", requests)
     Volunteer.objects.bulk_create(
         Volunteer(
             person=p, kind="resident", status="active", area=community, area_path=community.path
@@ -257,7 +194,7 @@ def bench_signup(places: int, requests: int) -> None:
         f"sign-up: {requests} residents at once from {threads_n} connections for {places} places "
         f"in {wall:.1f} s: {accepted} accepted (target exactly {places}), "
         f"{requests - accepted} told 名额已满; p50 {statistics.median(timings):.0f} ms, "
-        f"p95 {timings[int(len(timings) * 0.95) - 1]:.0f} ms; statuses {sorted(set(statuses))}"
+        f"p95 {percentile(timings, 0.95):.0f} ms; statuses {sorted(set(statuses))}"
     )
     assert Activity.objects.get(pk=activity.pk).places == places
 
@@ -270,21 +207,9 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=50)
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{DB}"')
-    try:
-        setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with throwaway_database(f"shequtong_bench_ledger_{os.getpid()}"):
         bench_ledger(args.transfers, args.accounts, args.workers)
         bench_signup(args.places, args.requests)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -318,7 +318,11 @@ def test_rotation_re_encrypts_sealed_files(db, tree, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     found = {(m._meta.label, f.name) for m, f in rotate_data_key.sealed_files()}
-    assert found == {("registry.ImportJob", "file"), ("cases.Dispute", "agreement")}
+    assert found == {
+        ("registry.ImportJob", "file"),
+        ("cases.Dispute", "agreement"),
+        ("deliberation.Ballot", "document"),
+    }
     settings.SHEQUTONG_DATA_KEYS = K1
     job = ImportJob(area=tree.comm_a1, original_name="台账.csv")
     job.file.save("台账.csv", ContentFile("姓名,身份证号\n张三,11010519491231002X\n".encode()))
