@@ -151,6 +151,12 @@ def test_every_channel_and_the_latest_ballot_counts(staff, estate):
     result = tally(vote)
     # 4 of 5 owners (80 %) with 400 of 500 m² take part; agree: A, B, D = 3 of 4, 350 of 400 m².
     assert [m["percent"] for m in result["measures"]] == ["80.00%", "80.00%", "87.50%", "75.00%"]
+    assert [(m["part"], m["whole"]) for m in result["measures"]] == [
+        ("400", "500"),
+        ("4", "5"),
+        ("350", "400"),
+        ("3", "4"),
+    ]
     assert result["passed"] and result["by_channel"] == {"online": 2, "paper": 1, "proxy": 1}
     assert AuditEntry.objects.filter(action="vote.ballot").count() == 5
 
@@ -275,3 +281,11 @@ def test_two_channels_at_once_for_one_owner_count_once(tree, caplog, user_with):
     assert errors == []
     assert Ballot.objects.filter(vote=vote).count() == 2
     assert Ballot.objects.filter(vote=vote, current=True).count() == 1
+
+
+def test_areas_show_to_the_hundredth(staff, estate):
+    Dwelling.objects.filter(number="101").update(floor_area=Decimal("100.25"))
+    vote = _open(staff, estate)
+    ballot_cast(actor=estate.owners["A"][0], vote=vote, choice="agree")
+    area = tally(vote)["measures"][0]
+    assert (area["part"], area["whole"], area["unit"]) == ("150.25", "500.25", "m²")

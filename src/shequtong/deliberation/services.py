@@ -196,6 +196,14 @@ def ballot_cast(
     return ballot
 
 
+def _shown(value: Fraction | int) -> str:
+    """A count as itself, an area in m² to the hundredth (areas are registered to 0.01 m²)."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
+
+
 def tally(vote: Vote) -> dict[str, Any]:
     """The four fractions from the counted ballots, against the thresholds of the matter."""
     counted = Ballot.objects.filter(vote=vote, current=True).select_related("entry")
@@ -224,8 +232,9 @@ def tally(vote: Vote) -> dict[str, Any]:
         "measures": [
             {
                 "label": m.label,
-                "part": str(m.part),
-                "whole": str(m.whole),
+                "part": _shown(m.part),
+                "whole": _shown(m.whole),
+                "unit": "m²" if "面积" in m.label else "人",
                 "percent": m.percent,
                 "rule": m.rule,
                 "met": m.met,
