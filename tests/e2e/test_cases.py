@@ -79,6 +79,10 @@ def test_a_blocked_fire_escape_from_report_to_rating(new_page, live_server, tmp_
         permissions=["geolocation"],
     )
     mobile.get_by_role("link", name="随手拍").first.click()
+    # The page's script must be listening before a file is chosen (under load it may not be
+    # when the input first appears).
+    mobile.wait_for_url("**/m/report/")
+    mobile.wait_for_load_state()
     mobile.locator("[name=photos]").set_input_files(photo(tmp_path, "before.jpg", (150, 90, 40)))
     # The picker is a Chinese button and says what was chosen (not the browser's Choose Files).
     assert mobile.locator(".picker-button").inner_text() == "拍照或选择照片"
