@@ -289,3 +289,17 @@ def test_areas_show_to_the_hundredth(staff, estate):
     ballot_cast(actor=estate.owners["A"][0], vote=vote, choice="agree")
     area = tally(vote)["measures"][0]
     assert (area["part"], area["whole"], area["unit"]) == ("150.25", "500.25", "m²")
+
+
+def test_a_scan_must_be_a_pdf_or_an_image(staff, estate):
+    vote = _open(staff, estate)
+    d_entry = RollEntry.objects.get(vote=vote, person=estate.owners["D"][1])
+    with pytest.raises(DomainError, match="PDF、JPG 或 PNG"):
+        ballot_cast(
+            actor=staff,
+            vote=vote,
+            choice="agree",
+            channel="paper",
+            entry=d_entry,
+            document=scan("宏病毒.docm"),
+        )

@@ -212,3 +212,28 @@ def test_a_volunteer_joins_a_team_from_the_list(tree, staff, caplog):
     client.post(f"/console/volunteering/volunteers/{v.pk}/team/", {"team": team.pk})
     assert list(v.teams.all()) == [team]
     assert team.name in client.get("/console/volunteering/volunteers/").content.decode()
+
+
+def test_hostile_positions_and_ids_get_a_chinese_answer_not_a_500(tree, staff, caplog):
+    user, someone = resident(70, tree.grid_a1a, caplog)
+    v = volunteer(staff, user, someone)
+    event = activity(staff, tree.comm_a1, lon=106.5, lat=29.5)
+    signup(actor=user, activity=event, volunteer=v)
+    client = Client()
+    client.force_login(user)
+    url = f"/console/volunteering/activities/{event.pk}/"
+    for lon, lat in (("nan", "nan"), ("inf", "29.5"), ("106.5", ""), ("9999", "29.5")):
+        response = client.post(
+            f"/m/volunteer/activities/{event.pk}/checkin/",
+            {"lon": lon, "lat": lat},
+            HTTP_REFERER=url,
+        )
+        assert response.status_code == 302, (lon, lat)
+    assert not SignUp.objects.get(activity=event).checked_in_at
+    for path, field in (
+        ("/m/volunteer/board/", "honour"),
+        ("/m/me/proxy/", "person"),
+        ("/m/votes/", "vote"),
+    ):
+        answer = client.post(path, {field: "abc", "text": "x"}, HTTP_REFERER="/m/")
+        assert answer.status_code in (302, 400), path

@@ -36,14 +36,10 @@ CLAIMS_PER_ACCOUNT = 5  # name + ID guesses an account may make: no enumeration 
 PROXY_MIN_AGE = 60
 
 
-def _field_error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
-
-
 def _phone(raw: str) -> str:
     phone = vault.normalize_phone(raw or "")
     if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
-        raise _field_error("phone", "请输入 11 位手机号码")
+        raise DomainError.on("phone", "请输入 11 位手机号码")
     return phone
 
 
@@ -63,9 +59,9 @@ def code_send(*, phone: str) -> None:
         phone_hash=phone_hash, created_at__gte=now - timedelta(days=1)
     )
     if recent.filter(created_at__gte=now - RESEND_AFTER, used_at__isnull=True).exists():
-        raise _field_error("phone", "验证码已发送，请 60 秒后再试", "too_many")
+        raise DomainError.on("phone", "验证码已发送，请 60 秒后再试", "too_many")
     if recent.count() >= CODES_PER_DAY:
-        raise _field_error("phone", "今天获取验证码次数已达上限，请明天再试", "too_many")
+        raise DomainError.on("phone", "今天获取验证码次数已达上限，请明天再试", "too_many")
     code = f"{secrets.randbelow(10**6):06d}"
     PhoneCode.objects.create(
         phone_hash=phone_hash, code_hash=_code_hash(phone_hash, code), expires_at=now + CODE_TTL
@@ -104,7 +100,7 @@ def code_verify(*, phone: str, code: str) -> User:
         refusal = _code_check(phone_hash, (code or "").strip())
         if refusal is None:
             return account_for_phone(number)
-    raise _field_error("code", refusal)
+    raise DomainError.on("code", refusal)
 
 
 def _code_check(phone_hash: str, code: str) -> str | None:
@@ -133,7 +129,7 @@ def account_for_phone(phone: str) -> User:
     user = User.objects.filter(phone_hash=phone_hash, is_active=True).order_by("pk").first()
     if user is not None and (user.is_superuser or roles_of(user) & STAFF):
         # Staff sign in with password and authenticator at the console, never by SMS alone.
-        raise _field_error("phone", "工作人员请在工作台用账号密码登录")
+        raise DomainError.on("phone", "工作人员请在工作台用账号密码登录")
     if user is None:
         user = User(
             username=f"m{phone_hash[:16]}", phone=number, display_name=vault.mask_phone(number)
@@ -165,21 +161,21 @@ def claim_submit(*, user: User, name: str, id_number: str, community: Area | Non
 
     name = (name or "").strip()
     if not name:
-        raise _field_error("name", "请填写姓名")
+        raise DomainError.on("name", "请填写姓名")
     try:
         identity = parse_id_number(id_number or "")
     except Exception as exc:  # ValidationError with the counter's message
         message = "；".join(getattr(exc, "messages", [str(exc)]))
-        raise _field_error("id_number", message) from exc
+        raise DomainError.on("id_number", message) from exc
     existing = ResidentClaim.objects.select_for_update().filter(user=user).first()
     if existing and existing.status == ClaimStatus.CONFIRMED:
-        raise _field_error("name", "您的账号已完成实名认证")
+        raise DomainError.on("name", "您的账号已完成实名认证")
     if existing and existing.attempts >= CLAIMS_PER_ACCOUNT:
-        raise _field_error("id_number", "申报次数已达上限，请到社区办理实名认证", "too_many")
+        raise DomainError.on("id_number", "申报次数已达上限，请到社区办理实名认证", "too_many")
     person, reason = _match(name, vault.blind_index("id_number", identity.id_number))
     area = person.area if person else community
     if area is None or area.level not in (AreaLevel.COMMUNITY, AreaLevel.GRID):
-        raise _field_error("community", "档案中未找到您，请选择您居住的社区")
+        raise DomainError.on("community", "档案中未找到您，请选择您居住的社区")
     claim = existing or ResidentClaim(user=user, attempts=0)
     claim.area = area
     claim.person = person
@@ -205,7 +201,7 @@ def _confirm(claim: ResidentClaim, *, actor: User | None) -> None:
         with transaction.atomic():
             claim.save()
     except IntegrityError as exc:
-        raise _field_error("person", "该居民档案已由其他账号认证") from exc
+        raise DomainError.on("person", "该居民档案已由其他账号认证") from exc
     user = claim.user
     user.display_name = person.name
     user.save(update_fields=["display_name"])
@@ -218,9 +214,9 @@ def _confirm(claim: ResidentClaim, *, actor: User | None) -> None:
 
 def _decidable(actor: User, claim: ResidentClaim) -> None:
     if claim.status != ClaimStatus.PENDING:
-        raise _field_error("status", "该认证申请已处理")
+        raise DomainError.on("status", "该认证申请已处理")
     if not can_in_area(actor, "change", ResidentClaim, claim.area_path):
-        raise _field_error("status", "您无权处理该社区的认证申请", "forbidden")
+        raise DomainError.on("status", "您无权处理该社区的认证申请", "forbidden")
 
 
 @transaction.atomic
@@ -237,9 +233,9 @@ def claim_confirm(*, actor: User, claim: ResidentClaim, person: Person | None = 
     if person is not None:
         claim.person = person
     if claim.person is None:
-        raise _field_error("person", "请选择该居民在档案中的记录")
+        raise DomainError.on("person", "请选择该居民在档案中的记录")
     if not can_in_area(actor, "change", ResidentClaim, claim.person.area_path):
-        raise _field_error("person", "该居民不在您管理的社区", "forbidden")
+        raise DomainError.on("person", "该居民不在您管理的社区", "forbidden")
     _confirm(claim, actor=actor)
 
 
@@ -248,7 +244,7 @@ def claim_reject(*, actor: User, claim: ResidentClaim, note: str) -> None:
     claim = ResidentClaim.objects.select_for_update().get(pk=claim.pk)
     _decidable(actor, claim)
     if not (note or "").strip():
-        raise _field_error("note", "请说明不通过的原因，居民会看到")
+        raise DomainError.on("note", "请说明不通过的原因，居民会看到")
     claim.status = ClaimStatus.REJECTED
     claim.note = note.strip()[:200]
     claim.decided_by = actor
@@ -275,9 +271,9 @@ def proxy_start(*, user: User, person: Person) -> Proxy:
     """代办: act for an elder of one's own household (60 or older), recorded as such."""
     me = person_of(user)
     if me is None:
-        raise _field_error("person", "请先完成实名认证")
+        raise DomainError.on("person", "请先完成实名认证")
     if person.pk == me.pk or me.household_id is None or person.household_id != me.household_id:
-        raise _field_error("person", "只能为同户的家庭成员代办")
+        raise DomainError.on("person", "只能为同户的家庭成员代办")
     today = timezone.localdate()
     age = (
         today.year
@@ -285,7 +281,7 @@ def proxy_start(*, user: User, person: Person) -> Proxy:
         - ((today.month, today.day) < (person.birth_date.month, person.birth_date.day))
     )
     if age < PROXY_MIN_AGE:
-        raise _field_error("person", f"代办仅限 {PROXY_MIN_AGE} 岁及以上的家庭成员")
+        raise DomainError.on("person", f"代办仅限 {PROXY_MIN_AGE} 岁及以上的家庭成员")
     proxy, created = Proxy.objects.get_or_create(
         user=user, person=person, revoked_at=None, defaults={"area": person.area}
     )
@@ -302,7 +298,7 @@ def org_account_open(
     organisation's community. It signs in with its phone number and a one-time code, like a
     resident, and works in the console over its organisation's rows only."""
     if not can_in_area(actor, "change", OrgMembership, organization.area_path):
-        raise _field_error("organization", "您无权为该组织开通账号", "forbidden")
+        raise DomainError.on("organization", "您无权为该组织开通账号", "forbidden")
     area = organization.area
     while area.level not in (AreaLevel.COMMUNITY, AreaLevel.SUBDISTRICT) and area.parent_id:
         area = area.parent

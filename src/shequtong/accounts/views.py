@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from shequtong.core.errors import DomainError
 from shequtong.core.scoping import allowed, is_staff, require, scoped
 from shequtong.registry.models import Organization, Person
+from shequtong.web.inputs import whole_number
 from shequtong.web.pages import Crumb, paginate
 
 from . import selectors, services
@@ -88,7 +89,9 @@ def m_proxy(request: HttpRequest) -> HttpResponse:
         messages.info(request, "请先完成实名认证")
         return redirect("accounts:m_claim")
     if request.method == "POST":
-        elder = get_object_or_404(selectors.household_elders(me), pk=request.POST.get("person"))
+        elder = get_object_or_404(
+            selectors.household_elders(me), pk=whole_number(request.POST, "person", "家人") or 0
+        )
         services.proxy_start(user=request.user, person=elder)
         messages.success(request, f"已开通为{elder.name}代办，代办的事项都会注明")
         return redirect("accounts:m_proxy")
@@ -125,7 +128,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已驳回，居民会看到原因")
     else:
         person = None
-        if person_id := request.POST.get("person"):
+        if person_id := whole_number(request.POST, "person", "档案居民编号"):
             person = get_object_or_404(
                 scoped(Person.objects.all(), request.user, "change"), pk=person_id
             )

@@ -19,6 +19,11 @@ class DomainError(Exception):
         self.fields = fields or {}
 
     @classmethod
+    def on(cls, field: str, message: str, code: str = "invalid") -> DomainError:
+        """One field's problem, which is also the headline."""
+        return cls(code, message, {field: [message]})
+
+    @classmethod
     def from_fields(cls, fields: dict[str, list[str]], code: str = "invalid") -> DomainError:
         """Every bad field named; the first field's first message is the headline."""
         return cls(code, next(iter(fields.values()))[0], fields)

@@ -5,15 +5,9 @@ from typing import Any
 from django import forms
 
 from shequtong.registry.models import Estate
+from shequtong.web.widgets import DateTimeInput
 
 from .choices import Channel, Choice, OwnerMatter
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class VoteForm(forms.Form):
@@ -27,8 +21,8 @@ class VoteForm(forms.Form):
     description = forms.CharField(
         label="说明", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    opens_at = forms.DateTimeField(label="开始时间", widget=LocalDateTimeInput())
-    closes_at = forms.DateTimeField(label="截止时间", widget=LocalDateTimeInput())
+    opens_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
+    closes_at = forms.DateTimeField(label="截止时间", widget=DateTimeInput())
 
     def __init__(self, *args: Any, estates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -26,10 +26,7 @@ from .models import Ballot, RollEntry, Vote
 from .rules import owners_decision
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def _error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
+SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 
 
 def pre_vote_check(estate: Estate) -> list[str]:
@@ -53,7 +50,7 @@ def vote_create(
     description: str = "",
 ) -> Vote:
     if not can_in_area(actor, "change", Vote, estate.area_path):
-        raise _error("estate", "您无权为该小区发起表决", "forbidden")
+        raise DomainError.on("estate", "您无权为该小区发起表决", "forbidden")
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = ["请填写表决事项"]
@@ -83,9 +80,9 @@ def vote_open(*, actor: User, vote: Vote) -> Vote:
     units (no owner registered) as one owner."""
     vote = Vote.objects.select_for_update().select_related("estate").get(pk=vote.pk)
     if not can(actor, "change", vote):
-        raise _error("status", "您无权开启该表决", "forbidden")
+        raise DomainError.on("status", "您无权开启该表决", "forbidden")
     if vote.status != VoteStatus.DRAFT:
-        raise _error("status", "该表决已开启")
+        raise DomainError.on("status", "该表决已开启")
     problems = pre_vote_check(vote.estate)
     if problems:
         more = f"等 {len(problems)} 处" if len(problems) > 5 else ""
@@ -109,7 +106,7 @@ def vote_open(*, actor: User, vote: Vote) -> Vote:
         for row in owned
     ]
     if not entries:
-        raise _error("estate", "该小区没有登记房屋，无法表决")
+        raise DomainError.on("estate", "该小区没有登记房屋，无法表决")
     RollEntry.objects.bulk_create(entries)
     vote.total_area = sum((e.unit_area for e in entries), Decimal(0))
     vote.total_owners = len(entries)
@@ -142,34 +139,36 @@ def ballot_cast(
     """Online by the owner themself (`entry` found from their 实名 account); on paper or by
     proxy keyed in by staff, with the signed ballot or the written authorisation attached."""
     if choice not in Choice.values:
-        raise _error("choice", "请选择同意、不同意或弃权")
+        raise DomainError.on("choice", "请选择同意、不同意或弃权")
     if channel not in Channel.values:
-        raise _error("channel", "未知的投票方式")
+        raise DomainError.on("channel", "未知的投票方式")
     if channel == Channel.ONLINE:
         me = person_of(actor)
         entry = RollEntry.objects.filter(vote=vote, person=me).first() if me else None
         if entry is None:
-            raise _error("choice", "您不在本次表决的业主名册中")
+            raise DomainError.on("choice", "您不在本次表决的业主名册中")
     else:
         if not can(actor, "change", vote):
-            raise _error("channel", "只有社区工作人员可以录入纸质票和委托票", "forbidden")
+            raise DomainError.on("channel", "只有社区工作人员可以录入纸质票和委托票", "forbidden")
         if entry is None or entry.vote_id != vote.pk:
-            raise _error("entry", "请选择名册中的业主")
+            raise DomainError.on("entry", "请选择名册中的业主")
         if document is None:
             word = "业主签名的纸质表决票" if channel == Channel.PAPER else "书面授权委托书"
-            raise _error("document", f"请上传{word}的扫描件")
+            raise DomainError.on("document", f"请上传{word}的扫描件")
+        if not str(getattr(document, "name", "")).lower().endswith(SCAN_TYPES):
+            raise DomainError.on("document", "扫描件须为 PDF、JPG 或 PNG 文件")
         if getattr(document, "size", 0) > MAX_DOCUMENT_BYTES:
-            raise _error("document", "扫描件不能超过 10 MB")
+            raise DomainError.on("document", "扫描件不能超过 10 MB")
         if channel == Channel.PROXY and not proxy_name.strip():
-            raise _error("proxy_name", "委托投票须填写受托人姓名")
+            raise DomainError.on("proxy_name", "委托投票须填写受托人姓名")
     # The owner's row first: two channels at once for one owner are served one after the other.
     entry = RollEntry.objects.select_for_update().get(pk=entry.pk)
     vote = Vote.objects.get(pk=vote.pk)
     now = timezone.now()
     if vote.status != VoteStatus.OPEN or now >= vote.closes_at:
-        raise _error("choice", "表决已截止")
+        raise DomainError.on("choice", "表决已截止")
     if now < vote.opens_at:
-        raise _error(
+        raise DomainError.on(
             "choice", f"表决尚未开始，{timezone.localtime(vote.opens_at):%m-%d %H:%M} 开始"
         )
     Ballot.objects.filter(entry=entry, current=True).update(current=False)
@@ -252,12 +251,12 @@ def tally(vote: Vote) -> dict[str, Any]:
 def vote_close(*, actor: User, vote: Vote) -> Vote:
     vote = Vote.objects.select_for_update().get(pk=vote.pk)
     if not can(actor, "change", vote):
-        raise _error("status", "您无权结束该表决", "forbidden")
+        raise DomainError.on("status", "您无权结束该表决", "forbidden")
     if vote.status != VoteStatus.OPEN:
-        raise _error("status", "只有投票中的表决可以结束")
+        raise DomainError.on("status", "只有投票中的表决可以结束")
     if timezone.now() < vote.closes_at:
         until = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
-        raise _error("status", f"表决截止时间（{until}）未到，不能提前结束")
+        raise DomainError.on("status", f"表决截止时间（{until}）未到，不能提前结束")
     vote.result = tally(vote)
     vote.status = VoteStatus.CLOSED
     vote.save(update_fields=["result", "status", "updated_at"])

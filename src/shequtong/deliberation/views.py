@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shequtong.accounts.services import person_of
-from shequtong.core.errors import DomainError
 from shequtong.core.scoping import allowed, require, scoped
 from shequtong.registry.models import Estate
+from shequtong.web.inputs import form_refused, whole_number
 from shequtong.web.pages import Crumb, paginate
 
 from . import selectors, services
@@ -22,17 +22,13 @@ from .forms import KeyedBallotForm, VoteForm
 from .models import Ballot, RollEntry, Vote
 
 
-def _errors(form: object) -> DomainError:
-    return DomainError.from_fields({k: [str(m) for m in v] for k, v in form.errors.items()})  # type: ignore[attr-defined]
-
-
 def vote_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "read", Vote, "业主表决")
     estates = scoped(Estate.objects.all(), request.user, "read").order_by("name")
     form = VoteForm(request.POST or None, estates=estates)
     if request.method == "POST":
         if not form.is_valid():
-            raise _errors(form)
+            raise form_refused(form)
         vote = services.vote_create(actor=request.user, **form.cleaned_data)
         return redirect("deliberation:vote_detail", pk=vote.pk)
     context = {
@@ -80,7 +76,7 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "key":
         form = KeyedBallotForm(request.POST, request.FILES)
         if not form.is_valid():
-            raise _errors(form)
+            raise form_refused(form)
         data = form.cleaned_data
         entry = get_object_or_404(RollEntry, pk=data["entry"], vote=vote)
         ballot = services.ballot_cast(
@@ -104,7 +100,9 @@ def m_votes(request: HttpRequest) -> HttpResponse:
         messages.info(request, "请先完成实名认证")
         return redirect("accounts:m_claim")
     if request.method == "POST":
-        vote = get_object_or_404(selectors.votes_of_owner(me), pk=request.POST.get("vote"))
+        vote = get_object_or_404(
+            selectors.votes_of_owner(me), pk=whole_number(request.POST, "vote", "表决") or 0
+        )
         ballot = services.ballot_cast(
             actor=request.user, vote=vote, choice=request.POST.get("choice", "")
         )

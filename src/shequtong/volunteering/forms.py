@@ -5,20 +5,10 @@ from typing import Any
 from django import forms
 
 from shequtong.registry.models import Organization
-from shequtong.web.widgets import DateInput
+from shequtong.web.widgets import DateInput, DateTimeInput
 
 from .choices import ActivityKind, FeedbackGrade, HonourKind, VolunteerKind
 from .models import MAX_PLACES, MAX_PRICE
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """`<input type="datetime-local">` reads only ISO (2026-12-05T09:00): rendered so, a form
-    saved untouched keeps its times."""
-
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class ApplyForm(forms.Form):
@@ -38,8 +28,8 @@ class ActivityForm(forms.Form):
         label="服务内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     place = forms.CharField(label="地点", max_length=200)
-    starts_at = forms.DateTimeField(label="开始时间", widget=LocalDateTimeInput())
-    ends_at = forms.DateTimeField(label="结束时间", widget=LocalDateTimeInput())
+    starts_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label="结束时间", widget=DateTimeInput())
     places = forms.IntegerField(label="招募人数", min_value=1, max_value=MAX_PLACES)
     needs_selection = forms.BooleanField(label="报名需选拔", required=False)
     lon = forms.FloatField(

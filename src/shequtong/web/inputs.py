@@ -14,6 +14,11 @@ from django.utils.dateparse import parse_datetime
 from shequtong.core.errors import DomainError
 
 
+def form_refused(form: Any) -> DomainError:
+    """A bound form's errors as the one DomainError, each field's messages kept."""
+    return DomainError.from_fields({k: [str(m) for m in v] for k, v in form.errors.items()})
+
+
 def whole_number(data: Mapping[str, Any], name: str, label: str) -> int | None:
     """The integer in `data[name]`; None when the field is empty."""
     raw = str(data.get(name, "")).strip()

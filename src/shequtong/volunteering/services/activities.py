@@ -38,10 +38,6 @@ QR_WINDOWS_ACCEPTED = 2
 MAX_DISTANCE_M = 300
 
 
-def _error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
-
-
 @dataclass(frozen=True)
 class ActivityData:
     title: str
@@ -91,7 +87,7 @@ def activity_create(
     *, actor: User, area: Area, data: ActivityData, organization: Organization | None = None
 ) -> Activity:
     if not _may_publish(actor, area, organization):
-        raise _error("organization", "您无权在该社区以该组织名义发布活动", "forbidden")
+        raise DomainError.on("organization", "您无权在该社区以该组织名义发布活动", "forbidden")
     _check(data)
     activity = Activity.objects.create(
         area=area,
@@ -120,7 +116,7 @@ def _editable(actor: User, activity: Activity) -> Activity:
         .get(pk=activity.pk)
     )
     if not can(actor, "change", locked):
-        raise _error("activity", "您无权管理该活动", "forbidden")
+        raise DomainError.on("activity", "您无权管理该活动", "forbidden")
     return locked
 
 
@@ -128,7 +124,7 @@ def _editable(actor: User, activity: Activity) -> Activity:
 def activity_publish(*, actor: User, activity: Activity) -> Activity:
     activity = _editable(actor, activity)
     if activity.status != ActivityStatus.DRAFT:
-        raise _error("status", "只有草稿可以发布")
+        raise DomainError.on("status", "只有草稿可以发布")
     activity.status = ActivityStatus.PUBLISHED
     activity.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="activity.publish", obj=activity)
@@ -139,7 +135,7 @@ def activity_publish(*, actor: User, activity: Activity) -> Activity:
 def activity_close(*, actor: User, activity: Activity, cancel: bool = False) -> Activity:
     activity = _editable(actor, activity)
     if activity.status not in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED):
-        raise _error("status", "该活动已结束或已取消")
+        raise DomainError.on("status", "该活动已结束或已取消")
     activity.status = ActivityStatus.CANCELLED if cancel else ActivityStatus.CLOSED
     activity.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -167,16 +163,16 @@ def signup(*, actor: User, activity: Activity, volunteer: Volunteer) -> SignUp:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     volunteer = Volunteer.objects.get(pk=volunteer.pk)
     if volunteer.status != VolunteerStatus.ACTIVE:
-        raise _error("activity", "注册志愿者审核通过后才能报名")
+        raise DomainError.on("activity", "注册志愿者审核通过后才能报名")
     if activity.status != ActivityStatus.PUBLISHED:
-        raise _error("activity", "该活动不在招募中")
+        raise DomainError.on("activity", "该活动不在招募中")
     if timezone.now() >= activity.ends_at:
-        raise _error("activity", "活动已结束，不能报名")
+        raise DomainError.on("activity", "活动已结束，不能报名")
     existing = SignUp.objects.filter(activity=activity, volunteer=volunteer).first()
     if existing and existing.status != SignUpStatus.CANCELLED:
-        raise _error("activity", "您已报名该活动")
+        raise DomainError.on("activity", "您已报名该活动")
     if not activity.needs_selection and _accepted(activity) >= activity.places:
-        raise _error("activity", f"名额已满（共 {activity.places} 人）", "full")
+        raise DomainError.on("activity", f"名额已满（共 {activity.places} 人）", "full")
     status = SignUpStatus.APPLIED if activity.needs_selection else SignUpStatus.ACCEPTED
     entry = existing or SignUp(activity=activity, volunteer=volunteer, area=activity.area)
     entry.status = status
@@ -190,9 +186,9 @@ def signup_select(*, actor: User, entry: SignUp, accept: bool) -> SignUp:
     activity = _editable(actor, entry.activity)
     entry = SignUp.objects.select_for_update().get(pk=entry.pk)
     if entry.status != SignUpStatus.APPLIED:
-        raise _error("status", "该报名已处理")
+        raise DomainError.on("status", "该报名已处理")
     if accept and _accepted(activity) >= activity.places:
-        raise _error("status", f"名额已满（共 {activity.places} 人）", "full")
+        raise DomainError.on("status", f"名额已满（共 {activity.places} 人）", "full")
     entry.status = SignUpStatus.ACCEPTED if accept else SignUpStatus.REJECTED
     entry.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -212,7 +208,7 @@ def signup_cancel(*, actor: User, entry: SignUp) -> SignUp:
         SignUp.objects.select_for_update(of=("self",)).select_related("activity").get(pk=entry.pk)
     )
     if entry.status not in (SignUpStatus.APPLIED, SignUpStatus.ACCEPTED) or entry.checked_in_at:
-        raise _error("status", "已签到或已处理的报名不能取消")
+        raise DomainError.on("status", "已签到或已处理的报名不能取消")
     entry.status = SignUpStatus.CANCELLED
     entry.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="activity.signup_cancel", obj=entry)
@@ -240,13 +236,13 @@ def activity_for_code(code: str) -> Activity:
         pk_text, window_text, mac = code.strip().split("-")
         pk, window = int(pk_text), int(window_text)
     except ValueError:
-        raise _error("code", "二维码无法识别，请重新扫描现场二维码") from None
+        raise DomainError.on("code", "二维码无法识别，请重新扫描现场二维码") from None
     activity = Activity.objects.filter(pk=pk).first()
     if activity is None or not hmac.compare_digest(mac, _mac(activity, window)):
-        raise _error("code", "二维码无法识别，请重新扫描现场二维码")
+        raise DomainError.on("code", "二维码无法识别，请重新扫描现场二维码")
     now = int(timezone.now().timestamp()) // QR_WINDOW_SECONDS
     if not 0 <= now - window < QR_WINDOWS_ACCEPTED:
-        raise _error("code", "二维码已过期，请扫描现场屏幕上的最新二维码")
+        raise DomainError.on("code", "二维码已过期，请扫描现场屏幕上的最新二维码")
     return activity
 
 
@@ -257,7 +253,7 @@ def _entry_for(activity: Activity, volunteer: Volunteer) -> SignUp:
         .first()
     )
     if entry is None:
-        raise _error("activity", "您没有该活动的录用报名，不能签到")
+        raise DomainError.on("activity", "您没有该活动的录用报名，不能签到")
     return entry
 
 
@@ -265,7 +261,7 @@ def _distance(activity: Activity, lon: float | None, lat: float | None) -> int |
     if lon is None or lat is None:
         return None
     if activity.lon is None or activity.lat is None:
-        raise _error("position", "该活动未标注地点坐标，请扫描现场二维码签到")
+        raise DomainError.on("position", "该活动未标注地点坐标，请扫描现场二维码签到")
     return round(distance_m(lon, lat, activity.lon, activity.lat))
 
 
@@ -284,18 +280,20 @@ def check_in(
     now = timezone.now()
     if now < activity.starts_at - CHECKIN_EARLY:
         opens = timezone.localtime(activity.starts_at - CHECKIN_EARLY).strftime("%m-%d %H:%M")
-        raise _error("activity", f"签到尚未开始，{opens} 起可签到")
+        raise DomainError.on("activity", f"签到尚未开始，{opens} 起可签到")
     if now > activity.ends_at:
-        raise _error("activity", "活动已结束，不能签到")
+        raise DomainError.on("activity", "活动已结束，不能签到")
     entry = _entry_for(activity, volunteer)
     if entry.checked_in_at:
-        raise _error("activity", f"您已于 {timezone.localtime(entry.checked_in_at):%H:%M} 签到")
+        raise DomainError.on(
+            "activity", f"您已于 {timezone.localtime(entry.checked_in_at):%H:%M} 签到"
+        )
     distance = _distance(activity, lon, lat)
     if method == CheckinMethod.POSITION:
         if distance is None:
-            raise _error("position", "未取得您的位置，请允许定位或扫描现场二维码")
+            raise DomainError.on("position", "未取得您的位置，请允许定位或扫描现场二维码")
         if distance > MAX_DISTANCE_M:
-            raise _error(
+            raise DomainError.on(
                 "position", f"您距活动地点约 {distance} 米，须在 {MAX_DISTANCE_M} 米内签到"
             )
     entry.checked_in_at = now
@@ -311,11 +309,11 @@ def check_out(*, actor: User, activity: Activity, volunteer: Volunteer) -> SignU
     now = timezone.now()
     entry = _entry_for(activity, volunteer)
     if not entry.checked_in_at:
-        raise _error("activity", "请先签到")
+        raise DomainError.on("activity", "请先签到")
     if entry.checked_out_at:
-        raise _error("activity", "您已签退")
+        raise DomainError.on("activity", "您已签退")
     if now > activity.ends_at + CHECKOUT_LATE:
-        raise _error("activity", "签退时间已过，请联系组织方确认时长")
+        raise DomainError.on("activity", "签退时间已过，请联系组织方确认时长")
     entry.checked_out_at = now
     entry.save(update_fields=["checked_out_at", "updated_at"])
     audit_record(actor=actor, action="activity.check_out", obj=entry)
@@ -345,15 +343,15 @@ def hours_confirm(
         .get(pk=entry.pk)
     )
     if entry.status != SignUpStatus.ACCEPTED or not entry.checked_in_at:
-        raise _error("minutes", "只有已签到的志愿者可以确认时长")
+        raise DomainError.on("minutes", "只有已签到的志愿者可以确认时长")
     if entry.minutes is not None:
-        raise _error("minutes", "该志愿者的时长已确认")
+        raise DomainError.on("minutes", "该志愿者的时长已确认")
     if not isinstance(minutes, int) or minutes < 1:
-        raise _error("minutes", "服务时长须至少 1 分钟")
+        raise DomainError.on("minutes", "服务时长须至少 1 分钟")
     if minutes > activity.minutes:
-        raise _error("minutes", f"服务时长不能超过活动时长 {activity.minutes} 分钟")
+        raise DomainError.on("minutes", f"服务时长不能超过活动时长 {activity.minutes} 分钟")
     if rating is not None and not 1 <= rating <= 5:
-        raise _error("rating", "评价须为 1 至 5 星")
+        raise DomainError.on("rating", "评价须为 1 至 5 星")
     now = timezone.now()
     entry.minutes = minutes
     entry.confirmed_by = actor
@@ -395,11 +393,11 @@ def hours_confirm(
 def volunteer_rate(*, actor: User, entry: SignUp, rating: int, comment: str = "") -> SignUp:
     entry = SignUp.objects.select_for_update().get(pk=entry.pk)
     if entry.minutes is None:
-        raise _error("rating", "时长确认后才能评价活动")
+        raise DomainError.on("rating", "时长确认后才能评价活动")
     if entry.volunteer_rating is not None:
-        raise _error("rating", "您已评价过该活动")
+        raise DomainError.on("rating", "您已评价过该活动")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise _error("rating", "评价须为 1 至 5 星")
+        raise DomainError.on("rating", "评价须为 1 至 5 星")
     entry.volunteer_rating = rating
     entry.volunteer_comment = comment.strip()[:200]
     entry.save(update_fields=["volunteer_rating", "volunteer_comment", "updated_at"])

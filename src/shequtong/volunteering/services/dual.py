@@ -22,10 +22,6 @@ from ..models import Activity, DualFeedback, DualReport, ServiceRecord
 PARTY_MEMBERS = ("01", "02")  # 中共党员、中共预备党员
 
 
-def _error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
-
-
 @transaction.atomic
 def dual_report(
     *,
@@ -41,16 +37,16 @@ def dual_report(
     """报到登记 of a unit or a party member. The community registers either; a party member
     may report themself (`self_report`) to the community they live in."""
     if (organization is None) == (person is None):
-        raise _error("organization", "请选择报到单位或报到党员之一")
+        raise DomainError.on("organization", "请选择报到单位或报到党员之一")
     if not self_report and not can_in_area(actor, "change", DualReport, community.path):
-        raise _error("organization", "您无权为该社区登记报到", "forbidden")
+        raise DomainError.on("organization", "您无权为该社区登记报到", "forbidden")
     if person is not None:
         if person.political_status not in PARTY_MEMBERS:
-            raise _error(
+            raise DomainError.on(
                 "person", "档案中该居民的政治面貌不是中共党员（含预备党员），请先到社区更正档案"
             )
         if self_report and community_path(person.area_path) != community.path:
-            raise _error("person", "在职党员向居住地社区报到")
+            raise DomainError.on("person", "在职党员向居住地社区报到")
     kind = ReporterKind.UNIT if organization else ReporterKind.PARTY_MEMBER
     try:
         with transaction.atomic():
@@ -65,7 +61,7 @@ def dual_report(
                 registered_by=actor,
             )
     except IntegrityError as exc:
-        raise _error("organization", "已报到，不必重复登记") from exc
+        raise DomainError.on("organization", "已报到，不必重复登记") from exc
     audit_record(actor=actor, action="dual.report", obj=report)
     return report
 
@@ -76,7 +72,7 @@ def dual_feedback(
 ) -> DualFeedback:
     """沟通反馈: the community's word on the year, once per reporter and year."""
     if not can(actor, "change", report):
-        raise _error("grade", "您无权反馈该报到", "forbidden")
+        raise DomainError.on("grade", "您无权反馈该报到", "forbidden")
     errors: dict[str, list[str]] = {}
     if grade not in FeedbackGrade.values:
         errors["grade"] = ["请选择评价"]
@@ -97,7 +93,7 @@ def dual_feedback(
                 given_by=actor,
             )
     except IntegrityError as exc:
-        raise _error("year", f"{year} 年度已反馈") from exc
+        raise DomainError.on("year", f"{year} 年度已反馈") from exc
     audit_record(actor=actor, action="dual.feedback", obj=feedback)
     return feedback
 
@@ -105,7 +101,7 @@ def dual_feedback(
 @transaction.atomic
 def dual_end(*, actor: User, report: DualReport) -> DualReport:
     if not can(actor, "change", report):
-        raise _error("status", "您无权变更该报到", "forbidden")
+        raise DomainError.on("status", "您无权变更该报到", "forbidden")
     report.status = ReportStatus.ENDED
     report.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="dual.end", obj=report)

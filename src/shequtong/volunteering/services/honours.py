@@ -20,14 +20,10 @@ from ..choices import HonourKind, HonourStatus
 from ..models import Honour, Objection
 
 
-def _error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
-
-
 def _mine(actor: User, honour: Honour) -> Honour:
     honour = Honour.objects.select_for_update().get(pk=honour.pk)
     if not can(actor, "change", honour):
-        raise _error("status", "您无权办理该社区的红黑榜", "forbidden")
+        raise DomainError.on("status", "您无权办理该社区的红黑榜", "forbidden")
     return honour
 
 
@@ -43,7 +39,7 @@ def honour_nominate(
     household: Household | None = None,
 ) -> Honour:
     if not can_in_area(actor, "change", Honour, community.path):
-        raise _error("kind", "您无权在该社区提名", "forbidden")
+        raise DomainError.on("kind", "您无权在该社区提名", "forbidden")
     errors: dict[str, list[str]] = {}
     if kind not in HonourKind.values:
         errors["kind"] = ["请选择榜单"]
@@ -80,7 +76,7 @@ def honour_deliberate(
     """道德评议: passed by more than half of those present; otherwise withdrawn, the record kept."""
     honour = _mine(actor, honour)
     if honour.status != HonourStatus.NOMINATED:
-        raise _error("status", "该提名已评议")
+        raise DomainError.on("status", "该提名已评议")
     errors: dict[str, list[str]] = {}
     if not record.strip():
         errors["deliberation"] = ["请填写评议记录（参会人员、意见、结论）"]
@@ -113,7 +109,7 @@ def honour_deliberate(
 def honour_publicise(*, actor: User, honour: Honour) -> Honour:
     honour = _mine(actor, honour)
     if honour.status != HonourStatus.DELIBERATED:
-        raise _error("status", "评议通过后才能公示")
+        raise DomainError.on("status", "评议通过后才能公示")
     today = timezone.localdate()
     honour.notice_from = today
     honour.notice_until = today + timedelta(days=settings.SHEQUTONG_HONOUR_NOTICE_DAYS)
@@ -131,16 +127,16 @@ def honour_object(*, actor: User, honour: Honour, text: str) -> Objection:
     honour = Honour.objects.select_for_update().get(pk=honour.pk)
     me = person_of(actor)
     if me is None or community_path(me.area_path) != honour.area_path:
-        raise _error("text", "只有本社区实名居民可以提出异议", "forbidden")
+        raise DomainError.on("text", "只有本社区实名居民可以提出异议", "forbidden")
     today = timezone.localdate()
     if (
         honour.status != HonourStatus.PUBLICISED
         or not honour.notice_until
         or today > honour.notice_until
     ):
-        raise _error("text", "该条目不在公示期内")
+        raise DomainError.on("text", "该条目不在公示期内")
     if not text.strip():
-        raise _error("text", "请写明异议内容")
+        raise DomainError.on("text", "请写明异议内容")
     objection = Objection.objects.create(
         honour=honour, area=honour.area, text=text.strip()[:500], raised_by=actor
     )
@@ -153,9 +149,9 @@ def objection_answer(*, actor: User, objection: Objection, upheld: bool, answer:
     """An upheld objection withdraws the entry; either way the objector's question is answered."""
     honour = _mine(actor, objection.honour)
     if objection.upheld is not None:
-        raise _error("answer", "该异议已处理")
+        raise DomainError.on("answer", "该异议已处理")
     if not answer.strip():
-        raise _error("answer", "请填写处理意见")
+        raise DomainError.on("answer", "请填写处理意见")
     objection.upheld = upheld
     objection.answer = answer.strip()[:500]
     objection.answered_by = actor
@@ -175,11 +171,11 @@ def honour_publish(*, actor: User, honour: Honour) -> Honour:
     honour = _mine(actor, honour)
     today = timezone.localdate()
     if honour.status != HonourStatus.PUBLICISED:
-        raise _error("status", "公示后才能发布")
+        raise DomainError.on("status", "公示后才能发布")
     if today <= honour.notice_until:
-        raise _error("status", f"公示期至 {honour.notice_until:%Y-%m-%d}，期满后方可发布")
+        raise DomainError.on("status", f"公示期至 {honour.notice_until:%Y-%m-%d}，期满后方可发布")
     if honour.objections.filter(upheld__isnull=True).exists():
-        raise _error("status", "还有未处理的异议")
+        raise DomainError.on("status", "还有未处理的异议")
     honour.status = HonourStatus.PUBLISHED
     honour.published_on = today
     honour.expires_on = today + timedelta(days=settings.SHEQUTONG_HONOUR_VALID_DAYS[honour.kind])

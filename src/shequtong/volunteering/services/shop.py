@@ -24,10 +24,6 @@ from . import bank
 MAX_QUANTITY = 20
 
 
-def _error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
-
-
 def shop_account(shop: RewardShop) -> Account:
     return ledger.account_open(
         code=f"shop:{shop.pk}", name=f"{shop.name}收到的爱心币", unit=Unit.COINS
@@ -39,9 +35,9 @@ def shop_create(
     *, actor: User, area: Area, name: str, place: str = "", opening_hours: str = ""
 ) -> RewardShop:
     if not can_in_area(actor, "change", RewardShop, area.path):
-        raise _error("area", "您无权在该社区开设爱心超市", "forbidden")
+        raise DomainError.on("area", "您无权在该社区开设爱心超市", "forbidden")
     if not name.strip():
-        raise _error("name", "请填写名称")
+        raise DomainError.on("name", "请填写名称")
     shop = RewardShop.objects.create(
         area=area, name=name.strip(), place=place.strip(), opening_hours=opening_hours.strip()
     )
@@ -55,7 +51,7 @@ def goods_stock(
 ) -> Goods:
     """Stock donated goods (a new item, or more of one with the same name and price)."""
     if not can(actor, "change", shop):
-        raise _error("shop", "您无权管理该爱心超市", "forbidden")
+        raise DomainError.on("shop", "您无权管理该爱心超市", "forbidden")
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = ["请填写物品名称"]
@@ -98,12 +94,14 @@ def redeem(
     in one transaction; the code is shown at the counter. `by_proxy`: a household member
     redeemed for them (代办), recorded on the redemption and in the audit log."""
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise _error("quantity", f"每次兑换 1 至 {MAX_QUANTITY} 件")
+        raise DomainError.on("quantity", f"每次兑换 1 至 {MAX_QUANTITY} 件")
     goods = Goods.objects.select_for_update(of=("self",)).select_related("shop").get(pk=goods.pk)
     if not goods.active or goods.stock < quantity:
-        raise _error("quantity", f"“{goods.name}”库存不足（剩 {goods.stock} 件）", "out_of_stock")
+        raise DomainError.on(
+            "quantity", f"“{goods.name}”库存不足（剩 {goods.stock} 件）", "out_of_stock"
+        )
     if community_path(person.area_path) != community_path(goods.shop.area_path):
-        raise _error("goods", "只能在本社区的爱心超市兑换")
+        raise DomainError.on("goods", "只能在本社区的爱心超市兑换")
     coins = goods.price * quantity
     source = bank.person_account(person, Unit.COINS)
     try:
@@ -117,7 +115,9 @@ def redeem(
         if exc.code != "insufficient":
             raise
         have = Account.objects.get(pk=source.pk).balance
-        raise _error("quantity", f"爱心币不足：需要 {coins}，现有 {have}", "insufficient") from exc
+        raise DomainError.on(
+            "quantity", f"爱心币不足：需要 {coins}，现有 {have}", "insufficient"
+        ) from exc
     goods.stock -= quantity
     goods.save(update_fields=["stock", "updated_at"])
     for _ in range(5):
@@ -138,7 +138,7 @@ def redeem(
         except IntegrityError:  # the one-in-a-hundred-million code already given
             continue
     else:  # pragma: no cover - five collisions in a row
-        raise _error("goods", "兑换码生成失败，请重试")
+        raise DomainError.on("goods", "兑换码生成失败，请重试")
     audit_record(
         actor=actor,
         action="shop.redeem",
@@ -152,7 +152,7 @@ def redeem(
 def redemption_collect(*, actor: User, shop: RewardShop, code: str) -> Redemption:
     """The counter checks a code off: once, by one counter; the second is told when it went."""
     if not can(actor, "change", shop):
-        raise _error("code", "您无权核销该爱心超市的兑换", "forbidden")
+        raise DomainError.on("code", "您无权核销该爱心超市的兑换", "forbidden")
     code = (code or "").strip()
     redemption = (
         Redemption.objects.select_for_update(of=("self",))
@@ -161,12 +161,12 @@ def redemption_collect(*, actor: User, shop: RewardShop, code: str) -> Redemptio
         .first()
     )
     if redemption is None:
-        raise _error("code", "兑换码不存在或不属于本爱心超市")
+        raise DomainError.on("code", "兑换码不存在或不属于本爱心超市")
     if redemption.status == RedemptionStatus.COLLECTED:
         when = timezone.localtime(redemption.collected_at).strftime("%m-%d %H:%M")
-        raise _error("code", f"该兑换码已于 {when} 核销", "collected")
+        raise DomainError.on("code", f"该兑换码已于 {when} 核销", "collected")
     if redemption.status == RedemptionStatus.CANCELLED:
-        raise _error("code", "该兑换已取消")
+        raise DomainError.on("code", "该兑换已取消")
     redemption.status = RedemptionStatus.COLLECTED
     redemption.collected_at = timezone.now()
     redemption.collected_by = actor
@@ -184,7 +184,7 @@ def redemption_cancel(*, actor: User, redemption: Redemption) -> Redemption:
         .get(pk=redemption.pk)
     )
     if redemption.status != RedemptionStatus.PENDING:
-        raise _error("status", "只有待领取的兑换可以取消")
+        raise DomainError.on("status", "只有待领取的兑换可以取消")
     ledger.reverse(actor=actor, txn=redemption.payment, memo=f"取消兑换 {redemption.code}")
     goods = Goods.objects.select_for_update().get(pk=redemption.goods_id)
     goods.stock += redemption.quantity

@@ -17,19 +17,15 @@ from ..choices import VolunteerKind, VolunteerStatus
 from ..models import Commendation, Volunteer
 
 
-def _error(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(code, message, {field: [message]})
-
-
 @transaction.atomic
 def volunteer_apply(
     *, actor: User, person: Person, kind: str, skills: str = "", availability: str = ""
 ) -> Volunteer:
     if kind not in VolunteerKind.values:
-        raise _error("kind", "请选择志愿者类别")
+        raise DomainError.on("kind", "请选择志愿者类别")
     volunteer = Volunteer.objects.select_for_update().filter(person=person).first()
     if volunteer and volunteer.status in (VolunteerStatus.APPLIED, VolunteerStatus.ACTIVE):
-        raise _error(
+        raise DomainError.on(
             "kind",
             "您已提交过志愿者注册"
             if volunteer.status == VolunteerStatus.APPLIED
@@ -54,11 +50,11 @@ def volunteer_decide(
 ) -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if not can_in_area(actor, "change", Volunteer, volunteer.area_path):
-        raise _error("status", "您无权审核该社区的志愿者", "forbidden")
+        raise DomainError.on("status", "您无权审核该社区的志愿者", "forbidden")
     if volunteer.status != VolunteerStatus.APPLIED:
-        raise _error("status", "该申请已审核")
+        raise DomainError.on("status", "该申请已审核")
     if not approve and not note.strip():
-        raise _error("note", "请填写不通过的原因，申请人会看到")
+        raise DomainError.on("note", "请填写不通过的原因，申请人会看到")
     volunteer.status = VolunteerStatus.ACTIVE if approve else VolunteerStatus.REJECTED
     volunteer.note = note.strip()[:200]
     volunteer.decided_by = actor
@@ -76,11 +72,11 @@ def volunteer_commend(
 ) -> Commendation:
     """嘉许 (志愿者星级认定和嘉许制度): recorded, and told to the volunteer."""
     if not can_in_area(actor, "change", Volunteer, volunteer.area_path):
-        raise _error("title", "您无权嘉许该社区的志愿者", "forbidden")
+        raise DomainError.on("title", "您无权嘉许该社区的志愿者", "forbidden")
     if volunteer.status != VolunteerStatus.ACTIVE:
-        raise _error("title", "只能嘉许已注册的志愿者")
+        raise DomainError.on("title", "只能嘉许已注册的志愿者")
     if not title.strip():
-        raise _error("title", "请填写嘉许名称，如：年度优秀志愿者")
+        raise DomainError.on("title", "请填写嘉许名称，如：年度优秀志愿者")
     award = Commendation.objects.create(
         volunteer=volunteer,
         area=volunteer.area,
@@ -97,7 +93,7 @@ def volunteer_commend(
 @transaction.atomic
 def volunteer_join_team(*, actor: User, volunteer: Volunteer, team: Organization) -> None:
     if not can_in_area(actor, "change", Volunteer, team.area_path):
-        raise _error("team", "您无权管理该队伍", "forbidden")
+        raise DomainError.on("team", "您无权管理该队伍", "forbidden")
     volunteer.teams.add(team)
     audit_record(
         actor=actor,

@@ -67,7 +67,9 @@ def volunteer_commend(request: HttpRequest, pk: int) -> HttpResponse:
 def volunteer_team(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a volunteer in one of the community's teams (志愿服务队、居民微组织…)."""
     volunteer = get_object_or_404(scoped(Volunteer.objects.all(), request.user, "change"), pk=pk)
-    team = get_object_or_404(selectors.teams(user=request.user), pk=request.POST.get("team"))
+    team = get_object_or_404(
+        selectors.teams(user=request.user), pk=whole_number(request.POST, "team", "队伍") or 0
+    )
     services.volunteer_join_team(actor=request.user, volunteer=volunteer, team=team)
     messages.success(request, f"{volunteer.person.name}已加入{team.name}")
     return redirect(reverse("volunteering:volunteer_list") + "?status=active")

@@ -17,7 +17,7 @@ from shequtong.core.scoping import allowed, require, scoped
 from shequtong.core.services import export_record
 from shequtong.registry.identity import parse_id_number
 from shequtong.registry.models import Organization, Person
-from shequtong.web.inputs import whole_number
+from shequtong.web.inputs import form_refused, whole_number
 from shequtong.web.pages import Crumb, paginate, within_scope, xlsx_response, xlsx_workbook
 from shequtong.web.scope import current_scope
 
@@ -110,7 +110,7 @@ def dual_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(scoped(DualReport.objects.all(), request.user, "change"), pk=pk)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        raise DomainError.from_fields({k: [str(m) for m in v] for k, v in form.errors.items()})
+        raise form_refused(form)
     services.dual_feedback(actor=request.user, report=report, **form.cleaned_data)
     messages.success(request, "已反馈")
     return redirect(f"{reverse('volunteering:dual_list')}?year={form.cleaned_data['year']}")

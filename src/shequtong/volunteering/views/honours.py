@@ -14,6 +14,7 @@ from shequtong.core.errors import DomainError
 from shequtong.core.models import community_path
 from shequtong.core.public import public_name
 from shequtong.core.scoping import allowed, require, scoped
+from shequtong.web.inputs import form_refused, whole_number
 from shequtong.web.pages import Crumb, paginate, within_scope
 
 from .. import selectors, services
@@ -22,10 +23,6 @@ from ..forms import DeliberationForm, NominationForm
 from ..models import Honour, Objection
 from .dual import _community, person_by_id
 from .resident import resident_view
-
-
-def _errors(form: object) -> DomainError:
-    return DomainError.from_fields({k: [str(m) for m in v] for k, v in form.errors.items()})  # type: ignore[attr-defined]
 
 
 def honour_list(request: HttpRequest) -> HttpResponse:
@@ -43,7 +40,7 @@ def honour_list(request: HttpRequest) -> HttpResponse:
     form = NominationForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
-            raise _errors(form)
+            raise form_refused(form)
         data = form.cleaned_data
         someone = person_by_id(request, data["id_number"])
         family = data["kind"] == HonourKind.FAMILY
@@ -99,7 +96,7 @@ def honour_action(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "deliberate":
         form = DeliberationForm(request.POST)
         if not form.is_valid():
-            raise _errors(form)
+            raise form_refused(form)
         honour = services.honour_deliberate(actor=request.user, honour=honour, **form.cleaned_data)
         messages.success(
             request,
@@ -112,7 +109,9 @@ def honour_action(request: HttpRequest, pk: int) -> HttpResponse:
         honour = services.honour_publish(actor=request.user, honour=honour)
         messages.success(request, f"已发布，有效期至 {honour.expires_on:%Y-%m-%d}")
     elif action == "answer":
-        objection = get_object_or_404(Objection, pk=request.POST.get("objection"), honour=honour)
+        objection = get_object_or_404(
+            Objection, pk=whole_number(request.POST, "objection", "异议") or 0, honour=honour
+        )
         services.objection_answer(
             actor=request.user,
             objection=objection,
@@ -130,7 +129,9 @@ def m_board(request: HttpRequest) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     if request.method == "POST":
         honour = get_object_or_404(
-            Honour, pk=request.POST.get("honour"), area_path=community_path(person.area_path)
+            Honour,
+            pk=whole_number(request.POST, "honour", "条目") or 0,
+            area_path=community_path(person.area_path),
         )
         services.honour_object(actor=request.user, honour=honour, text=request.POST.get("text", ""))
         messages.success(request, "异议已提交，社区会在公示期内答复")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shequtong.accounts.selectors import proxies_of
 from shequtong.accounts.services import person_of
 from shequtong.core.errors import DomainError
+from shequtong.core.geo import parse_point
 from shequtong.core.models import community_path
 from shequtong.core.public import public_name
 from shequtong.ledger.models import Unit
@@ -131,10 +132,10 @@ def m_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def m_checkin_position(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _active(request)
     activity = get_object_or_404(Activity, pk=pk)
-    try:
-        lon, lat = float(request.POST["lon"]), float(request.POST["lat"])
-    except (KeyError, ValueError):
-        raise DomainError("invalid", "未取得您的位置，请允许定位或扫描现场二维码") from None
+    point = parse_point(request.POST.get("lon"), request.POST.get("lat"))  # finite, in range
+    if point is None:
+        raise DomainError("invalid", "未取得您的位置，请允许定位或扫描现场二维码")
+    lon, lat = point
     services.check_in(
         actor=request.user,
         activity=activity,
