@@ -15,8 +15,17 @@ from shequtong.core.errors import DomainError
 
 
 def form_refused(form: Any) -> DomainError:
-    """A bound form's errors as the one DomainError, each field's messages kept."""
-    return DomainError.from_fields({k: [str(m) for m in v] for k, v in form.errors.items()})
+    """A bound form's errors as the one DomainError, each message naming its field (Django's
+    own say only "这个字段是必填项" — the toast must say which)."""
+
+    def named(name: str, message: str) -> str:
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        return message if not label or label in message else f"{label}：{message}"
+
+    return DomainError.from_fields(
+        {k: [named(k, str(m)) for m in v] for k, v in form.errors.items()}
+    )
 
 
 def whole_number(data: Mapping[str, Any], name: str, label: str) -> int | None:
