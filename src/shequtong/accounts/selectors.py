@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from shequtong.core.models import User
@@ -14,6 +16,15 @@ from .models import ClaimStatus, OrgMembership, Proxy, ResidentClaim
 def organisation_ids(user: User) -> list[int]:
     """What core.scoping narrows an organisation account to (registered in `ready()`)."""
     return list(OrgMembership.objects.filter(user=user).values_list("organization_id", flat=True))
+
+
+def accounts_of(person_ids: Iterable[int]) -> QuerySet[User]:
+    """The confirmed resident accounts of these registry persons: who can be told in-app."""
+    return User.objects.filter(
+        resident_claim__person_id__in=list(person_ids),
+        resident_claim__status=ClaimStatus.CONFIRMED,
+        is_active=True,
+    )
 
 
 def claim_list(*, user: User, status: str | None = ClaimStatus.PENDING) -> QuerySet[ResidentClaim]:

@@ -35,6 +35,7 @@ class CaseSource(models.TextChoices):
     API = "api", "接口"
     OPEN311 = "open311", "Open311"
     DEVICE = "device", "智能设备告警"
+    DELIBERATION = "deliberation", "议事决议"
 
 
 class CategoryKind(models.TextChoices):

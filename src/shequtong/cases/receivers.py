@@ -1,4 +1,5 @@
-"""What cases does when other apps publish: an alarm that needs follow-up becomes a case."""
+"""What cases does when other apps publish: an alarm that needs follow-up, or a topic's
+resolution to carry out, becomes a case."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.dispatch import receiver
 from shequtong.care.events import alarm_follow_up
 from shequtong.core.events import publish
 from shequtong.core.models import Area, User
+from shequtong.deliberation.events import resolution_adopted
 
 from .choices import CaseSource
 from .events import follow_up_opened
@@ -43,6 +45,31 @@ def open_case_for_alarm(
         area=Area.objects.get(pk=area_id),
         address=place,
         idempotency_key=f"care-alarm-{origin.rpartition(':')[2]}",  # published twice, opened once
+        origin_url=url,
+    )
+    case = case_report(actor=User.objects.get(pk=actor_id), report=report)
+    publish(follow_up_opened, origin=origin, number=case.number)
+
+
+@receiver(resolution_adopted, dispatch_uid="cases-resolution-adopted")
+def open_case_for_resolution(
+    sender: Any,
+    *,
+    origin: str,
+    category_code: str,
+    summary: str,
+    area_id: int,
+    url: str,
+    actor_id: int,
+    **_: Any,
+) -> None:
+    categories = tree().by_code
+    report = Report(
+        category=categories.get(category_code) or categories["city-misc"],
+        description=summary,
+        source=CaseSource.DELIBERATION,
+        area=Area.objects.get(pk=area_id),
+        idempotency_key=f"deliberation-topic-{origin.rpartition(':')[2]}",
         origin_url=url,
     )
     case = case_report(actor=User.objects.get(pk=actor_id), report=report)

@@ -15,6 +15,7 @@ TAGS = [
     ("entitled_group", "优抚对象", False),
     ("veteran", "退役军人", False),
     ("party_member", "党员", False),
+    ("resident_rep", "居民代表", False),
     ("community_correction", "社区矫正", True),
     ("severe_mental_disorder", "严重精神障碍", True),
     ("drug_rehab", "社区戒毒康复", True),

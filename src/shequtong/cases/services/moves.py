@@ -24,7 +24,7 @@ from ..choices import (
     SummonsRole,
     SummonsStatus,
 )
-from ..events import resident_report_resolved
+from ..events import case_resolved, resident_report_resolved
 from ..models import (
     Case,
     Hazard,
@@ -164,6 +164,7 @@ def _after_move(case: Case, action: str) -> None:
         _dispatch_notice(case)
     elif action == "resolve":
         _tell_reporters(case, f"您反映的问题已办结（{case.number}）", "请对处理结果进行评价")
+        publish(case_resolved, number=case.number)
         if case.source == CaseSource.RESIDENT and case.reporter_id:
             publish(resident_report_resolved, number=case.number, reporter_id=case.reporter_id)
     elif action == "reject":
