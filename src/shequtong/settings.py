@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shequtong.accounts",
     "shequtong.volunteering",
     "shequtong.deliberation",
+    "shequtong.notices",
     "shequtong.web",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("shequtong.accounts.urls")),
     path("", include("shequtong.volunteering.urls")),
     path("", include("shequtong.deliberation.urls")),
+    path("", include("shequtong.notices.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -53,6 +53,7 @@ from tests.core.factories import (
     build_area_tree,
 )
 from tests.deliberation.rows import ROWS as DELIBERATION_ROWS
+from tests.notices.rows import ROWS as NOTICES_ROWS
 from tests.registry.rows import ROWS as REGISTRY_ROWS
 from tests.volunteering.rows import ROWS as VOLUNTEERING_ROWS
 from tests.volunteering.rows import join as join_organisation
@@ -219,6 +220,7 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     **CARE_ROWS,
     **VOLUNTEERING_ROWS,
     **DELIBERATION_ROWS,
+    **NOTICES_ROWS,
 }
 
 

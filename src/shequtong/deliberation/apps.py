@@ -12,14 +12,26 @@ class DeliberationConfig(AppConfig):
         from shequtong.core.policy import register_policy
         from shequtong.web.navigation import NavItem, Tile, register_nav, register_tile
 
-        from .demo import seed_votes
-        from .models import Vote
+        from . import receivers  # noqa: F401 — connects the receivers
+        from .demo import seed_topics, seed_votes
+        from .models import Topic, Vote
         from .policy import POLICY_ROWS
 
         register_policy(POLICY_ROWS)
-        if seed_votes not in DEMO_EXTENSIONS:
-            DEMO_EXTENSIONS.append(seed_votes)
+        for seed in (seed_votes, seed_topics):
+            if seed not in DEMO_EXTENSIONS:
+                DEMO_EXTENSIONS.append(seed)
+        register_nav(NavItem("议事协商", "deliberation:topic_list", Topic, "居民参与"))
         register_nav(NavItem("业主表决", "deliberation:vote_list", Vote, "居民参与"))
+        register_tile(
+            Tile(
+                "议事协商",
+                "提出议题 · 跟踪进展",
+                "deliberation:m_topics",
+                "deliberation/icon.svg",
+                38,
+            )
+        )
         register_tile(
             Tile(
                 "业主表决",
@@ -35,5 +47,15 @@ class DeliberationConfig(AppConfig):
                 "vote.open": "开启业主表决",
                 "vote.ballot": "投票",
                 "vote.close": "结束表决",
+                "topic.propose": "提出议题",
+                "topic.accept": "受理议题",
+                "topic.decline": "不予受理议题",
+                "topic.end": "终止议题",
+                "topic.step": "完成议事步骤",
+                "topic.to_case": "决议转办",
+                "meeting.create": "召开议事会议",
+                "meeting.record": "记录议事会议",
+                "procedure.adapt": "修订议事规程",
+                "procedure.copy": "新建议事规程",
             }
         )

@@ -33,3 +33,61 @@ class Channel(models.TextChoices):
     ONLINE = "online", "线上"
     PAPER = "paper", "纸质"
     PROXY = "proxy", "委托"
+
+
+class TopicSource(models.TextChoices):
+    """Where a topic (议题) comes from."""
+
+    RESIDENT = "resident", "居民提议"
+    CASES = "cases", "事件聚类"
+    GRID = "grid", "网格收集"
+    COMMITTEES = "committees", "社区两委"
+    OWNERS_COMMITTEE = "owners_committee", "业主委员会"
+    CATALOGUE = "catalogue", "议事目录"
+
+
+class TopicLevel(models.TextChoices):
+    COMMUNITY = "community", "社区"
+    ESTATE = "estate", "小区"
+    BUILDING = "building", "楼栋"
+    GRID = "grid", "网格"
+
+
+class TopicStatus(models.TextChoices):
+    PROPOSED = "proposed", "待受理"
+    RUNNING = "running", "议事中"
+    DONE = "done", "已办结"
+    DECLINED = "declined", "不予受理"
+    ENDED = "ended", "已终止"
+
+
+class StepKind(models.TextChoices):
+    """What completing a step needs: a note and document (提议, 记录), a meeting whose rule
+    passed (商议 needs minutes only), a 公示 opened, or an owners' vote that passed."""
+
+    PROPOSE = "propose", "提议"
+    DISCUSS = "discuss", "商议（会议纪要）"
+    PARTY_REVIEW = "party_review", "党员大会审议"
+    RESOLVE = "resolve", "居民会议或居民代表会议决议"
+    PUBLISH = "publish", "公开（公示）"
+    OWNERS_VOTE = "owners_vote", "业主共同决定"
+    RECORD = "record", "记录"
+
+
+class MeetingKind(models.TextChoices):
+    COMMITTEES = "committees", "两委联席会议"
+    PARTY = "party", "党员大会"
+    RESIDENTS = "residents", "居民会议"
+    REPRESENTATIVES = "representatives", "居民代表会议"
+    COUNCIL = "council", "议事会"
+    OTHER = "other", "其他协商会议"
+
+
+class InviteeRole(models.TextChoices):
+    MEMBER = "member", "参会成员"
+    RESIDENT = "resident", "居民代表"
+    PARTY_REP = "party_rep", "党代表"
+    NPC = "npc", "人大代表"
+    CPPCC = "cppcc", "政协委员"
+    ORGANISATION = "organisation", "社会组织"
+    STAFF = "staff", "工作人员"

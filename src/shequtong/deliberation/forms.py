@@ -4,10 +4,19 @@ from typing import Any
 
 from django import forms
 
-from shequtong.registry.models import Estate
+from shequtong.core.models import Area
+from shequtong.registry.models import Building, Estate
 from shequtong.web.widgets import DateTimeInput
 
-from .choices import Channel, Choice, OwnerMatter
+from .choices import (
+    Channel,
+    Choice,
+    InviteeRole,
+    MeetingKind,
+    OwnerMatter,
+    TopicLevel,
+    TopicSource,
+)
 
 
 class VoteForm(forms.Form):
@@ -39,3 +48,80 @@ class KeyedBallotForm(forms.Form):
     choice = forms.ChoiceField(label="表决意见", choices=Choice.choices)
     proxy_name = forms.CharField(label="受托人", max_length=32, required=False)
     document = forms.FileField(label="签名表决票或授权委托书扫描件")
+
+
+class TopicForm(forms.Form):
+    """Staff's proposal: the community (or grid) it is decided in, its level and source."""
+
+    area = forms.ModelChoiceField(label="社区或网格", queryset=Area.objects.none())
+    title = forms.CharField(label="议题", max_length=120)
+    description = forms.CharField(
+        label="内容", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    source = forms.ChoiceField(
+        label="来源", choices=[c for c in TopicSource.choices if c[0] != TopicSource.RESIDENT]
+    )
+    level = forms.ChoiceField(label="层级", choices=TopicLevel.choices)
+    estate = forms.ModelChoiceField(label="小区", queryset=Estate.objects.none(), required=False)
+    building = forms.ModelChoiceField(
+        label="楼栋", queryset=Building.objects.none(), required=False
+    )
+    case_numbers = forms.CharField(
+        label="来源事件编号", max_length=500, required=False, help_text="多个编号用空格或逗号分隔"
+    )
+
+    def __init__(self, *args: Any, areas: Any, estates: Any, buildings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        self.fields["estate"].queryset = estates
+        self.fields["building"].queryset = buildings
+
+
+class ResidentTopicForm(forms.Form):
+    title = forms.CharField(label="议题", max_length=120)
+    description = forms.CharField(
+        label="内容和理由", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    level = forms.ChoiceField(
+        label="涉及范围",
+        choices=[c for c in TopicLevel.choices if c[0] != TopicLevel.GRID],
+    )
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label="会议类型", choices=MeetingKind.choices)
+    title = forms.CharField(label="会议名称", max_length=120)
+    starts_at = forms.DateTimeField(label="会议时间", widget=DateTimeInput())
+    place = forms.CharField(label="地点", max_length=120)
+    due = forms.IntegerField(
+        label="应到人数",
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        help_text="党员大会、居民会议、居民代表会议留空则按档案计算",
+    )
+
+
+class MeetingRecordForm(forms.Form):
+    minutes = forms.CharField(
+        label="会议纪要", max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    resolution = forms.CharField(
+        label="会议决议", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    due = forms.IntegerField(label="应到人数", min_value=1, max_value=1_000_000, required=False)
+    present = forms.IntegerField(
+        label="实到人数",
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text="留空则按签到人数",
+    )
+    agree = forms.IntegerField(label="同意", min_value=0, max_value=1_000_000, required=False)
+    disagree = forms.IntegerField(label="不同意", min_value=0, max_value=1_000_000, required=False)
+    abstain = forms.IntegerField(label="弃权", min_value=0, max_value=1_000_000, required=False)
+
+
+class InviteeForm(forms.Form):
+    name = forms.CharField(label="姓名或单位", max_length=64)
+    role = forms.ChoiceField(label="身份", choices=InviteeRole.choices)

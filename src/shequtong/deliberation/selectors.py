@@ -1,15 +1,15 @@
-"""Scoped reads of owners' votes, and what an owner sees of their own."""
+"""Scoped reads of votes, topics and meetings, and what a resident sees of their own."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from shequtong.core.models import User
+from shequtong.core.models import User, community_path
 from shequtong.core.scoping import scoped
 from shequtong.registry.models import Person
 
-from .choices import VoteStatus
-from .models import Ballot, RollEntry, Vote
+from .choices import TopicStatus, VoteStatus
+from .models import Ballot, Meeting, RollEntry, Topic, Vote
 
 
 def vote_list(*, user: User) -> QuerySet[Vote]:
@@ -33,4 +33,26 @@ def votes_of_owner(person: Person) -> QuerySet[Vote]:
         .exclude(status=VoteStatus.DRAFT)
         .select_related("estate")
         .order_by("-opens_at")
+    )
+
+
+def topic_list(*, user: User, status: str = "") -> QuerySet[Topic]:
+    rows = scoped(Topic.objects.select_related("area", "procedure", "estate"), user, "read")
+    return rows.filter(status=status) if status else rows
+
+
+def meeting_list(*, user: User) -> QuerySet[Meeting]:
+    return scoped(Meeting.objects.select_related("topic", "area"), user, "read")
+
+
+def topics_for_resident(person: Person, user: User) -> QuerySet[Topic]:
+    """What a resident follows: their own proposals, and the topics under way or done in
+    their community (their estate's and building's included) — not others' pending ones."""
+    shown = Q(area_path__startswith=community_path(person.area_path)) & Q(
+        status__in=[TopicStatus.RUNNING, TopicStatus.DONE, TopicStatus.ENDED]
+    )
+    return (
+        Topic.objects.filter(shown | Q(proposer=user))
+        .select_related("procedure", "estate")
+        .order_by("-created_at", "-pk")
     )

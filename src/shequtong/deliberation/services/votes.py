@@ -19,14 +19,12 @@ from shequtong.core.audit import audit_record
 from shequtong.core.errors import DomainError
 from shequtong.core.models import User
 from shequtong.core.scoping import can, can_in_area
+from shequtong.core.uploads import check_document
 from shequtong.registry.models import Dwelling, Estate
 
-from .choices import SPECIAL_MATTERS, Channel, Choice, OwnerMatter, VoteStatus
-from .models import Ballot, RollEntry, Vote
-from .rules import owners_decision
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+from ..choices import SPECIAL_MATTERS, Channel, Choice, OwnerMatter, VoteStatus
+from ..models import Ballot, RollEntry, Vote
+from ..rules import owners_decision
 
 
 def pre_vote_check(estate: Estate) -> list[str]:
@@ -155,10 +153,7 @@ def ballot_cast(
         if document is None:
             word = "业主签名的纸质表决票" if channel == Channel.PAPER else "书面授权委托书"
             raise DomainError.on("document", f"请上传{word}的扫描件")
-        if not str(getattr(document, "name", "")).lower().endswith(SCAN_TYPES):
-            raise DomainError.on("document", "扫描件须为 PDF、JPG 或 PNG 文件")
-        if getattr(document, "size", 0) > MAX_DOCUMENT_BYTES:
-            raise DomainError.on("document", "扫描件不能超过 10 MB")
+        check_document(document, field="document", word="扫描件")
         if channel == Channel.PROXY and not proxy_name.strip():
             raise DomainError.on("proxy_name", "委托投票须填写受托人姓名")
     # The owner's row first: two channels at once for one owner are served one after the other.

@@ -16,10 +16,10 @@ from shequtong.registry.models import Estate
 from shequtong.web.inputs import form_refused, whole_number
 from shequtong.web.pages import Crumb, paginate
 
-from . import selectors, services
-from .choices import Choice, VoteStatus
-from .forms import KeyedBallotForm, VoteForm
-from .models import Ballot, RollEntry, Vote
+from .. import selectors, services
+from ..choices import Choice, VoteStatus
+from ..forms import KeyedBallotForm, VoteForm
+from ..models import Ballot, RollEntry, Vote
 
 
 def vote_list(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from shequtong.core.models import GovernedModel, User
 from shequtong.core.storage import sealed_storage
 
-from .choices import Channel, Choice, OwnerMatter, VoteStatus
+from ..choices import Channel, Choice, OwnerMatter, VoteStatus
 
 
 class Vote(GovernedModel):

@@ -1,0 +1,62 @@
+"""Who may take part, read from the registry rather than re-entered: the adult residents (户籍
+and non-户籍 alike), the households (one vote each), the residents' representatives (people
+tagged 居民代表), or the party members (正式党员: 预备党员 have no vote) of an area."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from shequtong.core.models import Area
+from shequtong.registry.choices import PersonStatus
+from shequtong.registry.models import Household, Person
+
+from .choices import MeetingKind
+
+ADULT_AGE = 18
+PARTY_MEMBER = "01"
+REPRESENTATIVE_TAG = "resident_rep"
+
+
+def _eighteen_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - ADULT_AGE, day=28)
+
+
+def _residents(area: Area) -> QuerySet[Person]:
+    return Person.objects.filter(area_path__startswith=area.path, status=PersonStatus.ACTIVE)
+
+
+def adult_residents(area: Area) -> QuerySet[Person]:
+    return _residents(area).filter(birth_date__lte=_eighteen_years_before(timezone.localdate()))
+
+
+def households(area: Area) -> QuerySet[Household]:
+    return Household.objects.filter(
+        area_path__startswith=area.path, members__isnull=False
+    ).distinct()
+
+
+def representatives(area: Area) -> QuerySet[Person]:
+    return _residents(area).filter(
+        tag_assignments__tag__code=REPRESENTATIVE_TAG, tag_assignments__ended_on__isnull=True
+    )
+
+
+def party_members(area: Area) -> QuerySet[Person]:
+    return _residents(area).filter(political_status=PARTY_MEMBER)
+
+
+def due_for(kind: str, area: Area) -> int | None:
+    """How many are due at a meeting of `kind`: the registry's count, where the law counts."""
+    if kind == MeetingKind.PARTY:
+        return party_members(area).count()
+    if kind == MeetingKind.RESIDENTS:
+        return adult_residents(area).count()
+    if kind == MeetingKind.REPRESENTATIVES:
+        return representatives(area).count()
+    return None

@@ -1,0 +1,1 @@
+"""deliberation's views by subject: votes, topics and procedures, meetings, residents' pages."""

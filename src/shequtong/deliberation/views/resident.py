@@ -1,0 +1,51 @@
+"""Topics on /m/: a resident proposes one about their community, estate or building, and
+follows the topics of their community through their steps to the published result."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from shequtong.accounts.services import person_of
+from shequtong.web.inputs import form_refused
+
+from .. import selectors, services
+from ..forms import ResidentTopicForm
+
+
+@login_required
+def m_topics(request: HttpRequest) -> HttpResponse:
+    me = person_of(request.user)
+    if me is None:
+        messages.info(request, "请先完成实名认证")
+        return redirect("accounts:m_claim")
+    form = ResidentTopicForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            raise form_refused(form)
+        topic = services.resident_topic_propose(actor=request.user, **form.cleaned_data)
+        messages.success(request, "议题已提交，社区受理后会通知您")
+        return redirect("deliberation:m_topic", pk=topic.pk)
+    context = {
+        "title": "议事协商",
+        "topics": selectors.topics_for_resident(me, request.user)[:50],
+        "form": form,
+    }
+    return render(request, "deliberation/m_topics.html", context)
+
+
+@login_required
+def m_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    me = person_of(request.user)
+    if me is None:
+        return redirect("accounts:m_claim")
+    topic = get_object_or_404(selectors.topics_for_resident(me, request.user), pk=pk)
+    context = {
+        "title": topic.title,
+        "topic": topic,
+        "steps": topic.steps.all(),
+        "updates": topic.updates.all()[:50],
+    }
+    return render(request, "deliberation/m_topic.html", context)
