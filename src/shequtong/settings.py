@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "shequtong.volunteering",
     "shequtong.deliberation",
     "shequtong.notices",
+    "shequtong.surveys",
+    "shequtong.covenants",
     "shequtong.web",
 ]
 

@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("shequtong.volunteering.urls")),
     path("", include("shequtong.deliberation.urls")),
     path("", include("shequtong.notices.urls")),
+    path("", include("shequtong.surveys.urls")),
+    path("", include("shequtong.covenants.urls")),
     path("", include("shequtong.web.urls")),
 ]

@@ -52,9 +52,11 @@ from tests.core.factories import (
     UserFactory,
     build_area_tree,
 )
+from tests.covenants.rows import ROWS as COVENANTS_ROWS
 from tests.deliberation.rows import ROWS as DELIBERATION_ROWS
 from tests.notices.rows import ROWS as NOTICES_ROWS
 from tests.registry.rows import ROWS as REGISTRY_ROWS
+from tests.surveys.rows import ROWS as SURVEYS_ROWS
 from tests.volunteering.rows import ROWS as VOLUNTEERING_ROWS
 from tests.volunteering.rows import join as join_organisation
 
@@ -221,6 +223,8 @@ ROWS: dict[str, Callable[[AreaTree, User], None]] = {
     **VOLUNTEERING_ROWS,
     **DELIBERATION_ROWS,
     **NOTICES_ROWS,
+    **SURVEYS_ROWS,
+    **COVENANTS_ROWS,
 }
 
 
