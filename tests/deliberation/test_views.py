@@ -23,6 +23,7 @@ def test_a_vote_from_the_console_and_the_phone(staff, estate, user_with, tree): 
     client.force_login(staff)
     now = timezone.localtime()
     form = {
+        "electorate": "owners",
         "estate": estate.pk,
         "title": "使用维修资金更换电梯",
         "matter": "use_fund",

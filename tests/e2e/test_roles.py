@@ -138,7 +138,7 @@ def test_resident_portal_on_a_phone(new_page, live_server):
         "随手拍\n拍照上报身边问题",
         "我的诉求\n查看进度和评价",
         "志愿服务\n活动报名 · 时长 · 爱心币",
-        "业主表决\n线上投票 · 查看结果",
+        "表决投票\n线上投票 · 结果与名册",
     ]
     assert page.locator(".tile svg").count() == 4 and "即将开通" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

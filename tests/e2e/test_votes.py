@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shequtong.core.demo import seed_demo
-from shequtong.deliberation.models import Ballot, RollEntry, Vote
+from shequtong.deliberation.models import Ballot, RollEntry, SecretBallot, Vote
 
 from .conftest import screenshot
 from .test_phone import PHONE, WIDTH
@@ -18,10 +18,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 def test_an_owner_votes_online_and_a_paper_ballot_is_keyed_in(new_page, live_server, tmp_path):
     seed_demo()
-    vote = Vote.objects.get(status="open")
+    vote = Vote.objects.get(status="open", electorate="owners")
     _, phone = new_page(**PHONE)
     sign_in(phone, live_server, "resident_01", landing="/m/")
-    phone.get_by_role("link", name="业主表决 线上投票 · 查看结果").click()
+    phone.get_by_role("link", name="表决投票 线上投票 · 结果与名册").click()
     card = phone.locator(f"#vote-{vote.pk}")
     card.get_by_role("button", name="同意", exact=True).click()
     phone.get_by_text("截止前可改投").wait_for()
@@ -30,6 +30,14 @@ def test_an_owner_votes_online_and_a_paper_ballot_is_keyed_in(new_page, live_ser
     assert "未达3/4以上" in phone.content()
     screenshot(phone, "votes-phone")
     assert phone.evaluate(WIDTH) <= 390
+
+    # The secret election: one ballot into the box, no way to change it, no link kept.
+    election = Vote.objects.get(secret=True)
+    phone.locator(f"#vote-{election.pk}").get_by_role("button", name="不同意").click()
+    phone.get_by_text("无记名票已投入票箱，不能更改").wait_for()
+    assert phone.locator(f"#vote-{election.pk} button").count() == 0
+    assert "已投票（线上），无记名票不能更改" in phone.locator(f"#vote-{election.pk}").inner_text()
+    assert SecretBallot.objects.filter(vote=election, choice="disagree").count() == 2
 
     _, desk = new_page(viewport={"width": 1280, "height": 860})
     sign_in(desk, live_server, "community_yangjiaping_01")
@@ -44,6 +52,23 @@ def test_an_owner_votes_online_and_a_paper_ballot_is_keyed_in(new_page, live_ser
     row.get_by_role("button", name="录入").click()
     desk.get_by_text("已录入，回执码").wait_for()
     assert Ballot.objects.get(entry=waiting, current=True).channel == "paper"
+    # A proxy: refused without the trustee's name, accepted with it and the authorisation.
+    proxied = (
+        RollEntry.objects.filter(vote=vote, developer=False).exclude(ballots__current=True).first()
+    )
+    row = desk.locator("#roll tr", has_text=proxied.person.name)
+    row.get_by_label("方式").select_option("proxy")
+    row.get_by_label("扫描件").set_input_files(str(scan))
+    row.get_by_role("button", name="录入").click()
+    desk.get_by_text("委托投票须填写受托人姓名").wait_for()
+    row = desk.locator("#roll tr", has_text=proxied.person.name)
+    row.get_by_label("方式").select_option("proxy")
+    row.get_by_label("受托人").fill("业主之子")
+    row.get_by_label("扫描件").set_input_files(str(scan))
+    row.get_by_role("button", name="录入").click()
+    desk.get_by_text("已录入，回执码").wait_for()
+    assert Ballot.objects.get(entry=proxied, current=True).proxy_name == "业主之子"
+    assert "委托（业主之子）" in desk.locator("#roll").inner_text()
     tally = desk.locator("#tally").inner_text()
     for label in (
         "参与表决的专有部分面积",

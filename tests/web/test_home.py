@@ -74,6 +74,6 @@ def test_the_menu_is_grouped_by_domain(client, demo):
         "爱心超市",
         "双报到",
         "红黑榜",
-        "业主表决",
+        "表决",
     ]
     assert [i.label for i in groups[3].items][:3] == ["居民档案", "小区", "楼栋"]

@@ -22,7 +22,7 @@ class DeliberationConfig(AppConfig):
             if seed not in DEMO_EXTENSIONS:
                 DEMO_EXTENSIONS.append(seed)
         register_nav(NavItem("议事协商", "deliberation:topic_list", Topic, "居民参与"))
-        register_nav(NavItem("业主表决", "deliberation:vote_list", Vote, "居民参与"))
+        register_nav(NavItem("表决", "deliberation:vote_list", Vote, "居民参与"))
         register_tile(
             Tile(
                 "议事协商",
@@ -34,8 +34,8 @@ class DeliberationConfig(AppConfig):
         )
         register_tile(
             Tile(
-                "业主表决",
-                "线上投票 · 查看结果",
+                "表决投票",
+                "线上投票 · 结果与名册",
                 "deliberation:m_votes",
                 "deliberation/icon.svg",
                 40,
@@ -43,8 +43,8 @@ class DeliberationConfig(AppConfig):
         )
         register_action_labels(
             {
-                "vote.create": "发起业主表决",
-                "vote.open": "开启业主表决",
+                "vote.create": "发起表决",
+                "vote.open": "开启表决",
                 "vote.ballot": "投票",
                 "vote.close": "结束表决",
                 "topic.propose": "提出议题",

@@ -17,6 +17,16 @@ class OwnerMatter(models.TextChoices):
 SPECIAL_MATTERS = frozenset({OwnerMatter.RAISE_FUND, OwnerMatter.REBUILD, OwnerMatter.CHANGE_USE})
 
 
+class Electorate(models.TextChoices):
+    """Who is on a vote's roll, read from the registry when it opens."""
+
+    OWNERS = "owners", "小区业主（按专有面积和人数）"
+    RESIDENTS = "residents", "成年居民（户籍和非户籍）"
+    HOUSEHOLDS = "households", "住户（每户一票）"
+    REPRESENTATIVES = "representatives", "居民代表"
+    PARTY = "party", "党员"
+
+
 class VoteStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     OPEN = "open", "投票中"

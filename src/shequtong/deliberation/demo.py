@@ -1,7 +1,8 @@
 """Demo owners' votes in one estate of 杨家坪社区: the demo registry records neither the units'
 areas nor their owners, so this estate gets both (two units left unsold, the developer's), and
 `resident_01` owns a unit there. One vote on using the maintenance fund is open, with online,
-paper and proxy ballots; one on raising the fund is closed, its result published.
+paper and proxy ballots; one on raising the fund is closed, its result published. A secret
+ballot of the community's adult residents (推选居民小组长) is open, a few paper ballots in the box.
 
 Topics in the same community: resident_01's proposal waiting to be accepted, one halfway
 through 四议两公开 (proposed, discussed, reviewed by the party meeting), and one 一事一议
@@ -110,6 +111,32 @@ def seed_votes(district: Area, scale: int) -> None:
             channel=channel,
             document=_signed("授权委托书.pdf" if channel == "proxy" else "纸质票.pdf"),
             proxy_name="业主家属" if channel == "proxy" else "",
+        )
+    _seed_secret_ballot(staff, community, now)
+
+
+def _seed_secret_ballot(staff: User, community: Area, now: Any) -> None:
+    election = vote_create(
+        actor=staff,
+        area=community,
+        electorate="residents",
+        secret=True,
+        title="推选张桂兰为第三居民小组长",
+        description="无记名投票：系统不保存投票人与选择的对应关系，投出后不能更改。",
+        opens_at=now - timedelta(hours=2),
+        closes_at=now + timedelta(days=3),
+    )
+    election = vote_open(actor=staff, vote=election)
+    claimed = ResidentClaim.objects.filter(status="confirmed").values_list("person_id", flat=True)
+    keyed = RollEntry.objects.filter(vote=election).exclude(person_id__in=claimed).order_by("pk")
+    for n, entry in enumerate(keyed[:6]):
+        ballot_cast(
+            actor=staff,
+            vote=election,
+            entry=entry,
+            choice="disagree" if n == 4 else "agree",
+            channel="paper",
+            document=_signed("领票签到表.pdf"),
         )
 
 

@@ -13,7 +13,7 @@ from shequtong.core.models import Area
 from shequtong.registry.choices import PersonStatus
 from shequtong.registry.models import Household, Person
 
-from .choices import MeetingKind
+from .choices import Electorate, MeetingKind
 
 ADULT_AGE = 18
 PARTY_MEMBER = "01"
@@ -29,6 +29,11 @@ def _eighteen_years_before(day: date) -> date:
 
 def _residents(area: Area) -> QuerySet[Person]:
     return Person.objects.filter(area_path__startswith=area.path, status=PersonStatus.ACTIVE)
+
+
+def is_adult(person: Person) -> bool:
+    born = person.birth_date
+    return born is not None and born <= _eighteen_years_before(timezone.localdate())
 
 
 def adult_residents(area: Area) -> QuerySet[Person]:
@@ -60,3 +65,13 @@ def due_for(kind: str, area: Area) -> int | None:
     if kind == MeetingKind.REPRESENTATIVES:
         return representatives(area).count()
     return None
+
+
+def people_of(electorate: str, area: Area) -> QuerySet[Person]:
+    """The persons on the roll of a vote of `electorate` (households are rolled apart)."""
+    chosen = {
+        Electorate.RESIDENTS: adult_residents,
+        Electorate.REPRESENTATIVES: representatives,
+        Electorate.PARTY: party_members,
+    }
+    return chosen[Electorate(electorate)](area)

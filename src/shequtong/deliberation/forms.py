@@ -11,6 +11,7 @@ from shequtong.web.widgets import DateTimeInput
 from .choices import (
     Channel,
     Choice,
+    Electorate,
     InviteeRole,
     MeetingKind,
     OwnerMatter,
@@ -20,12 +21,27 @@ from .choices import (
 
 
 class VoteForm(forms.Form):
-    estate = forms.ModelChoiceField(label="小区", queryset=Estate.objects.none())
+    electorate = forms.ChoiceField(label="投票人", choices=Electorate.choices)
+    estate = forms.ModelChoiceField(
+        label="小区", queryset=Estate.objects.none(), required=False, help_text="业主表决必选"
+    )
+    area = forms.ModelChoiceField(
+        label="社区或网格",
+        queryset=Area.objects.none(),
+        required=False,
+        help_text="居民、住户、居民代表或党员的表决必选",
+    )
     title = forms.CharField(label="表决事项", max_length=200)
     matter = forms.ChoiceField(
-        label="事项类别",
-        choices=OwnerMatter.choices,
+        label="事项类别（业主表决）",
+        choices=[("", "—"), *OwnerMatter.choices],
+        required=False,
         help_text="筹集维修资金、改建重建、改变共有部分用途或经营须双四分之三同意，其余须双过半数",
+    )
+    secret = forms.BooleanField(
+        label="无记名投票",
+        required=False,
+        help_text="选举等事项：不保存投票人与选择的对应关系，投出后不能更改；业主表决须记名",
     )
     description = forms.CharField(
         label="说明", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -33,9 +49,10 @@ class VoteForm(forms.Form):
     opens_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
     closes_at = forms.DateTimeField(label="截止时间", widget=DateTimeInput())
 
-    def __init__(self, *args: Any, estates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, estates: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = estates
+        self.fields["area"].queryset = areas
 
 
 class KeyedBallotForm(forms.Form):

@@ -92,22 +92,42 @@ def owners_decision(
     )
 
 
-def residents_meeting(*, due: int, present: int, agree: int, representatives: bool) -> Outcome:
+def residents_meeting(
+    *, due: int, present: int, agree: int, representatives: bool, by_ballot: bool = False
+) -> Outcome:
     """居民会议 (more than half attend) or 居民代表会议 (at least 2/3 attend); more than half of
-    those present agree."""
+    those present agree. `by_ballot`: the same rule over a vote, ballots standing for
+    attendance."""
+    came, of = ("参与投票的", "占参与投票") if by_ballot else ("到会", "占到会")
     attend = (
-        Measure("到会居民代表", present, due, TWO_THIRDS, True)
+        Measure(f"{came}居民代表", present, due, TWO_THIRDS, True)
         if representatives
-        else Measure("到会居民（或户代表）", present, due, HALF, False)
+        else Measure(f"{came}居民（或户代表）", present, due, HALF, False)
     )
-    return Outcome((attend, Measure("同意（占到会）", agree, present, HALF, False)))
+    return Outcome((attend, Measure(f"同意（{of}）", agree, present, HALF, False)))
 
 
-def party_meeting(*, due: int, present: int, agree: int) -> Outcome:
+def party_meeting(*, due: int, present: int, agree: int, by_ballot: bool = False) -> Outcome:
     """党员大会审议: at least 2/3 of the members present, more than half of those due agree."""
+    came = "参与投票的" if by_ballot else "到会"
     return Outcome(
         (
-            Measure("到会党员", present, due, TWO_THIRDS, True),
+            Measure(f"{came}党员", present, due, TWO_THIRDS, True),
             Measure("同意（占应到党员）", agree, due, HALF, False),
         )
+    )
+
+
+def electorate_vote(*, electorate: str, due: int, voted: int, agree: int) -> Outcome:
+    """A vote of residents, households, representatives or party members decides by the rule
+    of the meeting it stands for (a 居民会议 may be held 分户 or by ballot): residents and
+    households as a 居民会议, representatives as a 居民代表会议, party members as a 党员大会."""
+    if electorate == "party":
+        return party_meeting(due=due, present=voted, agree=agree, by_ballot=True)
+    return residents_meeting(
+        due=due,
+        present=voted,
+        agree=agree,
+        representatives=electorate == "representatives",
+        by_ballot=True,
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from shequtong.core.models import User, community_path
+from shequtong.core.choices import AreaLevel
+from shequtong.core.models import Area, User, community_path
+from shequtong.core.public import public_name
 from shequtong.core.scoping import scoped
 from shequtong.registry.models import Person
 
-from .choices import TopicStatus, VoteStatus
+from .choices import Electorate, TopicStatus, VoteStatus
+from .electorates import is_adult
 from .models import Ballot, Meeting, RollEntry, Topic, Vote
 
 
@@ -18,22 +21,65 @@ def vote_list(*, user: User) -> QuerySet[Vote]:
     )
 
 
+def decision_areas(user: User) -> QuerySet[Area]:
+    """Where the user may hold a topic or a vote: the communities and grids they reach."""
+    levels = [AreaLevel.COMMUNITY, AreaLevel.GRID]
+    return scoped(Area.objects.filter(level__in=levels), user, "read").order_by("path")
+
+
 def roll_of(vote: Vote) -> QuerySet[RollEntry]:
-    return vote.roll.select_related("person").order_by("-unit_area", "pk")
+    return vote.roll.select_related("person", "household__head", "household__dwelling").order_by(
+        "-unit_area", "pk"
+    )
 
 
 def counted_by_entry(vote: Vote) -> dict[int, Ballot]:
     return {b.entry_id: b for b in Ballot.objects.filter(vote=vote, current=True)}
 
 
-def votes_of_owner(person: Person) -> QuerySet[Vote]:
-    """Votes whose roll names `person`: open ones to cast, closed ones to read the result."""
+def votes_of_voter(person: Person) -> QuerySet[Vote]:
+    """Votes whose roll names `person` or, for an adult, their household: open ones to cast,
+    closed ones to read the result and the roll."""
+    on_roll = Q(roll__person=person)
+    if person.household_id is not None and is_adult(person):
+        on_roll |= Q(roll__household_id=person.household_id)
     return (
-        Vote.objects.filter(roll__person=person)
+        Vote.objects.filter(on_roll)
         .exclude(status=VoteStatus.DRAFT)
-        .select_related("estate")
+        .select_related("estate", "area")
+        .distinct()
         .order_by("-opens_at")
     )
+
+
+def entries_of_voter(person: Person, votes: list[Vote]) -> dict[int, RollEntry]:
+    """The roll entry `person` casts for in each vote (their own or their household's)."""
+    mine = Q(person=person)
+    if person.household_id is not None and is_adult(person):
+        mine |= Q(household_id=person.household_id)
+    return {e.vote_id: e for e in RollEntry.objects.filter(mine, vote__in=votes)}
+
+
+def published_roll(vote: Vote) -> list[dict[str, str]]:
+    """The roll as published to the electorate after closing: who voted, how, and (owners)
+    with what area — names shortened to the surname (张**), no doors, no choices."""
+    rows = []
+    for entry in roll_of(vote):
+        if entry.developer:
+            who = "开发建设单位"
+        elif entry.household_id:
+            head = entry.household.head
+            who = f"{public_name(head.name)}户" if head else "住户"
+        else:
+            who = public_name(entry.person.name)
+        rows.append(
+            {
+                "who": who,
+                "area": str(entry.unit_area) if vote.electorate == Electorate.OWNERS else "",
+                "voted": entry.get_channel_display() if entry.voted_at else "未投票",
+            }
+        )
+    return rows
 
 
 def topic_list(*, user: User, status: str = "") -> QuerySet[Topic]:

@@ -1,8 +1,8 @@
-"""deliberation's models by subject: owners' votes, and topics with their procedures and
+"""deliberation's models by subject: votes, and topics with their procedures and
 meetings."""
 
 from .topics import Invitee, Meeting, MeetingFile, Procedure, Topic, TopicStep, TopicUpdate
-from .votes import Ballot, RollEntry, Vote
+from .votes import Ballot, RollEntry, SecretBallot, Vote
 
 __all__ = [
     "Ballot",
@@ -11,6 +11,7 @@ __all__ = [
     "MeetingFile",
     "Procedure",
     "RollEntry",
+    "SecretBallot",
     "Topic",
     "TopicStep",
     "TopicUpdate",

@@ -1,6 +1,7 @@
-"""Writes of owners' votes: create, open (the pre-vote check, then the roll fixed), cast by
-any channel (the owner's latest ballot counts, under a row lock on their roll entry), close
-(the tally published), and the recount that must reproduce it."""
+"""Writes of votes: create, open (the pre-vote check, then the roll fixed from the registry),
+cast by any channel (under a row lock on the voter's roll entry: a named vote counts the
+voter's latest ballot, a secret one takes one ballot into the box), close (the tally
+published), and the recount that must reproduce it."""
 
 from __future__ import annotations
 
@@ -16,20 +17,24 @@ from django.utils import timezone
 
 from shequtong.accounts.services import person_of
 from shequtong.core.audit import audit_record
+from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import DomainError
-from shequtong.core.models import User
+from shequtong.core.models import Area, User
 from shequtong.core.scoping import can, can_in_area
 from shequtong.core.uploads import check_document
-from shequtong.registry.models import Dwelling, Estate
+from shequtong.registry.models import Dwelling, Estate, Person
 
-from ..choices import SPECIAL_MATTERS, Channel, Choice, OwnerMatter, VoteStatus
-from ..models import Ballot, RollEntry, Vote
-from ..rules import owners_decision
+from .. import electorates
+from ..choices import SPECIAL_MATTERS, Channel, Choice, Electorate, OwnerMatter, VoteStatus
+from ..models import Ballot, RollEntry, SecretBallot, Vote
+from ..rules import Outcome, electorate_vote, owners_decision
 
 
-def pre_vote_check(estate: Estate) -> list[str]:
-    """What must be fixed before the estate can vote: a unit without a registered area would
-    count as nothing, silently; each is named."""
+def pre_vote_check(estate: Estate | None) -> list[str]:
+    """What must be fixed before the estate's owners can vote: a unit without a registered area
+    would count as nothing, silently; each is named. Other electorates need no areas."""
+    if estate is None:
+        return []
     missing = Dwelling.objects.filter(building__estate=estate).filter(
         Q(floor_area__isnull=True) | Q(floor_area__lte=0)
     )
@@ -40,29 +45,47 @@ def pre_vote_check(estate: Estate) -> list[str]:
 def vote_create(
     *,
     actor: User,
-    estate: Estate,
     title: str,
-    matter: str,
     opens_at: datetime,
     closes_at: datetime,
+    electorate: str = Electorate.OWNERS,
+    estate: Estate | None = None,
+    area: Area | None = None,
+    matter: str = "",
+    secret: bool = False,
     description: str = "",
 ) -> Vote:
-    if not can_in_area(actor, "change", Vote, estate.area_path):
-        raise DomainError.on("estate", "您无权为该小区发起表决", "forbidden")
+    """Owners vote by estate on one of 民法典第278条's matters, always named (the law has them
+    sign); the other electorates vote in a community or grid, named or secret."""
+    if electorate not in Electorate.values:
+        raise DomainError.on("electorate", "请选择投票人范围")
+    owners = electorate == Electorate.OWNERS
+    if owners:
+        if estate is None:
+            raise DomainError.on("estate", "业主表决须选择小区")
+        area = estate.area
+    elif area is None or area.level not in (AreaLevel.COMMUNITY, AreaLevel.GRID):
+        raise DomainError.on("area", "居民、住户、居民代表或党员的表决须选择社区或网格")
+    if not can_in_area(actor, "change", Vote, area.path):
+        raise DomainError.on("area", f"您无权在{area.name}发起表决", "forbidden")
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = ["请填写表决事项"]
-    if matter not in OwnerMatter.values:
+    if owners and matter not in OwnerMatter.values:
         errors["matter"] = ["请选择事项类别"]
+    if owners and secret:
+        errors["secret"] = ["业主共同决定须由业主签名表决，不能无记名"]
     if closes_at <= opens_at:
         errors["closes_at"] = ["截止时间须晚于开始时间"]
     if errors:
         raise DomainError.from_fields(errors)
     vote = Vote.objects.create(
-        area=estate.area,
-        estate=estate,
+        area=area,
+        electorate=electorate,
+        estate=estate if owners else None,
+        secret=secret,
         title=title.strip()[:200],
-        matter=matter,
+        matter=matter if owners else "",
         description=description.strip(),
         opens_at=opens_at,
         closes_at=closes_at,
@@ -72,11 +95,43 @@ def vote_create(
     return vote
 
 
+def _owners_roll(vote: Vote) -> list[RollEntry]:
+    """Each owner once with the area of all their units; the developer's unsold units (no
+    owner registered) as one owner."""
+    owned = (
+        Dwelling.objects.filter(building__estate=vote.estate)
+        .values("owner_id")
+        .annotate(area=Sum("floor_area"), units=Count("pk"))
+    )
+    return [
+        RollEntry(
+            person_id=row["owner_id"],
+            developer=row["owner_id"] is None,
+            unit_area=row["area"],
+            units=row["units"],
+        )
+        for row in owned
+    ]
+
+
+def _roll(vote: Vote) -> list[RollEntry]:
+    if vote.electorate == Electorate.OWNERS:
+        return _owners_roll(vote)
+    if vote.electorate == Electorate.HOUSEHOLDS:
+        ids = electorates.households(vote.area).values_list("pk", flat=True)
+        return [RollEntry(household_id=pk) for pk in ids]
+    people = electorates.people_of(vote.electorate, vote.area)
+    return [RollEntry(person_id=pk) for pk in people.values_list("pk", flat=True).distinct()]
+
+
 @transaction.atomic
 def vote_open(*, actor: User, vote: Vote) -> Vote:
-    """Fix the roll: each owner once with the area of all their units; the developer's unsold
-    units (no owner registered) as one owner."""
-    vote = Vote.objects.select_for_update().select_related("estate").get(pk=vote.pk)
+    """Fix the roll from the registry as it stands today: later moves change nothing."""
+    vote = (
+        Vote.objects.select_for_update(of=("self",))
+        .select_related("estate", "area")
+        .get(pk=vote.pk)
+    )
     if not can(actor, "change", vote):
         raise DomainError.on("status", "您无权开启该表决", "forbidden")
     if vote.status != VoteStatus.DRAFT:
@@ -86,25 +141,17 @@ def vote_open(*, actor: User, vote: Vote) -> Vote:
         more = f"等 {len(problems)} 处" if len(problems) > 5 else ""
         message = "开启前请补全房屋面积：" + "；".join(problems[:5]) + more
         raise DomainError("invalid", message, {"estate": problems})
-    owned = (
-        Dwelling.objects.filter(building__estate=vote.estate)
-        .values("owner_id")
-        .annotate(area=Sum("floor_area"), units=Count("pk"))
-    )
-    entries = [
-        RollEntry(
-            vote=vote,
-            person_id=row["owner_id"],
-            developer=row["owner_id"] is None,
-            unit_area=row["area"],
-            units=row["units"],
-            area_id=vote.area_id,
-            area_path=vote.area_path,
-        )
-        for row in owned
-    ]
+    entries = _roll(vote)
     if not entries:
-        raise DomainError.on("estate", "该小区没有登记房屋，无法表决")
+        empty = {
+            Electorate.OWNERS: "该小区没有登记房屋，无法表决",
+            Electorate.HOUSEHOLDS: "该区域没有登记住户，无法表决",
+            Electorate.REPRESENTATIVES: "该区域没有登记居民代表（标签「居民代表」），无法表决",
+            Electorate.PARTY: "该区域没有登记正式党员，无法表决",
+        }
+        raise DomainError.on("area", empty.get(vote.electorate, "该区域没有成年居民，无法表决"))
+    for entry in entries:
+        entry.vote, entry.area_id, entry.area_path = vote, vote.area_id, vote.area_path
     RollEntry.objects.bulk_create(entries)
     vote.total_area = sum((e.unit_area for e in entries), Decimal(0))
     vote.total_owners = len(entries)
@@ -123,6 +170,18 @@ def _receipt() -> str:
     return secrets.token_hex(6).upper()
 
 
+def _entry_of(vote: Vote, person: Person | None) -> RollEntry | None:
+    """The roll entry a resident casts for: their own, or their household's when households
+    vote (any adult member casts the household's one vote)."""
+    if person is None:
+        return None
+    if vote.electorate != Electorate.HOUSEHOLDS:
+        return RollEntry.objects.filter(vote=vote, person=person).first()
+    if person.household_id is None or not electorates.is_adult(person):
+        return None
+    return RollEntry.objects.filter(vote=vote, household_id=person.household_id).first()
+
+
 @transaction.atomic
 def ballot_cast(
     *,
@@ -133,30 +192,34 @@ def ballot_cast(
     entry: RollEntry | None = None,
     document: IO[bytes] | Any | None = None,
     proxy_name: str = "",
-) -> Ballot:
-    """Online by the owner themself (`entry` found from their 实名 account); on paper or by
-    proxy keyed in by staff, with the signed ballot or the written authorisation attached."""
+) -> Ballot | SecretBallot:
+    """Online by the voter themself (`entry` found from their 实名 account); on paper or by
+    proxy keyed in by staff, with the signed ballot (or sign-in sheet) or the written
+    authorisation attached."""
     if choice not in Choice.values:
         raise DomainError.on("choice", "请选择同意、不同意或弃权")
     if channel not in Channel.values:
         raise DomainError.on("channel", "未知的投票方式")
     if channel == Channel.ONLINE:
-        me = person_of(actor)
-        entry = RollEntry.objects.filter(vote=vote, person=me).first() if me else None
+        entry = _entry_of(vote, person_of(actor))
         if entry is None:
-            raise DomainError.on("choice", "您不在本次表决的业主名册中")
+            who = "业主" if vote.electorate == Electorate.OWNERS else "投票人"
+            raise DomainError.on("choice", f"您不在本次表决的{who}名册中")
     else:
         if not can(actor, "change", vote):
             raise DomainError.on("channel", "只有社区工作人员可以录入纸质票和委托票", "forbidden")
         if entry is None or entry.vote_id != vote.pk:
-            raise DomainError.on("entry", "请选择名册中的业主")
+            raise DomainError.on("entry", "请选择名册中的投票人")
         if document is None:
-            word = "业主签名的纸质表决票" if channel == Channel.PAPER else "书面授权委托书"
+            if channel == Channel.PROXY:
+                word = "书面授权委托书"
+            else:
+                word = "领票签到表" if vote.secret else "投票人签名的纸质表决票"
             raise DomainError.on("document", f"请上传{word}的扫描件")
         check_document(document, field="document", word="扫描件")
         if channel == Channel.PROXY and not proxy_name.strip():
             raise DomainError.on("proxy_name", "委托投票须填写受托人姓名")
-    # The owner's row first: two channels at once for one owner are served one after the other.
+    # The voter's row first: two channels at once for one voter are served one after the other.
     entry = RollEntry.objects.select_for_update().get(pk=entry.pk)
     vote = Vote.objects.get(pk=vote.pk)
     now = timezone.now()
@@ -166,28 +229,47 @@ def ballot_cast(
         raise DomainError.on(
             "choice", f"表决尚未开始，{timezone.localtime(vote.opens_at):%m-%d %H:%M} 开始"
         )
-    Ballot.objects.filter(entry=entry, current=True).update(current=False)
-    ballot = Ballot(
-        vote=vote,
-        entry=entry,
-        choice=choice,
-        channel=channel,
-        proxy_name=proxy_name.strip()[:32],
-        cast_by=actor,
-        receipt=_receipt(),
-        area_id=vote.area_id,
-        area_path=vote.area_path,
-    )
-    if document is not None:
-        ballot.document.save(getattr(document, "name", "ballot.pdf"), document, save=False)
-    ballot.save()
-    audit_record(
-        actor=actor,
-        action="vote.ballot",
-        obj=vote,
-        changes={"owner": [None, entry.pk], "choice": [None, choice], "channel": [None, channel]},
-    )
-    return ballot
+    if vote.secret and entry.voted_at is not None:
+        when = timezone.localtime(entry.voted_at).strftime("%m-%d %H:%M")
+        raise DomainError.on(
+            "choice",
+            f"已于 {when} 通过{entry.get_channel_display()}投票；无记名投票一经投出不能更改",
+        )
+    entry.channel, entry.voted_at = channel, now
+    if vote.secret:
+        # The document and the proxy belong to the voter's row; the box gets the choice alone.
+        if document is not None:
+            entry.document.save(getattr(document, "name", "sheet.pdf"), document, save=False)
+        entry.proxy_name = proxy_name.strip()[:32]
+        entry.save()
+        cast: Ballot | SecretBallot = SecretBallot.objects.create(
+            vote=vote, choice=choice, receipt=_receipt()
+        )
+        changes = {"voter": [None, entry.pk], "channel": [None, channel]}
+    else:
+        entry.save(update_fields=["channel", "voted_at", "updated_at"])
+        Ballot.objects.filter(entry=entry, current=True).update(current=False)
+        cast = Ballot(
+            vote=vote,
+            entry=entry,
+            choice=choice,
+            channel=channel,
+            proxy_name=proxy_name.strip()[:32],
+            cast_by=actor,
+            receipt=_receipt(),
+            area_id=vote.area_id,
+            area_path=vote.area_path,
+        )
+        if document is not None:
+            cast.document.save(getattr(document, "name", "ballot.pdf"), document, save=False)
+        cast.save()
+        changes = {
+            "owner": [None, entry.pk],
+            "choice": [None, choice],
+            "channel": [None, channel],
+        }
+    audit_record(actor=actor, action="vote.ballot", obj=vote, changes=changes)
+    return cast
 
 
 def _shown(value: Fraction | int) -> str:
@@ -198,11 +280,9 @@ def _shown(value: Fraction | int) -> str:
     return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
 
 
-def tally(vote: Vote) -> dict[str, Any]:
-    """The four fractions from the counted ballots, against the thresholds of the matter."""
+def _owners_outcome(vote: Vote) -> Outcome:
     counted = Ballot.objects.filter(vote=vote, current=True).select_related("entry")
-    voted_area = Fraction(0)
-    agree_area = Fraction(0)
+    voted_area = agree_area = Fraction(0)
     voted = agree = 0
     for ballot in counted:
         area = Fraction(ballot.entry.unit_area)
@@ -211,7 +291,7 @@ def tally(vote: Vote) -> dict[str, Any]:
         if ballot.choice == Choice.AGREE:
             agree += 1
             agree_area += area
-    outcome = owners_decision(
+    return owners_decision(
         total_area=Fraction(vote.total_area or 0),
         total_owners=vote.total_owners or 0,
         voted_area=voted_area,
@@ -220,6 +300,34 @@ def tally(vote: Vote) -> dict[str, Any]:
         agree_owners=agree,
         special=vote.matter in SPECIAL_MATTERS,
     )
+
+
+def choices_counted(vote: Vote) -> dict[str, int]:
+    """Counted ballots by choice: each named voter's latest, or every ballot in a secret box."""
+    rows = (
+        SecretBallot.objects.filter(vote=vote)
+        if vote.secret
+        else Ballot.objects.filter(vote=vote, current=True)
+    )
+    counts = dict(rows.values_list("choice").annotate(n=Count("pk")).order_by("choice"))
+    return {c: counts.get(c, 0) for c in Choice.values}
+
+
+def tally(vote: Vote) -> dict[str, Any]:
+    """The fractions of the electorate's rule from the counted ballots, each against its
+    threshold: the four of 民法典第278条 for owners, attendance and agreement otherwise."""
+    counts = choices_counted(vote)
+    if vote.electorate == Electorate.OWNERS:
+        outcome = _owners_outcome(vote)
+    else:
+        outcome = electorate_vote(
+            electorate=vote.electorate,
+            due=vote.total_owners or 0,
+            voted=sum(counts.values()),
+            agree=counts[Choice.AGREE],
+        )
+    head = "户" if vote.electorate == Electorate.HOUSEHOLDS else "人"
+    voters = vote.roll.exclude(voted_at=None)
     return {
         "passed": outcome.passed,
         "failed": outcome.failed,
@@ -228,16 +336,17 @@ def tally(vote: Vote) -> dict[str, Any]:
                 "label": m.label,
                 "part": _shown(m.part),
                 "whole": _shown(m.whole),
-                "unit": "m²" if "面积" in m.label else "人",
+                "unit": "m²" if "面积" in m.label else head,
                 "percent": m.percent,
                 "rule": m.rule,
                 "met": m.met,
             }
             for m in outcome.measures
         ],
-        "ballots": voted,
+        "choices": {Choice(c).label: n for c, n in counts.items()},
+        "ballots": sum(counts.values()),
         "by_channel": dict(
-            counted.values_list("channel").annotate(n=Count("pk")).order_by("channel")
+            voters.values_list("channel").annotate(n=Count("pk")).order_by("channel")
         ),
     }
 

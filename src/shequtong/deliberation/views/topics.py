@@ -34,12 +34,9 @@ CRUMB = Crumb("议事协商", "deliberation:topic_list")
 
 def _topic_form(request: HttpRequest) -> TopicForm:
     user = request.user
-    areas = scoped(
-        Area.objects.filter(level__in=[AreaLevel.COMMUNITY, AreaLevel.GRID]), user, "read"
-    ).order_by("path")
     return TopicForm(
         request.POST or None,
-        areas=areas,
+        areas=selectors.decision_areas(user),
         estates=scoped(Estate.objects.all(), user, "read").order_by("name"),
         buildings=scoped(Building.objects.select_related("estate"), user, "read").order_by(
             "estate__name", "number"

@@ -1,5 +1,5 @@
-"""Owners' votes in the console (create, the pre-vote check, open, key in paper and proxy
-ballots, close and publish) and on /m/ (the owner's ballot and the published result)."""
+"""Votes in the console (create, the pre-vote check, open, key in paper and proxy ballots,
+close and publish) and on /m/ (the voter's ballot, the published result and roll)."""
 
 from __future__ import annotations
 
@@ -23,17 +23,18 @@ from ..models import Ballot, RollEntry, Vote
 
 
 def vote_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, "read", Vote, "业主表决")
+    require(request.user, "read", Vote, "表决")
     estates = scoped(Estate.objects.all(), request.user, "read").order_by("name")
-    form = VoteForm(request.POST or None, estates=estates)
+    areas = selectors.decision_areas(request.user)
+    form = VoteForm(request.POST or None, estates=estates, areas=areas)
     if request.method == "POST":
         if not form.is_valid():
             raise form_refused(form)
         vote = services.vote_create(actor=request.user, **form.cleaned_data)
         return redirect("deliberation:vote_detail", pk=vote.pk)
     context = {
-        "title": "业主表决",
-        "breadcrumbs": [Crumb("业主表决")],
+        "title": "表决",
+        "breadcrumbs": [Crumb("表决")],
         "page": paginate(request, selectors.vote_list(user=request.user)),
         "form": form,
         "can_change": allowed(request.user, "change", Vote),
@@ -54,7 +55,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recounted": services.recount(vote) if vote.status == VoteStatus.CLOSED else None,
         "keyed_form": KeyedBallotForm(),
         "can_change": scoped(Vote.objects.filter(pk=pk), request.user, "change").exists(),
-        "breadcrumbs": [Crumb("业主表决", reverse("deliberation:vote_list")), Crumb(vote.title)],
+        "breadcrumbs": [Crumb("表决", reverse("deliberation:vote_list")), Crumb(vote.title)],
     }
     return render(request, "deliberation/vote_detail.html", context)
 
@@ -65,9 +66,10 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     if action == "open":
         vote = services.vote_open(actor=request.user, vote=vote)
-        messages.success(
-            request, f"已开启：名册 {vote.total_owners} 位业主，专有部分 {vote.total_area} m²"
-        )
+        size = f"名册 {vote.total_owners} {'户' if vote.electorate == 'households' else '人'}"
+        if vote.electorate == "owners":
+            size += f"，专有部分 {vote.total_area} m²"
+        messages.success(request, f"已开启：{size}")
     elif action == "close":
         vote = services.vote_close(actor=request.user, vote=vote)
         messages.success(
@@ -89,36 +91,46 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
             proxy_name=data["proxy_name"],
         )
         messages.success(request, f"已录入，回执码 {ballot.receipt}")
+        if vote.secret:
+            messages.info(request, "无记名票已投入票箱：请将回执码交给投票人，系统不保存对应关系")
     return redirect("deliberation:vote_detail", pk=pk)
 
 
 @login_required
 def m_votes(request: HttpRequest) -> HttpResponse:
-    """The owner's votes: cast (again, while open: the latest counts) and read the result."""
+    """The voter's votes: cast (again, while open, when named: the latest counts; once, when
+    secret) and, after closing, read the result and the roll."""
     me = person_of(request.user)
     if me is None:
         messages.info(request, "请先完成实名认证")
         return redirect("accounts:m_claim")
     if request.method == "POST":
         vote = get_object_or_404(
-            selectors.votes_of_owner(me), pk=whole_number(request.POST, "vote", "表决") or 0
+            selectors.votes_of_voter(me), pk=whole_number(request.POST, "vote", "表决") or 0
         )
         ballot = services.ballot_cast(
             actor=request.user, vote=vote, choice=request.POST.get("choice", "")
         )
+        then = (
+            "无记名票已投入票箱，不能更改；请记下回执码"
+            if vote.secret
+            else "截止前可改投，以最后一次为准"
+        )
         messages.success(
-            request,
-            f"已投票（{ballot.get_choice_display()}），回执码 {ballot.receipt}；"
-            "截止前可改投，以最后一次为准",
+            request, f"已投票（{ballot.get_choice_display()}），回执码 {ballot.receipt}；{then}"
         )
         return redirect("deliberation:m_votes")
-    votes = list(selectors.votes_of_owner(me))
-    mine = {
-        b.vote_id: b for b in Ballot.objects.filter(entry__person=me, current=True, vote__in=votes)
-    }
-    context = {
-        "title": "业主表决",
-        "rows": [(v, mine.get(v.pk)) for v in votes],
-        "choices": Choice.choices,
-    }
+    votes = list(selectors.votes_of_voter(me))
+    entries = selectors.entries_of_voter(me, votes)
+    named = {b.entry_id: b for b in Ballot.objects.filter(entry__in=entries.values(), current=True)}
+    rows = [
+        {
+            "vote": v,
+            "entry": entries.get(v.pk),
+            "ballot": named.get(getattr(entries.get(v.pk), "pk", None)),
+            "roll": selectors.published_roll(v) if v.status == VoteStatus.CLOSED else [],
+        }
+        for v in votes
+    ]
+    context = {"title": "表决", "rows": rows, "choices": Choice.choices}
     return render(request, "deliberation/m_votes.html", context)

@@ -1,0 +1,258 @@
+"""Votes of residents, households, representatives and party members: the roll from the
+registry, one vote per household whoever casts it, the meeting rule each electorate decides by
+(at its boundary), and secret ballots that keep no link between voter and choice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+
+from shequtong.accounts.services import claim_submit
+from shequtong.core.choices import Role
+from shequtong.core.errors import DomainError
+from shequtong.core.models import AuditEntry
+from shequtong.deliberation.models import Ballot, RollEntry, SecretBallot, Vote
+from shequtong.deliberation.rules import electorate_vote
+from shequtong.deliberation.services import (
+    ballot_cast,
+    recount,
+    tally,
+    vote_close,
+    vote_create,
+    vote_open,
+)
+from shequtong.registry.models import Building, Dwelling, Estate, Household, Person
+from tests.volunteering.helpers import person, resident, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(tree, user_with):
+    return user_with(Role.COMMUNITY_STAFF, tree.comm_a1)
+
+
+@pytest.fixture
+def homes(tree, caplog):
+    """Two households in community A1: 101 (two adults with accounts and a child), 102 (one
+    adult with an account); an adult without an account elsewhere in the community."""
+    estate = Estate.objects.create(name="滨江花园", area=tree.comm_a1)
+    building = Building.objects.create(estate=estate, number="1", area=tree.grid_a1a)
+    made = {}
+    for number in ("101", "102"):
+        dwelling = Dwelling.objects.create(
+            building=building, number=number, floor=1, area=tree.grid_a1a
+        )
+        made[number] = Household.objects.create(dwelling=dwelling, area=tree.grid_a1a)
+    people = {
+        "father": resident(1, tree.grid_a1a, caplog),
+        "mother": resident(2, tree.grid_a1a, caplog),
+        "neighbour": resident(3, tree.grid_a1a, caplog),
+    }
+    child = person(4, tree.grid_a1a, born=date.today() - timedelta(days=365 * 10))
+    Person.objects.filter(pk__in=[people["father"][1].pk, people["mother"][1].pk, child.pk]).update(
+        household=made["101"]
+    )
+    Person.objects.filter(pk=people["neighbour"][1].pk).update(household=made["102"])
+    person(5, tree.grid_a1b)  # no account, no household
+    return made, people, child
+
+
+def _vote(staff, area, electorate, *, secret=False, **kw) -> Vote:
+    now = timezone.now()
+    vote = vote_create(
+        actor=staff,
+        area=area,
+        electorate=electorate,
+        secret=secret,
+        title="选举居民小组长",
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=1),
+        **kw,
+    )
+    return vote_open(actor=staff, vote=vote)
+
+
+def _close(staff, vote: Vote) -> Vote:
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now())
+    return vote_close(actor=staff, vote=vote)
+
+
+def test_adult_residents_are_rolled_children_are_not(tree, staff, homes):
+    _, _, child = homes
+    vote = _vote(staff, tree.comm_a1, "residents")
+    assert vote.total_owners == 4
+    assert not RollEntry.objects.filter(vote=vote, person=child).exists()
+
+
+def test_a_household_votes_once_whoever_of_its_adults_casts(tree, staff, homes):
+    _, people, _ = homes
+    vote = _vote(staff, tree.comm_a1, "households")
+    assert vote.total_owners == 2
+    ballot_cast(actor=people["father"][0], vote=vote, choice="disagree")
+    ballot_cast(actor=people["mother"][0], vote=vote, choice="agree")  # the household's latest
+    assert Ballot.objects.filter(vote=vote, current=True).count() == 1
+    assert Ballot.objects.get(vote=vote, current=True).choice == "agree"
+    result = tally(vote)
+    assert result["choices"] == {"同意": 1, "不同意": 0, "弃权": 0}
+    assert result["measures"][0]["unit"] == "户"
+
+
+def test_a_child_cannot_cast_the_household_vote(tree, staff, homes, caplog):
+    _, _, child = homes
+    vote = _vote(staff, tree.comm_a1, "households")
+    user = sign_in("13900000004", caplog)
+    claim_submit(user=user, name=child.name, id_number=child.id_number, community=None)
+    with pytest.raises(DomainError, match="您不在本次表决的投票人名册中"):
+        ballot_cast(actor=user, vote=vote, choice="agree")
+
+
+def test_a_voter_outside_the_electorate_is_refused(tree, staff, homes, caplog):
+    vote = _vote(staff, tree.grid_a1b, "residents")  # only the grid A1b resident without account
+    _, people, _ = homes
+    with pytest.raises(DomainError, match="您不在本次表决的投票人名册中"):
+        ballot_cast(actor=people["father"][0], vote=vote, choice="agree")
+
+
+def test_an_empty_electorate_is_named_when_the_vote_opens(tree, staff, homes):
+    vote = vote_create(
+        actor=staff,
+        area=tree.comm_a1,
+        electorate="representatives",
+        title="x",
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    with pytest.raises(DomainError, match="没有登记居民代表"):
+        vote_open(actor=staff, vote=vote)
+
+
+def test_an_owners_vote_cannot_be_secret_and_needs_an_estate(tree, staff):
+    estate = Estate.objects.create(name="x", area=tree.comm_a1)
+    base = dict(actor=staff, title="x", opens_at=timezone.now())
+    base["closes_at"] = base["opens_at"] + timedelta(days=1)
+    with pytest.raises(DomainError, match="业主共同决定须由业主签名表决，不能无记名"):
+        vote_create(**base, estate=estate, matter="use_fund", secret=True)
+    with pytest.raises(DomainError, match="业主表决须选择小区"):
+        vote_create(**base, matter="use_fund")
+    with pytest.raises(DomainError, match="须选择社区或网格"):
+        vote_create(**base, electorate="residents", area=tree.sub_a)
+
+
+@pytest.mark.parametrize(
+    ("electorate", "due", "voted", "agree", "passed"),
+    [
+        # 居民会议 by ballot: more than half vote, more than half of them agree.
+        ("residents", 10, 5, 5, False),  # exactly half voted: not more than half
+        ("residents", 10, 6, 3, False),  # exactly half of the voters agree
+        ("residents", 10, 6, 4, True),
+        ("households", 4, 3, 2, True),
+        # 居民代表会议: at least 2/3 vote (exactly 2/3 is enough), more than half of them agree.
+        ("representatives", 9, 6, 4, True),
+        ("representatives", 9, 5, 5, False),
+        ("representatives", 9, 6, 3, False),
+        # 党员大会: at least 2/3 vote, more than half of all members agree.
+        ("party", 6, 4, 3, False),  # 3 of 6 is exactly half of those due
+        ("party", 6, 4, 4, True),
+    ],
+)
+def test_each_electorate_decides_by_its_meeting_rule(electorate, due, voted, agree, passed):
+    assert (
+        electorate_vote(electorate=electorate, due=due, voted=voted, agree=agree).passed is passed
+    )
+
+
+def test_a_secret_ballot_keeps_no_link_between_voter_and_choice(tree, staff, homes):
+    _, people, _ = homes
+    vote = _vote(staff, tree.comm_a1, "residents", secret=True)
+    ballot = ballot_cast(actor=people["father"][0], vote=vote, choice="disagree")
+    assert isinstance(ballot, SecretBallot)
+    # The box: a random key, the choice and the receipt, nothing else.
+    assert {f.name for f in SecretBallot._meta.get_fields()} == {"id", "vote", "choice", "receipt"}
+    assert not Ballot.objects.filter(vote=vote).exists()
+    entry = RollEntry.objects.get(vote=vote, person=people["father"][1])
+    assert entry.channel == "online" and entry.voted_at is not None
+    logged = AuditEntry.objects.filter(action="vote.ballot").latest("pk")
+    assert "disagree" not in str(logged.changes) and "choice" not in logged.changes
+    with pytest.raises(DomainError, match="无记名投票一经投出不能更改"):
+        ballot_cast(actor=people["father"][0], vote=vote, choice="agree")
+
+
+def test_a_secret_vote_merges_channels_and_recounts_from_the_box(tree, staff, homes):
+    _, people, _ = homes
+    vote = _vote(staff, tree.comm_a1, "residents", secret=True)
+    ballot_cast(actor=people["father"][0], vote=vote, choice="agree")
+    ballot_cast(actor=people["mother"][0], vote=vote, choice="agree")
+    other = RollEntry.objects.get(vote=vote, person__name="居民005")
+    sheet = SimpleUploadedFile("sheet.pdf", b"%PDF-1.4 proxy", content_type="application/pdf")
+    with pytest.raises(DomainError, match="委托投票须填写受托人姓名"):
+        ballot_cast(
+            actor=staff, vote=vote, entry=other, choice="agree", channel="proxy", document=sheet
+        )
+    ballot_cast(
+        actor=staff,
+        vote=vote,
+        entry=other,
+        choice="disagree",
+        channel="proxy",
+        document=sheet,
+        proxy_name="居民003",
+    )
+    # The neighbour tries online after being keyed in on paper: refused, nothing counted twice.
+    neighbour = RollEntry.objects.get(vote=vote, person=people["neighbour"][1])
+    paper = SimpleUploadedFile("p.pdf", b"%PDF-1.4 sign-in", content_type="application/pdf")
+    ballot_cast(
+        actor=staff, vote=vote, entry=neighbour, choice="abstain", channel="paper", document=paper
+    )
+    with pytest.raises(DomainError, match="通过纸质投票"):
+        ballot_cast(actor=people["neighbour"][0], vote=vote, choice="agree")
+    vote = _close(staff, vote)
+    assert vote.result["choices"] == {"同意": 2, "不同意": 1, "弃权": 1}
+    assert vote.result["by_channel"] == {"online": 2, "paper": 1, "proxy": 1}
+    assert vote.result["passed"] is False  # 2 of 4 voters agree: not more than half
+    assert recount(vote)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="row locks between connections: the PostgreSQL run"
+)
+def test_two_channels_at_once_put_one_secret_ballot_in_the_box(tree, staff, homes):
+    _, people, _ = homes
+    vote = _vote(staff, tree.comm_a1, "residents", secret=True)
+    entry = RollEntry.objects.get(vote=vote, person=people["father"][1])
+    outcomes: list[str] = []
+
+    def online() -> None:
+        try:
+            ballot_cast(actor=people["father"][0], vote=vote, choice="agree")
+            outcomes.append("ok")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    def paper() -> None:
+        doc = SimpleUploadedFile("p.pdf", b"%PDF-1.4", content_type="application/pdf")
+        try:
+            ballot_cast(
+                actor=staff, vote=vote, entry=entry, choice="agree", channel="paper", document=doc
+            )
+            outcomes.append("ok")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=online), threading.Thread(target=paper)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert SecretBallot.objects.filter(vote=vote).count() == 1
