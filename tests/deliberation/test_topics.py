@@ -375,3 +375,20 @@ def test_a_step_past_its_deadline_is_recorded_as_late(staff, proposal):
     services.step_complete(actor=staff, topic=topic, index=0, note="迟到的提议")
     entry = AuditEntry.objects.filter(action="topic.step").latest("pk")
     assert entry.changes["late"] == [None, True]
+
+
+def test_a_step_past_its_deadline_is_put_before_the_community_staff_once(
+    tree, staff, proposal, user_with
+):
+    _, topic = proposal
+    topic = _accept(staff, topic)
+    first = topic.steps.get(index=0)
+    other = user_with(Role.COMMUNITY_STAFF, tree.comm_a2)
+    assert services.steps_overdue_sweep(today=first.due_on) == 0  # due today is not late
+    later = first.due_on + timedelta(days=1)
+    assert services.steps_overdue_sweep(today=later) == 1
+    told = Notification.objects.get(user=staff, title__startswith="议事步骤逾期")
+    assert told.body == f"第1步「党组织提议」应于 {first.due_on:%Y-%m-%d} 前完成"
+    assert told.url == f"/console/deliberation/topics/{topic.pk}/"
+    assert not Notification.objects.filter(user=other, title__startswith="议事步骤逾期").exists()
+    assert services.steps_overdue_sweep(today=later) == 0  # told once

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from shequtong.core.models import GovernedModel, User
 from shequtong.core.storage import sealed_storage
@@ -114,6 +115,8 @@ class TopicStep(GovernedModel):
     opened_at = models.DateTimeField("开始时间", null=True, blank=True)
     due_on = models.DateField("截止日期", null=True, blank=True)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # When the community's staff were told the step ran past `due_on` (told once).
+    overdue_told_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
     done_by = models.ForeignKey(
         User, verbose_name="办理人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -153,6 +156,10 @@ class TopicStep(GovernedModel):
         constraints = [
             models.UniqueConstraint(fields=["topic", "index"], name="deliberation_step_once")
         ]
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.due_on and not self.done_at and self.due_on < timezone.localdate())
 
     def __str__(self) -> str:
         return f"{self.index + 1}. {self.name}"

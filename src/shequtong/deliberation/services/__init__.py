@@ -1,5 +1,5 @@
-"""Writes of deliberation, by subject (STYLE.md 23): owners' votes, procedures, topics and
-their meetings."""
+"""Writes of deliberation, by subject (STYLE.md 23): votes, procedures, topics, their meetings
+and the oversight of their deadlines."""
 
 from .meetings import (
     invitee_add,
@@ -9,6 +9,7 @@ from .meetings import (
     meeting_record,
     outcome_of,
 )
+from .oversight import steps_overdue_sweep
 from .procedures import procedure_adapt, procedure_copy, procedure_for, procedures_of
 from .topics import (
     participants,
@@ -51,6 +52,7 @@ __all__ = [
     "resident_topic_propose",
     "resolution_to_case",
     "step_complete",
+    "steps_overdue_sweep",
     "tally",
     "topic_accept",
     "topic_case_link",
