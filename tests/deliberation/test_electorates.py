@@ -17,7 +17,7 @@ from shequtong.core.choices import Role
 from shequtong.core.errors import DomainError
 from shequtong.core.models import AuditEntry
 from shequtong.deliberation.models import Ballot, RollEntry, SecretBallot, Vote
-from shequtong.deliberation.rules import electorate_vote
+from shequtong.deliberation.rules import election, electorate_vote
 from shequtong.deliberation.services import (
     ballot_cast,
     recount,
@@ -172,8 +172,14 @@ def test_a_secret_ballot_keeps_no_link_between_voter_and_choice(tree, staff, hom
     vote = _vote(staff, tree.comm_a1, "residents", secret=True)
     ballot = ballot_cast(actor=people["father"][0], vote=vote, choice="disagree")
     assert isinstance(ballot, SecretBallot)
-    # The box: a random key, the choice and the receipt, nothing else.
-    assert {f.name for f in SecretBallot._meta.get_fields()} == {"id", "vote", "choice", "receipt"}
+    # The box: a random key, the choice (or the candidates picked) and the receipt, nothing else.
+    assert {f.name for f in SecretBallot._meta.get_fields()} == {
+        "id",
+        "vote",
+        "choice",
+        "picks",
+        "receipt",
+    }
     assert not Ballot.objects.filter(vote=vote).exists()
     entry = RollEntry.objects.get(vote=vote, person=people["father"][1])
     assert entry.channel == "online" and entry.voted_at is not None
@@ -256,3 +262,63 @@ def test_two_channels_at_once_put_one_secret_ballot_in_the_box(tree, staff, home
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert SecretBallot.objects.filter(vote=vote).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("voted", "votes", "seats", "elected", "tied", "valid"),
+    [
+        # 10 on the roll: exactly half voting is not more than half, the election is void.
+        (5, {"甲": 5, "乙": 4}, 1, set(), (), False),
+        # 6 voted: exactly 3 of 6 is not more than half; 4 of 6 is.
+        (6, {"甲": 3, "乙": 4}, 1, {"乙"}, (), True),
+        # More above half than seats: the most votes first.
+        (6, {"甲": 6, "乙": 5, "丙": 4}, 2, {"甲", "乙"}, (), True),
+        # Tied for the last seat: neither is elected, both stand again.
+        (6, {"甲": 6, "乙": 4, "丙": 4}, 2, {"甲"}, ("乙", "丙"), True),
+    ],
+)
+def test_an_election_counts_by_the_law(voted, votes, seats, elected, tied, valid):
+    outcome = election(due=10, voted=voted, votes=votes, seats=seats)
+    assert outcome.passed is valid
+    assert {s.name for s in outcome.standings if s.elected} == elected
+    assert outcome.tied == tied
+
+
+def test_a_secret_election_takes_up_to_the_seats_and_publishes_the_standings(tree, staff, homes):
+    _, people, _ = homes
+    with pytest.raises(DomainError, match="应选人数须在 1 到 3 之间"):
+        _vote(staff, tree.comm_a1, "residents", secret=True, candidates=["甲", "乙", "丙"])
+    vote = _vote(
+        staff, tree.comm_a1, "residents", secret=True, candidates=["甲", "乙", "丙"], seats=2
+    )
+    with pytest.raises(DomainError, match="应选 2 人，最多选 2 名候选人"):
+        ballot_cast(actor=people["father"][0], vote=vote, choice="", picks=[0, 1, 2])
+    with pytest.raises(DomainError, match="所选候选人不在候选人名单中"):
+        ballot_cast(actor=people["father"][0], vote=vote, choice="", picks=[5])
+    first = ballot_cast(actor=people["father"][0], vote=vote, choice="", picks=["0", "1"])
+    assert first.shown == "甲、乙"
+    ballot_cast(actor=people["mother"][0], vote=vote, choice="", picks=[0])
+    ballot_cast(actor=people["neighbour"][0], vote=vote, choice="", picks=[])  # 弃权
+    vote = _close(staff, vote)
+    assert vote.result["passed"] is True  # 3 of 4 voted
+    assert [(c["name"], c["votes"], c["elected"]) for c in vote.result["candidates"]] == [
+        ("甲", 2, True),  # 2 of 3 ballots
+        ("乙", 1, False),
+        ("丙", 0, False),
+    ]
+    assert recount(vote)
+
+
+def test_an_owners_vote_has_no_candidates(tree, staff):
+    estate = Estate.objects.create(name="x", area=tree.comm_a1)
+    with pytest.raises(DomainError, match="业主表决不设候选人"):
+        vote_create(
+            actor=staff,
+            estate=estate,
+            matter="committee",
+            title="x",
+            candidates=["甲"],
+            seats=1,
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=1),
+        )

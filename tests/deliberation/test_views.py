@@ -62,3 +62,43 @@ def test_a_vote_from_the_console_and_the_phone(staff, estate, user_with, tree): 
     other = Client()
     other.force_login(user_with(Role.COMMUNITY_STAFF, tree.comm_b1))
     assert other.get(f"/console/deliberation/votes/{vote.pk}/").status_code == 404
+
+
+def test_a_secret_election_from_the_console_form(staff, tree, caplog):  # noqa: F811
+    from tests.volunteering.helpers import person, resident
+
+    voter, _ = resident(1, tree.grid_a1a, caplog)
+    person(2, tree.grid_a1a)
+    client = Client()
+    client.force_login(staff)
+    now = timezone.localtime()
+    form = {
+        "electorate": "residents",
+        "area": tree.comm_a1.pk,
+        "title": "居民小组长选举",
+        "secret": "on",
+        "candidates": "张桂兰\n\n李建国\n",
+        "seats": "1",
+        "opens_at": (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    client.post("/console/deliberation/votes/", form)
+    vote = Vote.objects.get()
+    assert (vote.secret, vote.candidates, vote.seats) == (True, ["张桂兰", "李建国"], 1)
+    client.post(f"/console/deliberation/votes/{vote.pk}/action/", {"action": "open"})
+    entry = RollEntry.objects.get(vote=vote, person__name="居民002")
+    sheet = SimpleUploadedFile("签到.pdf", b"%PDF-1.4 sheet", content_type="application/pdf")
+    keyed = {"action": "key", "entry": entry.pk, "channel": "paper", "picks": ["1"]}
+    client.post(f"/console/deliberation/votes/{vote.pk}/action/", keyed | {"document": sheet})
+    page = client.get(f"/console/deliberation/votes/{vote.pk}/").content.decode()
+    assert "张桂兰、李建国（应选 1 人）" in page and "已投票" in page
+    assert "李建国</td>" not in page.split('id="roll"')[1]  # the roll shows no choice
+    phone = Client()
+    phone.force_login(voter)
+    m = phone.get("/m/votes/").content.decode()
+    assert 'name="picks" value="0"' in m and "最多选 1 名" in m
+    refused = phone.post("/m/votes/", {"vote": vote.pk, "picks": ["0", "1"]})
+    assert refused.status_code == 400 and "最多选 1 名候选人" in refused.content.decode()
+    assert vote.secret_ballots.count() == 1
+    phone.post("/m/votes/", {"vote": vote.pk, "picks": ["0"]})
+    assert vote.secret_ballots.count() == 2

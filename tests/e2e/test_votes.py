@@ -33,11 +33,20 @@ def test_an_owner_votes_online_and_a_paper_ballot_is_keyed_in(new_page, live_ser
 
     # The secret election: one ballot into the box, no way to change it, no link kept.
     election = Vote.objects.get(secret=True)
-    phone.locator(f"#vote-{election.pk}").get_by_role("button", name="不同意").click()
+    card = phone.locator(f"#vote-{election.pk}")
+    card.get_by_label("张桂兰").check()
+    card.get_by_label("李建国").check()
+    card.get_by_role("button", name="投票").click()
+    phone.get_by_text("应选 1 人，最多选 1 名候选人").wait_for()
+    card = phone.locator(f"#vote-{election.pk}")
+    card.get_by_label("李建国").check()
+    card.get_by_role("button", name="投票").click()
     phone.get_by_text("无记名票已投入票箱，不能更改").wait_for()
     assert phone.locator(f"#vote-{election.pk} button").count() == 0
     assert "已投票（线上），无记名票不能更改" in phone.locator(f"#vote-{election.pk}").inner_text()
-    assert SecretBallot.objects.filter(vote=election, choice="disagree").count() == 2
+    assert [b.picks for b in SecretBallot.objects.filter(vote=election)].count([1]) == 2
+    screenshot(phone, "election-phone")
+    assert phone.evaluate(WIDTH) <= 390
 
     _, desk = new_page(viewport={"width": 1280, "height": 860})
     sign_in(desk, live_server, "community_yangjiaping_01")

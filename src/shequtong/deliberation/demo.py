@@ -2,7 +2,8 @@
 areas nor their owners, so this estate gets both (two units left unsold, the developer's), and
 `resident_01` owns a unit there. One vote on using the maintenance fund is open, with online,
 paper and proxy ballots; one on raising the fund is closed, its result published. A secret
-ballot of the community's adult residents (推选居民小组长) is open, a few paper ballots in the box.
+election of the community's adult residents (居民小组长, two candidates for one seat) is open, a
+few paper ballots in the box.
 
 Topics in the same community: resident_01's proposal waiting to be accepted, one halfway
 through 四议两公开 (proposed, discussed, reviewed by the party meeting), and one 一事一议
@@ -121,7 +122,9 @@ def _seed_secret_ballot(staff: User, community: Area, now: Any) -> None:
         area=community,
         electorate="residents",
         secret=True,
-        title="推选张桂兰为第三居民小组长",
+        title="第三居民小组组长选举",
+        candidates=["张桂兰", "李建国"],
+        seats=1,
         description="无记名投票：系统不保存投票人与选择的对应关系，投出后不能更改。",
         opens_at=now - timedelta(hours=2),
         closes_at=now + timedelta(days=3),
@@ -134,7 +137,8 @@ def _seed_secret_ballot(staff: User, community: Area, now: Any) -> None:
             actor=staff,
             vote=election,
             entry=entry,
-            choice="disagree" if n == 4 else "agree",
+            choice="",
+            picks=[1] if n == 4 else [0],
             channel="paper",
             document=_signed("领票签到表.pdf"),
         )

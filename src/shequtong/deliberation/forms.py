@@ -43,11 +43,24 @@ class VoteForm(forms.Form):
         required=False,
         help_text="选举等事项：不保存投票人与选择的对应关系，投出后不能更改；业主表决须记名",
     )
+    candidates = forms.CharField(
+        label="候选人（选举）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一名；留空则为同意、不同意、弃权的表决",
+    )
+    seats = forms.IntegerField(label="应选人数", min_value=1, max_value=30, required=False)
     description = forms.CharField(
         label="说明", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     opens_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
     closes_at = forms.DateTimeField(label="截止时间", widget=DateTimeInput())
+
+    def clean_candidates(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["candidates"].splitlines() if line.strip()
+        ]
 
     def __init__(self, *args: Any, estates: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +75,7 @@ class KeyedBallotForm(forms.Form):
     channel = forms.ChoiceField(
         label="方式", choices=[(Channel.PAPER, "纸质"), (Channel.PROXY, "委托")]
     )
-    choice = forms.ChoiceField(label="表决意见", choices=Choice.choices)
+    choice = forms.ChoiceField(label="表决意见", choices=Choice.choices, required=False)
     proxy_name = forms.CharField(label="受托人", max_length=32, required=False)
     document = forms.FileField(label="签名表决票或授权委托书扫描件")
 

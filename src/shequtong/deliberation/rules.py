@@ -10,6 +10,8 @@
   households' representatives, attend; more than half of those present agree. 居民代表会议: at
   least 2/3 of the representatives attend; more than half of those present agree.
 - 党员大会审议 (四议两公开): at least 2/3 of the members present, more than half of those due agree.
+- 选举: valid when more than half of the electorate vote; elected with more than half of the
+  ballots cast, most votes first, up to the seats; a tie for the last seat stands again.
 
 Fractions, not floats: 2/3 of 3 owners is exactly 2, and 0.6666… would miss it.
 """
@@ -131,3 +133,59 @@ def electorate_vote(*, electorate: str, due: int, voted: int, agree: int) -> Out
         representatives=electorate == "representatives",
         by_ballot=True,
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    name: str
+    votes: int
+    share: Fraction
+    elected: bool
+
+
+@dataclass(frozen=True)
+class Election:
+    """选举 (城市居民委员会组织法; the provinces' 居委会选举办法 alike): valid when more than half
+    of the electorate vote; a candidate is elected with more than half of the ballots cast, the
+    most votes first, up to the seats. Candidates tied for the last seat are not elected: the
+    law has them stand again (`tied`)."""
+
+    turnout: Measure
+    standings: tuple[Standing, ...]
+    tied: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.turnout.met
+
+    @property
+    def failed(self) -> list[str]:
+        if not self.turnout.met:
+            m = self.turnout
+            return [f"{m.label} {m.percent}，未达{m.rule}，选举无效"]
+        out = []
+        if self.tied:
+            out.append(f"{'、'.join(self.tied)} 得票相等，须就得票相等的候选人再次投票")
+        return out
+
+
+def election(*, due: int, voted: int, votes: dict[str, int], seats: int) -> Election:
+    """The candidates in `votes` (name → votes) against the ballots cast (`voted`)."""
+    turnout = Measure("参与投票的选民", voted, due, HALF, False)
+    eligible = sorted(
+        (n for n, v in votes.items() if voted and Fraction(v, voted) > HALF),
+        key=lambda n: -votes[n],
+    )
+    chosen = eligible[:seats]
+    tied: tuple[str, ...] = ()
+    if len(eligible) > seats:
+        last = votes[chosen[-1]]
+        if votes[eligible[seats]] == last:
+            tied = tuple(n for n in eligible if votes[n] == last)
+            chosen = [n for n in chosen if votes[n] != last]
+    won = set(chosen) if turnout.met else set()
+    standings = tuple(
+        Standing(n, v, Fraction(v, voted) if voted else Fraction(0), n in won)
+        for n, v in votes.items()
+    )
+    return Election(turnout, standings, tied if turnout.met else ())

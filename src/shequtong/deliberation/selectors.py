@@ -34,7 +34,8 @@ def roll_of(vote: Vote) -> QuerySet[RollEntry]:
 
 
 def counted_by_entry(vote: Vote) -> dict[int, Ballot]:
-    return {b.entry_id: b for b in Ballot.objects.filter(vote=vote, current=True)}
+    rows = Ballot.objects.filter(vote=vote, current=True).select_related("vote")
+    return {b.entry_id: b for b in rows}
 
 
 def votes_of_voter(person: Person) -> QuerySet[Vote]:

@@ -18,6 +18,13 @@ from shequtong.core.storage import sealed_storage
 from ..choices import Channel, Choice, Electorate, OwnerMatter, VoteStatus
 
 
+def shown_choice(vote: Vote, choice: str, picks: list[int]) -> str:
+    """A ballot in words: 同意, or the candidates picked (none picked: 弃权)."""
+    if vote.candidates:
+        return "、".join(vote.candidates[p] for p in picks) or "弃权"
+    return Choice(choice).label
+
+
 class Vote(GovernedModel):
     electorate = models.CharField(
         "投票人", max_length=16, choices=Electorate.choices, default=Electorate.OWNERS
@@ -32,6 +39,10 @@ class Vote(GovernedModel):
         related_name="votes",
     )
     secret = models.BooleanField("无记名投票", default=False)
+    # An election (选举): the candidates' names in ballot order and how many are elected; a
+    # ballot then picks up to `seats` of them instead of agreeing or not.
+    candidates = models.JSONField("候选人", default=list, blank=True)
+    seats = models.PositiveSmallIntegerField("应选人数", null=True, blank=True)
     title = models.CharField("表决事项", max_length=200)
     matter = models.CharField("事项类别", max_length=24, choices=OwnerMatter.choices, blank=True)
     description = models.TextField("说明", max_length=5000, blank=True)
@@ -142,7 +153,8 @@ class Ballot(GovernedModel):
     entry = models.ForeignKey(
         RollEntry, verbose_name="业主", on_delete=models.PROTECT, related_name="ballots"
     )
-    choice = models.CharField("表决意见", max_length=16, choices=Choice.choices)
+    choice = models.CharField("表决意见", max_length=16, choices=Choice.choices, blank=True)
+    picks = models.JSONField("所选候选人", default=list, blank=True)
     channel = models.CharField("方式", max_length=16, choices=Channel.choices)
     current = models.BooleanField("有效", default=True)
     # A signed ballot or a written authorisation names the owner: encrypted at rest.
@@ -173,6 +185,10 @@ class Ballot(GovernedModel):
     def __str__(self) -> str:
         return self.receipt
 
+    @property
+    def shown(self) -> str:
+        return shown_choice(self.vote, self.choice, self.picks)
+
 
 class SecretBallot(models.Model):
     """A ballot in a secret vote's box: the choice and the receipt the voter was shown, and
@@ -184,7 +200,8 @@ class SecretBallot(models.Model):
     vote = models.ForeignKey(
         Vote, verbose_name="表决", on_delete=models.CASCADE, related_name="secret_ballots"
     )
-    choice = models.CharField("表决意见", max_length=16, choices=Choice.choices)
+    choice = models.CharField("表决意见", max_length=16, choices=Choice.choices, blank=True)
+    picks = models.JSONField("所选候选人", default=list, blank=True)
     receipt = models.CharField("回执码", max_length=16, unique=True)
 
     class Meta:
@@ -194,3 +211,7 @@ class SecretBallot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt
+
+    @property
+    def shown(self) -> str:
+        return shown_choice(self.vote, self.choice, self.picks)

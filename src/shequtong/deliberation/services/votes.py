@@ -27,7 +27,7 @@ from shequtong.registry.models import Dwelling, Estate, Person
 from .. import electorates
 from ..choices import SPECIAL_MATTERS, Channel, Choice, Electorate, OwnerMatter, VoteStatus
 from ..models import Ballot, RollEntry, SecretBallot, Vote
-from ..rules import Outcome, electorate_vote, owners_decision
+from ..rules import Measure, Outcome, election, electorate_vote, owners_decision
 
 
 def pre_vote_check(estate: Estate | None) -> list[str]:
@@ -53,10 +53,13 @@ def vote_create(
     area: Area | None = None,
     matter: str = "",
     secret: bool = False,
+    candidates: list[str] | None = None,
+    seats: int | None = None,
     description: str = "",
 ) -> Vote:
     """Owners vote by estate on one of 民法典第278条's matters, always named (the law has them
-    sign); the other electorates vote in a community or grid, named or secret."""
+    sign); the other electorates vote in a community or grid, named or secret, on a motion or,
+    given `candidates`, in an election of `seats` of them."""
     if electorate not in Electorate.values:
         raise DomainError.on("electorate", "请选择投票人范围")
     owners = electorate == Electorate.OWNERS
@@ -77,9 +80,14 @@ def vote_create(
         errors["secret"] = ["业主共同决定须由业主签名表决，不能无记名"]
     if closes_at <= opens_at:
         errors["closes_at"] = ["截止时间须晚于开始时间"]
+    names = [c.strip() for c in candidates or [] if c.strip()]
+    if names:
+        errors.update(_check_election(names, seats, owners))
     if errors:
         raise DomainError.from_fields(errors)
     vote = Vote.objects.create(
+        candidates=names,
+        seats=seats if names else None,
         area=area,
         electorate=electorate,
         estate=estate if owners else None,
@@ -93,6 +101,23 @@ def vote_create(
     )
     audit_record(actor=actor, action="vote.create", obj=vote)
     return vote
+
+
+MAX_CANDIDATES = 30
+
+
+def _check_election(names: list[str], seats: int | None, owners: bool) -> dict[str, list[str]]:
+    if owners:
+        return {"candidates": ["业主表决不设候选人；选举业主委员会请按事项类别发起表决"]}
+    if len(names) > MAX_CANDIDATES:
+        return {"candidates": [f"候选人最多 {MAX_CANDIDATES} 名"]}
+    if any(len(n) > 32 for n in names):
+        return {"candidates": ["候选人姓名不能超过 32 字"]}
+    if len(set(names)) != len(names):
+        return {"candidates": ["候选人姓名重复，请区分（如加注楼栋）"]}
+    if seats is None or not 1 <= seats <= len(names):
+        return {"seats": [f"应选人数须在 1 到 {len(names)} 之间"]}
+    return {}
 
 
 def _owners_roll(vote: Vote) -> list[RollEntry]:
@@ -170,6 +195,19 @@ def _receipt() -> str:
     return secrets.token_hex(6).upper()
 
 
+def _checked_picks(vote: Vote, picks: list[Any]) -> list[int]:
+    """Distinct candidates, no more than the seats; none at all is a valid ballot (弃权)."""
+    try:
+        chosen = sorted({int(p) for p in picks})
+    except (TypeError, ValueError):
+        raise DomainError.on("picks", "所选候选人无效，请重新选择") from None
+    if any(not 0 <= p < len(vote.candidates) for p in chosen):
+        raise DomainError.on("picks", "所选候选人不在候选人名单中")
+    if len(chosen) > (vote.seats or 0):
+        raise DomainError.on("picks", f"应选 {vote.seats} 人，最多选 {vote.seats} 名候选人")
+    return chosen
+
+
 def _entry_of(vote: Vote, person: Person | None) -> RollEntry | None:
     """The roll entry a resident casts for: their own, or their household's when households
     vote (any adult member casts the household's one vote)."""
@@ -192,12 +230,17 @@ def ballot_cast(
     entry: RollEntry | None = None,
     document: IO[bytes] | Any | None = None,
     proxy_name: str = "",
+    picks: list[int] | None = None,
 ) -> Ballot | SecretBallot:
     """Online by the voter themself (`entry` found from their 实名 account); on paper or by
     proxy keyed in by staff, with the signed ballot (or sign-in sheet) or the written
-    authorisation attached."""
-    if choice not in Choice.values:
+    authorisation attached. In an election `picks` are the chosen candidates' positions."""
+    if vote.candidates:
+        choice, picks = "", _checked_picks(vote, picks or [])
+    elif choice not in Choice.values:
         raise DomainError.on("choice", "请选择同意、不同意或弃权")
+    else:
+        picks = []
     if channel not in Channel.values:
         raise DomainError.on("channel", "未知的投票方式")
     if channel == Channel.ONLINE:
@@ -243,7 +286,7 @@ def ballot_cast(
         entry.proxy_name = proxy_name.strip()[:32]
         entry.save()
         cast: Ballot | SecretBallot = SecretBallot.objects.create(
-            vote=vote, choice=choice, receipt=_receipt()
+            vote=vote, choice=choice, picks=picks, receipt=_receipt()
         )
         changes = {"voter": [None, entry.pk], "channel": [None, channel]}
     else:
@@ -253,6 +296,7 @@ def ballot_cast(
             vote=vote,
             entry=entry,
             choice=choice,
+            picks=picks,
             channel=channel,
             proxy_name=proxy_name.strip()[:32],
             cast_by=actor,
@@ -265,7 +309,7 @@ def ballot_cast(
         cast.save()
         changes = {
             "owner": [None, entry.pk],
-            "choice": [None, choice],
+            "choice": [None, choice or picks],
             "channel": [None, channel],
         }
     audit_record(actor=actor, action="vote.ballot", obj=vote, changes=changes)
@@ -302,20 +346,25 @@ def _owners_outcome(vote: Vote) -> Outcome:
     )
 
 
+def _counted(vote: Vote) -> Any:
+    """The counted ballots: each named voter's latest, or every ballot in a secret box."""
+    if vote.secret:
+        return SecretBallot.objects.filter(vote=vote)
+    return Ballot.objects.filter(vote=vote, current=True)
+
+
 def choices_counted(vote: Vote) -> dict[str, int]:
-    """Counted ballots by choice: each named voter's latest, or every ballot in a secret box."""
-    rows = (
-        SecretBallot.objects.filter(vote=vote)
-        if vote.secret
-        else Ballot.objects.filter(vote=vote, current=True)
-    )
+    rows = _counted(vote)
     counts = dict(rows.values_list("choice").annotate(n=Count("pk")).order_by("choice"))
     return {c: counts.get(c, 0) for c in Choice.values}
 
 
 def tally(vote: Vote) -> dict[str, Any]:
     """The fractions of the electorate's rule from the counted ballots, each against its
-    threshold: the four of 民法典第278条 for owners, attendance and agreement otherwise."""
+    threshold: the four of 民法典第278条 for owners, attendance and agreement otherwise, the
+    turnout and each candidate's votes in an election."""
+    if vote.candidates:
+        return _election_tally(vote)
     counts = choices_counted(vote)
     if vote.electorate == Electorate.OWNERS:
         outcome = _owners_outcome(vote)
@@ -326,29 +375,67 @@ def tally(vote: Vote) -> dict[str, Any]:
             voted=sum(counts.values()),
             agree=counts[Choice.AGREE],
         )
-    head = "户" if vote.electorate == Electorate.HOUSEHOLDS else "人"
-    voters = vote.roll.exclude(voted_at=None)
     return {
         "passed": outcome.passed,
         "failed": outcome.failed,
-        "measures": [
-            {
-                "label": m.label,
-                "part": _shown(m.part),
-                "whole": _shown(m.whole),
-                "unit": "m²" if "面积" in m.label else head,
-                "percent": m.percent,
-                "rule": m.rule,
-                "met": m.met,
-            }
-            for m in outcome.measures
-        ],
+        "measures": _measures(vote, outcome.measures),
         "choices": {Choice(c).label: n for c, n in counts.items()},
         "ballots": sum(counts.values()),
-        "by_channel": dict(
-            voters.values_list("channel").annotate(n=Count("pk")).order_by("channel")
-        ),
+        "by_channel": _by_channel(vote),
     }
+
+
+def _election_tally(vote: Vote) -> dict[str, Any]:
+    votes = [0] * len(vote.candidates)
+    ballots = 0
+    for picks in _counted(vote).values_list("picks", flat=True):
+        ballots += 1
+        for p in picks:
+            votes[p] += 1
+    outcome = election(
+        due=vote.total_owners or 0,
+        voted=ballots,
+        votes=dict(zip(vote.candidates, votes, strict=True)),
+        seats=vote.seats or 1,
+    )
+    return {
+        "passed": outcome.passed,
+        "failed": outcome.failed,
+        "measures": _measures(vote, (outcome.turnout,)),
+        "candidates": [
+            {
+                "name": c.name,
+                "votes": c.votes,
+                "percent": f"{float(c.share) * 100:.2f}%",
+                "elected": c.elected,
+            }
+            for c in outcome.standings
+        ],
+        "seats": vote.seats,
+        "ballots": ballots,
+        "by_channel": _by_channel(vote),
+    }
+
+
+def _measures(vote: Vote, measures: tuple[Measure, ...]) -> list[dict[str, Any]]:
+    head = "户" if vote.electorate == Electorate.HOUSEHOLDS else "人"
+    return [
+        {
+            "label": m.label,
+            "part": _shown(m.part),
+            "whole": _shown(m.whole),
+            "unit": "m²" if "面积" in m.label else head,
+            "percent": m.percent,
+            "rule": m.rule,
+            "met": m.met,
+        }
+        for m in measures
+    ]
+
+
+def _by_channel(vote: Vote) -> dict[str, int]:
+    voters = vote.roll.exclude(voted_at=None)
+    return dict(voters.values_list("channel").annotate(n=Count("pk")).order_by("channel"))
 
 
 @transaction.atomic

@@ -89,6 +89,7 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
             channel=data["channel"],
             document=data["document"],
             proxy_name=data["proxy_name"],
+            picks=request.POST.getlist("picks"),
         )
         messages.success(request, f"已录入，回执码 {ballot.receipt}")
         if vote.secret:
@@ -109,16 +110,17 @@ def m_votes(request: HttpRequest) -> HttpResponse:
             selectors.votes_of_voter(me), pk=whole_number(request.POST, "vote", "表决") or 0
         )
         ballot = services.ballot_cast(
-            actor=request.user, vote=vote, choice=request.POST.get("choice", "")
+            actor=request.user,
+            vote=vote,
+            choice=request.POST.get("choice", ""),
+            picks=request.POST.getlist("picks"),
         )
         then = (
             "无记名票已投入票箱，不能更改；请记下回执码"
             if vote.secret
             else "截止前可改投，以最后一次为准"
         )
-        messages.success(
-            request, f"已投票（{ballot.get_choice_display()}），回执码 {ballot.receipt}；{then}"
-        )
+        messages.success(request, f"已投票（{ballot.shown}），回执码 {ballot.receipt}；{then}")
         return redirect("deliberation:m_votes")
     votes = list(selectors.votes_of_voter(me))
     entries = selectors.entries_of_voter(me, votes)
