@@ -286,7 +286,7 @@ def test_shipped_templates_are_copied_once_per_community(tree):
     first = services.procedures_of(tree.comm_a1)
     again = services.procedures_of(tree.comm_a1)
     assert [p.pk for p in first] == [p.pk for p in again]
-    assert [p.name for p in first] == ["四议两公开", "一事一议", "业主共同决定"]
+    assert [p.name for p in first] == ["四议两公开", "一事一议", "集中民意", "业主共同决定"]
     assert Procedure.objects.filter(area=tree.comm_a2).count() == 0
 
 

@@ -73,7 +73,8 @@ class TopicStatus(models.TextChoices):
 
 class StepKind(models.TextChoices):
     """What completing a step needs: a note and document (提议, 记录), a meeting whose rule
-    passed (商议 needs minutes only), a 公示 opened, or an owners' vote that passed."""
+    passed (商议 needs minutes only), a 公示 opened, an owners' vote that passed, or a closed
+    household survey that 60 % or more of the households agreed to (集中民意)."""
 
     PROPOSE = "propose", "提议"
     DISCUSS = "discuss", "商议（会议纪要）"
@@ -81,6 +82,7 @@ class StepKind(models.TextChoices):
     RESOLVE = "resolve", "居民会议或居民代表会议决议"
     PUBLISH = "publish", "公开（公示）"
     OWNERS_VOTE = "owners_vote", "业主共同决定"
+    SURVEY = "survey", "入户征求意见（60%以上住户同意）"
     RECORD = "record", "记录"
 
 

@@ -2,8 +2,10 @@
 
 四议两公开 follows 民政部、中组部's description (党组织提议 → 两委商议 → 党员大会审议 → 居民会议或
 居民代表会议决议 → 决议公开 → 实施结果公开); 一事一议 and 业主共同决定 are the short chains a
-single matter or an estate's owners go through. Deadlines are working days (core.calendar).
-A community copies a template the first time it uses or adapts it (`services.procedures`).
+single matter or an estate's owners go through; 集中民意 puts a renovation to every household
+first and goes on only when 60 % or more agree (「大多数住户(60%以上)有整治要求」). Deadlines
+are working days (core.calendar). A community copies a template the first time it uses or
+adapts it (`services.procedures`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,16 @@ SHIPPED: dict[str, tuple[str, list[StepSpec]]] = {
             _step("提出议题", StepKind.PROPOSE, "社区居委会", "议题说明", 3),
             _step("议事会协商", StepKind.DISCUSS, "社区议事会", "协商记录", 10),
             _step("居民会议决议", StepKind.RESOLVE, "居民会议或居民代表会议", "决议及表决结果", 10),
+            _PUBLISH_RESOLUTION,
+            _PUBLISH_RESULT,
+        ],
+    ),
+    "collective_opinion": (
+        "集中民意",
+        [
+            _step("提出整治需求", StepKind.PROPOSE, "社区居委会或网格", "需求说明及初步方案", 5),
+            _step("入户征求意见", StepKind.SURVEY, "社区居委会、网格员", "问卷及覆盖情况", 20),
+            _step("两委商议", StepKind.DISCUSS, "社区两委", "联席会议纪要", 5),
             _PUBLISH_RESOLUTION,
             _PUBLISH_RESULT,
         ],

@@ -140,6 +140,14 @@ class TopicStep(GovernedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name="入户征求意见",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     publicity = models.ForeignKey(
         "notices.Publicity",
         verbose_name="公示",

@@ -25,6 +25,9 @@ from shequtong.core.scoping import can, can_in_area
 from shequtong.core.uploads import DOCUMENTS, check_document
 from shequtong.notices.services import publicity_open
 from shequtong.registry.models import Building, Estate
+from shequtong.surveys.choices import SurveyStatus
+from shequtong.surveys.models import Survey
+from shequtong.surveys.selectors import Support, support_of
 
 from ..choices import MeetingKind, StepKind, TopicLevel, TopicSource, TopicStatus, VoteStatus
 from ..events import ORIGIN, resolution_adopted
@@ -231,6 +234,24 @@ def _check_vote(topic: Topic, vote: Vote | None) -> None:
         raise DomainError.on("vote", "业主表决未通过：" + "；".join(vote.result["failed"]))
 
 
+def _check_survey(topic: Topic, survey: Survey | None) -> Support:
+    community = community_path(topic.area_path)
+    if survey is None or not survey.area_path.startswith(community):
+        raise DomainError.on("survey", "请选择本社区的入户问卷")
+    if topic.estate_id and survey.estate_id not in (None, topic.estate_id):
+        raise DomainError.on("survey", "所选问卷不是本议题所在小区的问卷")
+    if survey.status != SurveyStatus.CLOSED:
+        raise DomainError.on("survey", "问卷尚未结束，请结束后再继续")
+    support = support_of(survey)
+    if not support.passed:
+        raise DomainError.on(
+            "survey",
+            f"同意的住户 {support.agreeing}/{support.households} 户（{float(support.share):.2%}），"
+            "未达60%以上，不能继续；可终止议题或重新征求意见",
+        )
+    return support
+
+
 @transaction.atomic
 def step_complete(
     *,
@@ -241,6 +262,7 @@ def step_complete(
     document: IO[bytes] | Any | None = None,
     meeting: Meeting | None = None,
     vote: Vote | None = None,
+    survey: Survey | None = None,
 ) -> TopicStep:
     """Complete the topic's current step with what its kind needs; the next one opens. A
     step cannot be skipped, nor one done twice."""
@@ -269,6 +291,13 @@ def step_complete(
         _check_vote(topic, vote)
         current.vote = vote
         topic.resolution = f"{vote.title}：业主共同决定通过"  # type: ignore[union-attr]
+    if kind == StepKind.SURVEY:
+        support = _check_survey(topic, survey)
+        current.survey = survey
+        topic.resolution = (
+            f"{survey.title}：{support.agreeing}/{support.households} 户同意"  # type: ignore[union-attr]
+            f"（{float(support.share):.2%}），达到60%以上"
+        )
     if kind == StepKind.PUBLISH:
         current.publicity = _publish(actor, topic, current, note)
     now = timezone.now()
@@ -293,7 +322,7 @@ def step_complete(
             "late": [None, timezone.localdate(now) > _due(current)],
         },
     )
-    if kind in (StepKind.RESOLVE, StepKind.OWNERS_VOTE, StepKind.PUBLISH) or last:
+    if kind in (StepKind.RESOLVE, StepKind.OWNERS_VOTE, StepKind.SURVEY, StepKind.PUBLISH) or last:
         _tell(topic, f"议题进展：{current.name}已完成", actor)
     return current
 

@@ -19,6 +19,8 @@ from shequtong.core.errors import DomainError
 from shequtong.core.models import Area, community_path
 from shequtong.core.scoping import allowed, require, scoped
 from shequtong.registry.models import Building, Estate
+from shequtong.surveys.choices import SurveyStatus
+from shequtong.surveys.models import Survey
 from shequtong.web.inputs import form_refused, whole_number
 from shequtong.web.pages import Crumb, paginate
 
@@ -126,6 +128,15 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["procedures"] = services.procedures_of(community)
     if current and current.kind == StepKind.OWNERS_VOTE:
         context["votes"] = Vote.objects.filter(estate=topic.estate, status=VoteStatus.CLOSED)
+    if current and current.kind == StepKind.SURVEY:
+        context["surveys"] = scoped(
+            Survey.objects.filter(
+                area_path__startswith=community_path(topic.area_path),
+                status=SurveyStatus.CLOSED,
+            ),
+            request.user,
+            "read",
+        )
     if can_change and topic.resolution and not topic.case_number:
         context["categories"] = sorted(
             (
@@ -157,6 +168,7 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "step":
         meeting_id = whole_number(post, "meeting", "会议")
         vote_id = whole_number(post, "vote", "业主表决")
+        survey_id = whole_number(post, "survey", "入户问卷")
         step = services.step_complete(
             actor=request.user,
             topic=topic,
@@ -166,6 +178,9 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
             meeting=topic.meetings.filter(pk=meeting_id).first() if meeting_id else None,
             vote=scoped(Vote.objects.filter(pk=vote_id), request.user, "read").first()
             if vote_id
+            else None,
+            survey=scoped(Survey.objects.filter(pk=survey_id), request.user, "read").first()
+            if survey_id
             else None,
         )
         messages.success(request, f"「{step.name}」已完成")
