@@ -90,3 +90,45 @@ def staff(tree, user_with) -> User:
 @pytest.fixture
 def stranger_area(tree) -> Area:
     return tree.comm_b1
+
+
+# --- 三务公开 -------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n% a scanned voucher\n"
+
+
+def pdf(name: str = "凭证.pdf", content: bytes = PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def member(staff, place, tree) -> User:
+    """李四, a resident of A1 with an account, seated on A1's 居务监督委员会."""
+    from shequtong.notices.services import supervisor_name
+
+    user = place.user("李四")
+    supervisor_name(actor=staff, area=tree.comm_a1, user=user, name="李四")
+    return user
+
+
+def finance_board(staff, tree, *, period: str = "2026-Q4", lines: int = 1):
+    from shequtong.notices.services import disclosure_create, finance_item_add
+
+    board = disclosure_create(
+        actor=staff,
+        area=tree.comm_a1,
+        board="finance",
+        period=period,
+        title="2026年第四季度财务公开",
+    )
+    for n in range(lines):
+        finance_item_add(
+            actor=staff,
+            disclosure=board,
+            description=f"办公用品{n}",
+            direction="expense",
+            amount=12800,
+        )
+    return board

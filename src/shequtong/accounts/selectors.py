@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -18,10 +19,13 @@ def organisation_ids(user: User) -> list[int]:
     return list(OrgMembership.objects.filter(user=user).values_list("organization_id", flat=True))
 
 
-def accounts_of(person_ids: Iterable[int]) -> QuerySet[User]:
-    """The confirmed resident accounts of these registry persons: who can be told in-app."""
+def accounts_of(person_ids: Iterable[int] | QuerySet[Any]) -> QuerySet[User]:
+    """The confirmed resident accounts of these registry persons (ids, or a query of them):
+    who can be told in-app."""
+    if not isinstance(person_ids, QuerySet):
+        person_ids = list(person_ids)
     return User.objects.filter(
-        resident_claim__person_id__in=list(person_ids),
+        resident_claim__person_id__in=person_ids,
         resident_claim__status=ClaimStatus.CONFIRMED,
         is_active=True,
     )

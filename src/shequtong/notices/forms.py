@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from shequtong.core.models import Area
+from shequtong.core.models import Area, User
 from shequtong.registry.models import Building, Estate, Organization, PersonTag
 from shequtong.web.widgets import DateTimeInput
 
@@ -107,12 +107,87 @@ class DisclosureForm(forms.Form):
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["area"], areas)
-        for name in ("title", "period"):
-            self.fields[name].error_messages["required"] = f"请填写{self.fields[name].label}"
+        self.fields["board"].error_messages["invalid_choice"] = "请选择公开类别：党务、居务或财务"
+        _limits(self, "area", "board", "period", "title", "body")
+
+
+class DisclosureEditForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    body = forms.CharField(
+        label="公开内容", max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limits(self, "title", "body")
 
 
 class FinanceItemForm(forms.Form):
     description = forms.CharField(label="事项", max_length=200)
     direction = forms.ChoiceField(label="收支", choices=FlowDirection.choices)
     amount = forms.CharField(label="金额（元）", max_length=20, help_text="如 1280.50")
-    transaction = forms.CharField(label="账本交易编号", max_length=20, required=False)
+    transaction = forms.CharField(
+        label="账本交易编号", max_length=20, required=False, help_text="已在账本记账的，填交易编号"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].error_messages["invalid_choice"] = "请选择收入或支出"
+        _limits(self, "description", "direction", "amount", "transaction")
+
+
+class SignForm(forms.Form):
+    note = forms.CharField(
+        label="监委会意见",
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="退回时必填",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limits(self, "note")
+
+
+DUTIES = [("主任", "主任"), ("副主任", "副主任"), ("委员", "委员")]
+
+
+class SupervisorForm(forms.Form):
+    user = forms.ModelChoiceField(label="成员账号", queryset=User.objects.none())
+    duty = forms.ChoiceField(label="职务", choices=DUTIES, initial="委员")
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["user"], candidates)
+        self.fields["user"].label_from_instance = seat_label
+        self.fields["duty"].error_messages["invalid_choice"] = "请选择职务：主任、副主任或委员"
+        _limits(self, "user", "duty")
+
+
+def seat_name(user: User) -> str:
+    """The name a seat is recorded under: the registry's for a resident, else the account's."""
+    claim = getattr(user, "resident_claim", None)
+    if claim is not None and claim.person_id:
+        return claim.person.name
+    return user.display_name or user.username
+
+
+def seat_label(user: User) -> str:
+    claim = getattr(user, "resident_claim", None)
+    if claim is not None and claim.person_id:
+        return f"{claim.person.name}（居民）"
+    return f"{user.display_name or user.username}（工作人员）"
+
+
+def _limits(form: forms.Form, *names: str) -> None:
+    """Every field's own refusals in Chinese, naming it: required, too long."""
+    for name in names:
+        field = form.fields[name]
+        field.error_messages["required"] = (
+            f"请选择{field.label}"
+            if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField))
+            else f"请填写{field.label}"
+        )
+        if getattr(field, "max_length", None):
+            field.error_messages["max_length"] = f"{field.label}不能超过 {field.max_length} 字"

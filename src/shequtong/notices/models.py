@@ -341,4 +341,6 @@ class FinanceItem(GovernedModel):
 
     @property
     def yuan(self) -> str:
-        return f"{self.amount // 100:,}.{self.amount % 100:02d}"
+        from .money import yuan
+
+        return yuan(self.amount)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from shequtong.core.errors import DomainError
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _TYPED = (
-    (re.compile(r"^(\d{4})\s*年?\s*第?\s*([1-4一二三四])\s*季度?$"), "Q"),
+    (re.compile(r"^(\d{4})\s*年?\s*第\s*([1-4一二三四])\s*(?:季度?)?$"), "Q"),
+    (re.compile(r"^(\d{4})\s*年?\s*([1-4一二三四])\s*季度?$"), "Q"),
     (re.compile(r"^(\d{4})\s*[-年/.]\s*(\d{1,2})\s*月?$"), "M"),
 )
 _CN = {"一": "1", "二": "2", "三": "3", "四": "4"}
@@ -46,3 +48,10 @@ def period_label(period: str) -> str:
     if found := _MONTH.match(period):
         return f"{found.group(1)}年{int(found.group(2))}月"
     return period
+
+
+def period_of(day: date, *, month: bool = False) -> str:
+    """The quarter (or the month) a day falls in, in the stored form."""
+    if month:
+        return f"{day.year}-{day.month:02d}"
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

@@ -3,17 +3,26 @@ resident sees of them (by where the registry says they live)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shequtong.accounts.models import ClaimStatus, ResidentClaim
-from shequtong.core.models import User
+from shequtong.core.models import Area, RoleGrant, User
+from shequtong.core.policy import STAFF
 from shequtong.core.scoping import scoped
 from shequtong.registry.choices import PersonStatus
 from shequtong.registry.models import Person, PersonTagAssignment
 
-from .choices import Audience, DisclosureStatus, NoticeStatus
-from .models import Disclosure, Notice, NoticeRead, Publicity, PublicityComment, Supervisor
+from .choices import Audience, DisclosureStatus, FlowDirection, NoticeStatus
+from .models import (
+    Disclosure,
+    FinanceItem,
+    Notice,
+    NoticeRead,
+    Publicity,
+    PublicityComment,
+    Supervisor,
+)
 
 # --- who lives where ------------------------------------------------------------------------
 
@@ -46,14 +55,6 @@ def audience_of(notice: Notice) -> QuerySet[Person]:
         ).values("person_id")
         people = people.filter(pk__in=tagged)
     return people
-
-
-def accounts_of(people: QuerySet[Person]) -> QuerySet[User]:
-    """The resident accounts confirmed as these people (实名认证)."""
-    claimed = ResidentClaim.objects.filter(
-        status=ClaimStatus.CONFIRMED, person__in=people.values("pk")
-    ).values("user_id")
-    return User.objects.filter(pk__in=claimed, is_active=True)
 
 
 def home_of(person: Person) -> tuple[int | None, int | None]:
@@ -167,25 +168,63 @@ def comments_of(publicity: Publicity) -> QuerySet[PublicityComment]:
 # --- 三务公开 -------------------------------------------------------------------------------
 
 
-def disclosure_list(*, user: User) -> QuerySet[Disclosure]:
+def disclosure_list(
+    *,
+    user: User,
+    area_id: int | None = None,
+    board: str = "",
+    period: str = "",
+    status: str = "",
+) -> QuerySet[Disclosure]:
+    """The boards the user may read, optionally one community's, board's, period's or
+    status's, each with its line and attachment counts."""
+    rows = scoped(Disclosure.objects.all(), user, "read")
+    if area_id:
+        rows = rows.filter(area_id=area_id)
+    if board:
+        rows = rows.filter(board=board)
+    if period:
+        rows = rows.filter(period=period)
+    if status:
+        rows = rows.filter(status=status)
     return (
-        scoped(Disclosure.objects.all(), user, "read")
-        .select_related("area", "signed_by", "created_by")
-        .order_by("-period", "board", "-pk")
+        rows.select_related("area", "signed_by", "created_by")
+        .annotate(
+            item_count=Count("items", distinct=True),
+            attachment_count=Count("attachments", distinct=True),
+        )
+        .order_by("-period", "area__path", "board", "-pk")
     )
+
+
+def finance_totals(disclosure: Disclosure) -> dict[str, int]:
+    """Income, expense and their balance in 分."""
+    sums = disclosure.items.aggregate(
+        income=Sum("amount", filter=Q(direction=FlowDirection.INCOME)),
+        expense=Sum("amount", filter=Q(direction=FlowDirection.EXPENSE)),
+    )
+    income, expense = sums["income"] or 0, sums["expense"] or 0
+    return {"income": income, "expense": expense, "balance": income - expense}
+
+
+def items_of(disclosure: Disclosure) -> QuerySet[FinanceItem]:
+    return disclosure.items.select_related("transaction").order_by("pk")
 
 
 def disclosures_for(person: Person) -> QuerySet[Disclosure]:
-    """The published boards of the resident's community."""
+    """The published boards of the resident's community (an active resident's only)."""
+    if person.status != PersonStatus.ACTIVE:
+        return Disclosure.objects.none()
     return Disclosure.objects.filter(
         area_path__in=prefixes(person.area_path), status=DisclosureStatus.PUBLISHED
-    ).order_by("-period", "board", "-pk")
+    ).order_by("board", "-period", "-pk")
 
 
-def supervisor_list(*, user: User) -> QuerySet[Supervisor]:
-    return scoped(Supervisor.objects.filter(ended_on__isnull=True), user, "read").select_related(
-        "area", "user"
-    )
+def supervisor_list(*, user: User, area_id: int | None = None) -> QuerySet[Supervisor]:
+    rows = scoped(Supervisor.objects.filter(ended_on__isnull=True), user, "read")
+    if area_id:
+        rows = rows.filter(area_id=area_id)
+    return rows.select_related("area", "user").order_by("area__path", "pk")
 
 
 def supervisor_of(user: User, area_path: str) -> Supervisor | None:
@@ -197,12 +236,51 @@ def supervisor_of(user: User, area_path: str) -> Supervisor | None:
     )
 
 
+def seat_candidates(area: Area) -> QuerySet[User]:
+    """Who may take a seat in the community: its confirmed residents' accounts and the staff
+    working in it (the community or its grids), not yet seated."""
+    residents = ResidentClaim.objects.filter(
+        status=ClaimStatus.CONFIRMED, person__area_path__startswith=area.path
+    ).values("user_id")
+    staff = RoleGrant.objects.filter(area__path__startswith=area.path, role__in=STAFF).values(
+        "user_id"
+    )
+    seated = Supervisor.objects.filter(area=area, ended_on__isnull=True).values("user_id")
+    return (
+        User.objects.filter(Q(pk__in=residents) | Q(pk__in=staff), is_active=True)
+        .exclude(pk__in=seated)
+        .select_related("resident_claim__person")
+        .order_by("pk")
+    )
+
+
+def seated(user: User) -> QuerySet[Supervisor]:
+    return Supervisor.objects.filter(user=user, ended_on__isnull=True)
+
+
 def to_sign(user: User) -> QuerySet[Disclosure]:
     """Boards waiting for this 监委会 member's signature (not their own)."""
-    seats = Supervisor.objects.filter(user=user, ended_on__isnull=True).values("area_id")
     return (
-        Disclosure.objects.filter(area_id__in=seats, status=DisclosureStatus.SUBMITTED)
+        Disclosure.objects.filter(
+            area_id__in=seated(user).values("area_id"), status=DisclosureStatus.SUBMITTED
+        )
         .exclude(created_by=user)
         .select_related("area")
         .order_by("submitted_at", "pk")
     )
+
+
+def signed_by_me(user: User) -> QuerySet[Disclosure]:
+    """What this member has signed, newest first."""
+    return (
+        Disclosure.objects.filter(signed_by__user=user)
+        .select_related("area")
+        .order_by("-signed_at", "-pk")
+    )
+
+
+def for_supervisor(user: User) -> QuerySet[Disclosure]:
+    """What a member may open on /m/: the boards waiting for them and those they signed."""
+    return Disclosure.objects.filter(
+        Q(pk__in=to_sign(user).values("pk")) | Q(pk__in=signed_by_me(user).values("pk"))
+    ).select_related("area")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shequtong.accounts.selectors import accounts_of
 from shequtong.accounts.services import person_of
 from shequtong.core.audit import audit_record
 from shequtong.core.choices import AreaLevel, Role
@@ -24,6 +25,7 @@ from shequtong.registry.models import Building, Estate, Organization, PersonTag
 from .. import selectors
 from ..choices import Audience, NoticeStatus
 from ..models import Notice, NoticeRead
+from .checks import decision_text
 
 BRIEF = "您有一条新的社区通知，请登录社区通查看"
 
@@ -101,7 +103,7 @@ def _check_text(title: str, body: str, expires_at: datetime | None) -> None:
 def _tell_residents(notice: Notice) -> int:
     """Each addressed resident with an account gets an in-app note; what may leave the
     platform (the brief) names nothing."""
-    users = list(selectors.accounts_of(selectors.audience_of(notice)))
+    users = list(accounts_of(selectors.audience_of(notice).values("pk")))
     url = reverse("notices:m_notice", args=[notice.pk])
     notify(users, Message(f"社区通知：{notice.title}"[:100], "", url, brief=BRIEF))
     return len(users)
@@ -172,11 +174,9 @@ def notice_moderate(*, actor: User, notice: Notice, approve: bool, reason: str =
         raise DomainError.on("status", "只有社区工作人员可以审核组织发布的通知", "forbidden")
     if notice.status != NoticeStatus.PENDING:
         raise DomainError.on("status", "该通知已审核")
-    reason = reason.strip()
-    if not approve and not reason:
-        raise DomainError.on("reason", "请填写未通过的原因")
-    if len(reason) > 200:
-        raise DomainError.on("reason", "原因不能超过 200 字")
+    reason = decision_text(
+        reason, approve=approve, field="reason", missing="请填写未通过的原因", label="原因"
+    )
     notice.decided_by = actor
     if approve:
         if notice.expires_at is not None and notice.expires_at <= timezone.now():
