@@ -1,0 +1,80 @@
+"""Covenants on /m/: the 居民公约 of the resident's community and the 小区公约 of their estate as
+in force, a version under consultation with its comment form, and the answers given. Other
+residents' comments show as 居民 with their words through the public rule (no name, door or
+number); the resident's own show as 我."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from shequtong.accounts.services import person_of
+from shequtong.core.public import public_text
+from shequtong.web.inputs import whole_number
+
+from .. import selectors, services
+from ..choices import VersionStatus
+
+
+def _claim_first(request: HttpRequest) -> HttpResponse:
+    messages.info(request, "请先完成实名认证")
+    return redirect("accounts:m_claim")
+
+
+@login_required
+def m_covenants(request: HttpRequest) -> HttpResponse:
+    me = person_of(request.user)
+    if me is None:
+        return _claim_first(request)
+    context = {"title": "公约", "rows": selectors.resident_covenants(me)}
+    return render(request, "covenants/m_covenants.html", context)
+
+
+@login_required
+def m_version(request: HttpRequest, pk: int) -> HttpResponse:
+    me = person_of(request.user)
+    if me is None:
+        return _claim_first(request)
+    version = get_object_or_404(selectors.versions_for(me), pk=pk)
+    if request.method == "POST":
+        services.comment_add(
+            actor=request.user,
+            version=version,
+            text=request.POST.get("text", ""),
+            clause=whole_number(request.POST, "clause", "条款序号"),
+        )
+        messages.success(request, "意见已提交，社区答复后会通知您")
+        return redirect("covenants:m_version", pk=pk)
+    where = version.covenant.area_path
+    comments = []
+    for c in selectors.comments_of(version):
+        mine = c.person_id == me.pk
+
+        def shown(text: str, mine: bool = mine, name: str = c.person.name) -> str:
+            # Another resident's words as the public rule shows them: no name, door or number.
+            return text if mine else public_text(text, names=[name], area_path=where)
+
+        comments.append(
+            {
+                "pk": c.pk,
+                "who": "我" if mine else "居民",
+                "clause": c.clause,
+                "text": shown(c.text),
+                "at": c.created_at,
+                "disposition": c.get_disposition_display(),
+                "answer": shown(c.answer),
+            }
+        )
+    consulting = version.status == VersionStatus.CONSULTING
+    context = {
+        "title": str(version),
+        "version": version,
+        "covenant": version.covenant,
+        "comments": comments,
+        "consulting": consulting,
+        "open": consulting and timezone.localdate() <= version.consult_until,
+    }
+    return render(request, "covenants/m_version.html", context)
