@@ -43,7 +43,7 @@ NAVIGATION = {
 
 def test_a_resident_signing_in_lands_on_the_portal(page, live_server, demo):
     sign_in(page, live_server, demo.of_role(Role.RESIDENT)[0].username, landing="/m/")
-    assert page.locator(".tile").count() == 4
+    assert page.locator(".tile").count() == 10
     # A staff page typed in by hand: refused in Chinese, with the way back to the portal.
     assert page.goto(f"{live_server.url}/console/areas/").status == 403
     assert "工作台仅供社区工作人员使用" in page.content()
@@ -137,10 +137,16 @@ def test_resident_portal_on_a_phone(new_page, live_server):
     assert page.locator(".tile").all_inner_texts() == [
         "随手拍\n拍照上报身边问题",
         "我的诉求\n查看进度和评价",
+        "通知公告\n社区通知 · 未读提醒",
         "志愿服务\n活动报名 · 时长 · 爱心币",
+        "议事协商\n提出议题 · 跟踪进展",
         "表决投票\n线上投票 · 结果与名册",
+        "问卷调查\n民意征询 · 在线作答",
+        "公示\n公示内容 · 提意见",
+        "三务公开\n党务 · 居务 · 财务",
+        "公约\n居民公约 · 小区公约 · 提意见",
     ]
-    assert page.locator(".tile svg").count() == 4 and "即将开通" not in page.content()
+    assert page.locator(".tile svg").count() == 10 and "即将开通" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "resident-home")
     context.close()

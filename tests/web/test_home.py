@@ -62,6 +62,7 @@ def test_the_menu_is_grouped_by_domain(client, demo):
         "事件处置",
         "智慧养老",
         "居民参与",
+        "议事与公开",
         "社区全息档案",
         "系统管理",
     ]
@@ -74,6 +75,15 @@ def test_the_menu_is_grouped_by_domain(client, demo):
         "爱心超市",
         "双报到",
         "红黑榜",
-        "表决",
     ]
-    assert [i.label for i in groups[3].items][:3] == ["居民档案", "小区", "楼栋"]
+    assert [i.label for i in groups[3].items] == [
+        "议事协商",
+        "表决",
+        "通知公告",
+        "公告审核",
+        "公示",
+        "三务公开",
+        "问卷调查",
+        "居民公约",
+    ]
+    assert [i.label for i in groups[4].items][:3] == ["居民档案", "小区", "楼栋"]

@@ -21,8 +21,8 @@ class DeliberationConfig(AppConfig):
         for seed in (seed_votes, seed_topics):
             if seed not in DEMO_EXTENSIONS:
                 DEMO_EXTENSIONS.append(seed)
-        register_nav(NavItem("议事协商", "deliberation:topic_list", Topic, "居民参与"))
-        register_nav(NavItem("表决", "deliberation:vote_list", Vote, "居民参与"))
+        register_nav(NavItem("议事协商", "deliberation:topic_list", Topic, "议事与公开"))
+        register_nav(NavItem("表决", "deliberation:vote_list", Vote, "议事与公开"))
         register_tile(
             Tile(
                 "议事协商",

@@ -21,7 +21,7 @@ class SurveysConfig(AppConfig):
         register_action_labels(AUDIT_LABELS)
         if seed_surveys not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_surveys)
-        register_nav(NavItem("问卷调查", "surveys:survey_list", Survey, "居民参与"))
+        register_nav(NavItem("问卷调查", "surveys:survey_list", Survey, "议事与公开"))
         register_tile(
             Tile("问卷调查", "民意征询 · 在线作答", "surveys:m_surveys", "surveys/icon.svg", 42)
         )

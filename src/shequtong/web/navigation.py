@@ -20,7 +20,14 @@ from shequtong.core.models import User
 from shequtong.core.scoping import allowed
 
 # The menu's groups, in the order they are shown: one per domain.
-GROUPS: tuple[str, ...] = ("事件处置", "智慧养老", "居民参与", "社区全息档案", "系统管理")
+GROUPS: tuple[str, ...] = (
+    "事件处置",
+    "智慧养老",
+    "居民参与",
+    "议事与公开",
+    "社区全息档案",
+    "系统管理",
+)
 
 
 @dataclass(frozen=True)
