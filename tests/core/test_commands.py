@@ -322,6 +322,11 @@ def test_rotation_re_encrypts_sealed_files(db, tree, settings, tmp_path):
         ("registry.ImportJob", "file"),
         ("cases.Dispute", "agreement"),
         ("deliberation.Ballot", "document"),
+        ("deliberation.RollEntry", "document"),
+        ("deliberation.TopicStep", "document"),
+        ("deliberation.MeetingFile", "file"),
+        ("notices.DisclosureAttachment", "file"),
+        ("covenants.CovenantVersion", "filing_receipt"),
     }
     settings.SHEQUTONG_DATA_KEYS = K1
     job = ImportJob(area=tree.comm_a1, original_name="台账.csv")

@@ -23,6 +23,7 @@ def test_the_periodic_work_is_declared_by_each_app():
         "follow_ups_retry",
         "uploads_purge_daily",
         "coins_expire_daily",
+        "steps_overdue_daily",
     }
 
 

@@ -181,35 +181,51 @@ def topic_accept(*, actor: User, topic: Topic, procedure: Procedure) -> Topic:
     return topic
 
 
-@transaction.atomic
-def topic_decline(*, actor: User, topic: Topic, reason: str) -> Topic:
+def _close(
+    actor: User, topic: Topic, reason: str, *, was: str, to: str, what: str, told: str
+) -> Topic:
+    """Decline a proposal or end a running topic: either needs its reason, which the
+    proposer and everyone who took part are told."""
     topic = _locked(actor, topic, "处理该议题")
-    if topic.status != TopicStatus.PROPOSED:
-        raise DomainError.on("topic", "只有待受理的议题可以不予受理")
+    if topic.status != was:
+        raise DomainError.on("topic", f"只有{TopicStatus(was).label}的议题可以{what}")
     if not reason.strip():
-        raise DomainError.on("reason", "请说明不予受理的理由")
-    topic.status = TopicStatus.DECLINED
+        raise DomainError.on("reason", f"请说明{what}的理由")
+    topic.status = to
     topic.outcome_note = reason.strip()[:500]
     topic.save(update_fields=["status", "outcome_note", "updated_at"])
-    audit_record(actor=actor, action="topic.decline", obj=topic)
-    _tell(topic, "您提出的议题未予受理", actor, body=topic.outcome_note)
+    audit_record(
+        actor=actor, action=f"topic.{'decline' if to == TopicStatus.DECLINED else 'end'}", obj=topic
+    )
+    _tell(topic, told, actor, body=topic.outcome_note)
     return topic
+
+
+@transaction.atomic
+def topic_decline(*, actor: User, topic: Topic, reason: str) -> Topic:
+    return _close(
+        actor,
+        topic,
+        reason,
+        was=TopicStatus.PROPOSED,
+        to=TopicStatus.DECLINED,
+        what="不予受理",
+        told="您提出的议题未予受理",
+    )
 
 
 @transaction.atomic
 def topic_end(*, actor: User, topic: Topic, reason: str) -> Topic:
     """Stop a running topic (a vote failed, the matter went away), with the reason."""
-    topic = _locked(actor, topic, "终止该议题")
-    if topic.status != TopicStatus.RUNNING:
-        raise DomainError.on("topic", "只有议事中的议题可以终止")
-    if not reason.strip():
-        raise DomainError.on("reason", "请说明终止的理由")
-    topic.status = TopicStatus.ENDED
-    topic.outcome_note = reason.strip()[:500]
-    topic.save(update_fields=["status", "outcome_note", "updated_at"])
-    audit_record(actor=actor, action="topic.end", obj=topic)
-    _tell(topic, "议题已终止", actor, body=topic.outcome_note)
-    return topic
+    return _close(
+        actor,
+        topic,
+        reason,
+        was=TopicStatus.RUNNING,
+        to=TopicStatus.ENDED,
+        what="终止",
+        told="议题已终止",
+    )
 
 
 def _check_meeting(step: TopicStep, topic: Topic, meeting: Meeting | None) -> None:
