@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from shequtong.core.public import contains_door, name_candidates, public_place, public_text
+from shequtong.core.public import (
+    contains_door,
+    name_candidates,
+    neighbour_view,
+    public_place,
+    public_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,3 +84,12 @@ def test_a_door_is_told_from_a_building_a_unit_or_a_street():
 def test_name_candidates_are_the_short_runs_of_chinese():
     assert name_candidates("张三说") == {"张三", "三说", "张三说"}
     assert name_candidates("a1") == set()
+
+
+@pytest.mark.django_db
+def test_a_neighbour_reads_the_surname_and_the_words_without_name_door_or_number():
+    words = "我是李四，住1栋102，电话13912345678"
+    assert neighbour_view(text=words, author="李四", area_path="/1/", own=True) == ("我", words)
+    who, shown = neighbour_view(text=words, author="李四", area_path="/1/", own=False)
+    assert who == "李*"
+    assert "李四" not in shown and "102" not in shown and "13912345678" not in shown

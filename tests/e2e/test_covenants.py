@@ -1,7 +1,7 @@
 """A 居民公约 as its users live it: the community drafts it in the console and opens it for
 comments, a resident comments on a 390 px phone, the staff answer, the consultation ends, a
 居民代表会议 recorded as passed adopts it, the staff publish it, and the resident reads it on
-/m/ — the neighbour's comment shown as 居民, never by name."""
+/m/ — the neighbour's comment signed with the surname only (张**), never by name."""
 
 from __future__ import annotations
 

@@ -141,3 +141,12 @@ def public_name(name: str) -> str:
     surname's first character, the rest hidden — 张** for 张三丰, 欧*** for 欧阳修远."""
     name = (name or "").strip()
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def neighbour_view(*, text: str, author: str, area_path: str, own: bool) -> tuple[str, str]:
+    """A resident's words and name as another resident of the place reads them (a comment on a
+    公示 or a 公约, and the answer to it): one's own as written, signed 我; anyone else's through
+    `public_text`, the author's name taken out, signed with the surname only (张**)."""
+    if own:
+        return "我", text
+    return public_name(author), public_text(text, names=[author], area_path=area_path)

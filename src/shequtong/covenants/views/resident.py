@@ -1,7 +1,7 @@
 """Covenants on /m/: the 居民公约 of the resident's community and the 小区公约 of their estate as
 in force, a version under consultation with its comment form, and the answers given. Other
-residents' comments show as 居民 with their words through the public rule (no name, door or
-number); the resident's own show as 我."""
+residents' comments show through `core.public.neighbour_view` (surname only; no name, door or
+number in the words); the resident's own show as 我."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from shequtong.accounts.services import person_of
-from shequtong.core.public import public_text
+from shequtong.core.public import neighbour_view
 from shequtong.web.inputs import whole_number
 
 from .. import selectors, services
@@ -51,21 +51,17 @@ def m_version(request: HttpRequest, pk: int) -> HttpResponse:
     where = version.covenant.area_path
     comments = []
     for c in selectors.comments_of(version):
-        mine = c.person_id == me.pk
-
-        def shown(text: str, mine: bool = mine, name: str = c.person.name) -> str:
-            # Another resident's words as the public rule shows them: no name, door or number.
-            return text if mine else public_text(text, names=[name], area_path=where)
-
+        seen = {"author": c.person.name, "area_path": where, "own": c.person_id == me.pk}
+        who, text = neighbour_view(text=c.text, **seen)
         comments.append(
             {
                 "pk": c.pk,
-                "who": "我" if mine else "居民",
+                "who": who,
                 "clause": c.clause,
-                "text": shown(c.text),
+                "text": text,
                 "at": c.created_at,
                 "disposition": c.get_disposition_display(),
-                "answer": shown(c.answer),
+                "answer": neighbour_view(text=c.answer, **seen)[1],
             }
         )
     consulting = version.status == VersionStatus.CONSULTING

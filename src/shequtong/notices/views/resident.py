@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from shequtong.accounts.services import person_of
-from shequtong.core.public import public_name, public_text
+from shequtong.core.public import neighbour_view
 
 from .. import selectors, services
 
@@ -72,22 +72,14 @@ def m_publicity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("notices:m_publicity_detail", pk=pk)
     comments = []
     for c in selectors.comments_of(publicity):
-        mine = c.person_id == person.pk
-        # Another resident's words as the public rule shows them: no name, door or number.
-        shown = (
-            c.text
-            if mine
-            else public_text(c.text, names=[c.person.name], area_path=publicity.area_path)
-        )
-        answer = (
-            c.answer
-            if mine
-            else public_text(c.answer, names=[c.person.name], area_path=publicity.area_path)
-        )
+        seen = {"author": c.person.name, "area_path": publicity.area_path}
+        seen["own"] = c.person_id == person.pk
+        who, shown = neighbour_view(text=c.text, **seen)
+        _, answer = neighbour_view(text=c.answer, **seen)
         comments.append(
             {
                 "pk": c.pk,
-                "who": "我" if mine else public_name(c.person.name),
+                "who": who,
                 "text": shown,
                 "at": c.created_at,
                 "answer": answer,
