@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shequtong.core.choices import Role
 from shequtong.deliberation.models import Ballot, RollEntry, Vote
+from shequtong.deliberation.services import ballot_cast, vote_close, vote_create, vote_open
 from tests.deliberation.test_votes import estate, staff  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,31 @@ def test_a_secret_election_from_the_console_form(staff, tree, caplog):  # noqa: 
     assert vote.secret_ballots.count() == 1
     phone.post("/m/votes/", {"vote": vote.pk, "picks": ["0"]})
     assert vote.secret_ballots.count() == 2
+
+
+def test_a_secret_vote_shows_only_its_turnout_until_it_closes(staff, tree, caplog):  # noqa: F811
+    from tests.volunteering.helpers import resident
+
+    voter, _ = resident(1, tree.grid_a1a, caplog)
+    now = timezone.now()
+    vote = vote_create(
+        actor=staff,
+        area=tree.comm_a1,
+        electorate="residents",
+        secret=True,
+        title="组长选举",
+        candidates=["张桂兰", "李建国"],
+        seats=1,
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=1),
+    )
+    vote = vote_open(actor=staff, vote=vote)
+    ballot_cast(actor=voter, vote=vote, choice="", picks=[0])
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/console/deliberation/votes/{vote.pk}/").content.decode()
+    assert "已投票 1 / 1 人" in page and 'id="standings"' not in page
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now())
+    vote_close(actor=staff, vote=vote)
+    page = client.get(f"/console/deliberation/votes/{vote.pk}/").content.decode()
+    assert 'id="standings"' in page and "当选" in page

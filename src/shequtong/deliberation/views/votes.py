@@ -46,12 +46,15 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vote = get_object_or_404(selectors.vote_list(user=request.user), pk=pk)
     counted = selectors.counted_by_entry(vote)
     roll = [(e, counted.get(e.pk)) for e in selectors.roll_of(vote)]
+    live = vote.status == VoteStatus.OPEN
     context = {
         "title": vote.title,
         "vote": vote,
         "problems": services.pre_vote_check(vote.estate) if vote.status == VoteStatus.DRAFT else [],
         "roll": roll,
-        "tally": vote.result or (services.tally(vote) if vote.status == VoteStatus.OPEN else None),
+        # A secret vote shows no count of choices before it closes: the turnout only.
+        "tally": vote.result or (services.tally(vote) if live and not vote.secret else None),
+        "turnout": vote.roll.exclude(voted_at=None).count() if live and vote.secret else None,
         "recounted": services.recount(vote) if vote.status == VoteStatus.CLOSED else None,
         "keyed_form": KeyedBallotForm(),
         "can_change": scoped(Vote.objects.filter(pk=pk), request.user, "change").exists(),
