@@ -6,7 +6,7 @@ from django import forms
 
 from shequtong.core.models import Area
 from shequtong.registry.models import Building, Estate
-from shequtong.web.widgets import DateTimeInput
+from shequtong.web.widgets import DateTimeInput, MomentField
 
 from .choices import (
     Channel,
@@ -54,8 +54,8 @@ class VoteForm(forms.Form):
     description = forms.CharField(
         label="说明", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    opens_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
-    closes_at = forms.DateTimeField(label="截止时间", widget=DateTimeInput())
+    opens_at = MomentField(label="开始时间", widget=DateTimeInput())
+    closes_at = MomentField(label="截止时间", widget=DateTimeInput())
 
     def clean_candidates(self) -> list[str]:
         return [
@@ -121,7 +121,7 @@ class ResidentTopicForm(forms.Form):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label="会议类型", choices=MeetingKind.choices)
     title = forms.CharField(label="会议名称", max_length=120)
-    starts_at = forms.DateTimeField(label="会议时间", widget=DateTimeInput())
+    starts_at = MomentField(label="会议时间", widget=DateTimeInput())
     place = forms.CharField(label="地点", max_length=120)
     due = forms.IntegerField(
         label="应到人数",

@@ -6,7 +6,7 @@ from django import forms
 
 from shequtong.core.models import Area, User
 from shequtong.registry.models import Building, Estate, Organization, PersonTag
-from shequtong.web.widgets import DateTimeInput
+from shequtong.web.widgets import DateTimeInput, MomentField
 
 from .choices import Audience, Board, FlowDirection
 
@@ -37,7 +37,7 @@ class NoticeForm(forms.Form):
         label="发布组织", queryset=Organization.objects.none(), required=False
     )
     pinned = forms.BooleanField(label="置顶", required=False)
-    expires_at = forms.DateTimeField(
+    expires_at = MomentField(
         label="有效期至", required=False, widget=DateTimeInput(), help_text="留空为长期有效"
     )
 

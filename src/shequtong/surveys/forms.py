@@ -6,7 +6,7 @@ from django import forms
 
 from shequtong.core.models import Area
 from shequtong.registry.models import Building, Estate
-from shequtong.web.widgets import DateTimeInput
+from shequtong.web.widgets import DateTimeInput, MomentField
 
 from .choices import QuestionKind, VisitOutcome
 from .services import LIMITS
@@ -25,8 +25,8 @@ class SurveyEditForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    opens_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
-    closes_at = forms.DateTimeField(label="截止时间", widget=DateTimeInput())
+    opens_at = MomentField(label="开始时间", widget=DateTimeInput())
+    closes_at = MomentField(label="截止时间", widget=DateTimeInput())
 
 
 class SurveyForm(SurveyEditForm):

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from shequtong.registry.models import Organization
-from shequtong.web.widgets import DateInput, DateTimeInput
+from shequtong.web.widgets import DateInput, DateTimeInput, MomentField
 
 from .choices import ActivityKind, FeedbackGrade, HonourKind, VolunteerKind
 from .models import MAX_PLACES, MAX_PRICE
@@ -28,8 +28,8 @@ class ActivityForm(forms.Form):
         label="服务内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     place = forms.CharField(label="地点", max_length=200)
-    starts_at = forms.DateTimeField(label="开始时间", widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label="结束时间", widget=DateTimeInput())
+    starts_at = MomentField(label="开始时间", widget=DateTimeInput())
+    ends_at = MomentField(label="结束时间", widget=DateTimeInput())
     places = forms.IntegerField(label="招募人数", min_value=1, max_value=MAX_PLACES)
     needs_selection = forms.BooleanField(label="报名需选拔", required=False)
     lon = forms.FloatField(

@@ -29,14 +29,18 @@ def form_refused(form: Any) -> DomainError:
 
 
 def whole_number(data: Mapping[str, Any], name: str, label: str) -> int | None:
-    """The integer in `data[name]`; None when the field is empty."""
+    """The integer in `data[name]`; None when the field is empty. One beyond a database
+    integer (an id of 30 digits) is refused like a word, not left to overflow the query."""
     raw = str(data.get(name, "")).strip()
     if not raw:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise DomainError.from_fields({name: [f"{label}应为整数"]}) from None
+        value = None
+    if value is None or not -(2**63) <= value < 2**63:
+        raise DomainError.from_fields({name: [f"{label}应为整数"]})
+    return value
 
 
 def required_number(data: Mapping[str, Any], name: str, label: str) -> int:
@@ -58,4 +62,6 @@ def local_moment(data: Mapping[str, Any], name: str, label: str) -> datetime | N
         moment = None
     if moment is None:
         raise DomainError.from_fields({name: [f"{label}格式不对，应如 2026-11-24 09:30"]})
+    if not 2000 <= moment.year <= 2099:
+        raise DomainError.from_fields({name: [f"{label}须在 2000 年至 2099 年之间"]})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

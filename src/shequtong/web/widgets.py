@@ -7,6 +7,8 @@ would erase the date. These widgets always render ISO, whatever the language.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 
@@ -24,3 +26,16 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time typed into a form, in the ISO datetime-local input, between the years
+    2000 and 2099: year 1 or 9999 would overflow the conversion to UTC and fail the save."""
+
+    widget = DateTimeInput
+
+    def to_python(self, value: Any) -> Any:
+        moment = super().to_python(value)
+        if moment is not None and not 2000 <= moment.year <= 2099:
+            raise forms.ValidationError("请填写 2000 年至 2099 年之间的时间", code="invalid")
+        return moment
