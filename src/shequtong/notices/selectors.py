@@ -155,7 +155,10 @@ def publicity_list(*, user: User) -> QuerySet[Publicity]:
 
 
 def publicity_for(person: Person) -> QuerySet[Publicity]:
-    """What is (or was) on public display where the person lives, newest first."""
+    """What is (or was) on public display where the person lives, newest first; nothing for
+    someone who has moved out."""
+    if person.status != PersonStatus.ACTIVE:
+        return Publicity.objects.none()
     return Publicity.objects.filter(
         area_path__in=prefixes(person.area_path), starts_at__lte=timezone.now()
     ).order_by("-starts_at", "-pk")

@@ -199,7 +199,10 @@ def notice_moderate(*, actor: User, notice: Notice, approve: bool, reason: str =
     if notice.created_by is not None:
         verdict = "已通过审核并发布" if approve else f"未通过审核：{reason}"
         url = reverse("notices:notice_detail", args=[notice.pk])
-        notify([notice.created_by], Message.plain(f"您提交的通知{verdict}"[:100], "", url))
+        # The reason stays in the platform: the SMS brief says only the verdict.
+        brief = "您提交的通知已通过审核" if approve else "您提交的通知未通过审核，请登录查看"
+        message = Message(f"您提交的通知{verdict}"[:100], "", url, brief=brief)
+        notify([notice.created_by], message)
     return notice
 
 

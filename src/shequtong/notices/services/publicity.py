@@ -16,6 +16,7 @@ from shequtong.core.errors import DomainError
 from shequtong.core.models import Area, User
 from shequtong.core.notify import Message, notify
 from shequtong.core.scoping import can, can_in_area
+from shequtong.registry.choices import PersonStatus
 
 from ..models import Publicity, PublicityComment
 
@@ -86,7 +87,7 @@ def publicity_comment(*, actor: User, publicity: Publicity, text: str) -> Public
     person = person_of(actor)
     if person is None:
         raise DomainError.on("text", "请先完成实名认证再提意见")
-    if not person.area_path.startswith(publicity.area_path):
+    if person.status != PersonStatus.ACTIVE or not person.area_path.startswith(publicity.area_path):
         raise DomainError.on("text", "您不在本公示的范围内", "forbidden")
     now = timezone.now()
     if now < publicity.starts_at:
