@@ -122,3 +122,19 @@ def test_a_survey_of_another_community_is_refused(staff, tree, user_with):
     )
     with pytest.raises(DomainError, match="请选择本社区的入户问卷"):
         services.step_complete(actor=staff, topic=topic, index=1, survey=elsewhere)
+
+
+def test_a_survey_of_one_building_cannot_stand_for_the_community(staff, tree):
+    homes = _households(tree, 3)
+    topic = _topic(staff, tree)
+    now = timezone.now()
+    building = homes[0][0].dwelling.building
+    survey = survey_create(
+        actor=staff,
+        title="3栋意见",
+        building=building,
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=1),
+    )
+    with pytest.raises(DomainError, match="所选问卷的范围小于或不同于本议题涉及的范围"):
+        services.step_complete(actor=staff, topic=topic, index=1, survey=survey)

@@ -4,6 +4,7 @@ registry, one vote per household whoever casts it, the meeting rule each elector
 
 from __future__ import annotations
 
+import datetime
 import threading
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from shequtong.deliberation.models import Ballot, RollEntry, SecretBallot, Vote
 from shequtong.deliberation.rules import election, electorate_vote
 from shequtong.deliberation.services import (
     ballot_cast,
+    paper_ballot_count,
     recount,
     tally,
     vote_close,
@@ -204,7 +206,7 @@ def test_a_secret_vote_merges_channels_and_recounts_from_the_box(tree, staff, ho
         actor=staff,
         vote=vote,
         entry=other,
-        choice="disagree",
+        choice="",
         channel="proxy",
         document=sheet,
         proxy_name="居民003",
@@ -212,12 +214,32 @@ def test_a_secret_vote_merges_channels_and_recounts_from_the_box(tree, staff, ho
     # The neighbour tries online after being keyed in on paper: refused, nothing counted twice.
     neighbour = RollEntry.objects.get(vote=vote, person=people["neighbour"][1])
     paper = SimpleUploadedFile("p.pdf", b"%PDF-1.4 sign-in", content_type="application/pdf")
-    ballot_cast(
-        actor=staff, vote=vote, entry=neighbour, choice="abstain", channel="paper", document=paper
+    assert (
+        ballot_cast(
+            actor=staff, vote=vote, entry=neighbour, channel="paper", document=paper, choice=""
+        )
+        is None
     )
     with pytest.raises(DomainError, match="通过纸质投票"):
         ballot_cast(actor=people["neighbour"][0], vote=vote, choice="agree")
+    # Marking a paper voter put nothing in the box; the two paper ballots go in without voters,
+    # and no more than the roll's voters.
+    assert SecretBallot.objects.filter(vote=vote).count() == 2
+    paper_ballot_count(actor=staff, vote=vote, choice="disagree")
+    paper_ballot_count(actor=staff, vote=vote, choice="abstain")
+    with pytest.raises(DomainError, match="票箱已有 4 张票，与已投票人数相等"):
+        paper_ballot_count(actor=staff, vote=vote, choice="agree")
+    assert not AuditEntry.objects.filter(action="vote.paper_ballot", changes__has_key="choice")
+    # The roll keeps the day a voter voted, never the hour.
+    times = {
+        e.voted_at.astimezone(timezone.get_current_timezone()).time()
+        for e in vote.roll.exclude(voted_at=None)
+    }
+    assert times == {datetime.time(0, 0)}
+    before = list(SecretBallot.objects.filter(vote=vote).values_list("receipt", flat=True))
     vote = _close(staff, vote)
+    after = SecretBallot.objects.filter(vote=vote)
+    assert sorted(after.values_list("receipt", flat=True)) == sorted(before)  # rewritten, kept
     assert vote.result["choices"] == {"同意": 2, "不同意": 1, "弃权": 1}
     assert vote.result["by_channel"] == {"online": 2, "paper": 1, "proxy": 1}
     assert vote.result["passed"] is False  # 2 of 4 voters agree: not more than half
@@ -261,7 +283,10 @@ def test_two_channels_at_once_put_one_secret_ballot_in_the_box(tree, staff, home
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
-    assert SecretBallot.objects.filter(vote=vote).count() == 1
+    entry.refresh_from_db()
+    # One channel won: online put its ballot in the box; paper marked the voter only.
+    boxed = 1 if entry.channel == "online" else 0
+    assert SecretBallot.objects.filter(vote=vote).count() == boxed
 
 
 @pytest.mark.parametrize(
@@ -282,6 +307,12 @@ def test_an_election_counts_by_the_law(voted, votes, seats, elected, tied, valid
     assert outcome.passed is valid
     assert {s.name for s in outcome.standings if s.elected} == elected
     assert outcome.tied == tied
+
+
+def test_an_election_that_fills_too_few_seats_says_how_many_are_missing():
+    outcome = election(due=10, voted=6, votes={"甲": 5, "乙": 3, "丙": 2}, seats=2)
+    assert [s.name for s in outcome.standings if s.elected] == ["甲"]
+    assert outcome.failed == ["当选人数不足应选人数，尚缺 1 名，须另行选举"]
 
 
 def test_a_secret_election_takes_up_to_the_seats_and_publishes_the_standings(tree, staff, homes):
@@ -322,3 +353,33 @@ def test_an_owners_vote_has_no_candidates(tree, staff):
             opens_at=timezone.now(),
             closes_at=timezone.now() + timedelta(days=1),
         )
+
+
+def test_a_household_whose_members_moved_out_has_no_vote_nor_does_a_mover(tree, staff, homes):
+    made, people, _ = homes
+    Person.objects.filter(household=made["102"]).update(status="moved_out")
+    vote = _vote(staff, tree.comm_a1, "households")
+    assert vote.total_owners == 1
+    with pytest.raises(DomainError, match="您不在本次表决的投票人名册中"):
+        ballot_cast(actor=people["neighbour"][0], vote=vote, choice="agree")
+
+
+def test_a_community_vote_cannot_stand_for_an_owners_decision(tree, staff, homes):
+    from shequtong.deliberation import services
+
+    vote = _close(staff, _vote(staff, tree.comm_a1, "residents"))
+    estate = Estate.objects.get(name="滨江花园")
+    topic = services.topic_propose(
+        actor=staff,
+        area=tree.comm_a1,
+        estate=estate,
+        title="更换电梯",
+        description="1栋电梯老化",
+        source="owners_committee",
+        level="estate",
+    )
+    procedure = services.procedure_for(community=tree.comm_a1, key="owners_decision")
+    topic = services.topic_accept(actor=staff, topic=topic, procedure=procedure)
+    topic = services.step_complete(actor=staff, topic=topic, index=0, note="业委会提出").topic
+    with pytest.raises(DomainError, match="请选择本小区的业主表决"):
+        services.step_complete(actor=staff, topic=topic, index=1, vote=vote)

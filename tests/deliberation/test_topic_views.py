@@ -198,3 +198,31 @@ def test_an_empty_proposal_is_refused_naming_the_field(proposer):
     assert response.status_code == 400
     assert "议题" in response.content.decode()
     assert not Topic.objects.exists()
+
+
+def test_a_neighbour_reads_a_proposal_without_its_door_phone_or_name(
+    staff_client, proposer, tree, caplog
+):
+    proposer.post(
+        "/m/topics/",
+        {
+            "title": "楼道灯坏了",
+            "description": "我是居民001，住5栋2单元302，电话13812345678，楼道灯坏了一个月",
+            "level": "community",
+        },
+    )
+    topic = Topic.objects.get()
+    four = Procedure.objects.filter(area=tree.comm_a1, lineage="four_deliberations")
+    staff_client.get(f"/console/deliberation/topics/{topic.pk}/")  # the templates are copied
+    staff_client.post(
+        f"/console/deliberation/topics/{topic.pk}/action/",
+        {"action": "accept", "procedure": four.get(current=True).pk},
+    )
+    neighbour, _ = resident(2, tree.grid_a1a, caplog)
+    other = Client()
+    other.force_login(neighbour)
+    seen = other.get(f"/m/topics/{topic.pk}/").content.decode()
+    assert "楼道灯坏了一个月" in seen
+    assert "302" not in seen and "13812345678" not in seen and "居民001" not in seen
+    own = proposer.get(f"/m/topics/{topic.pk}/").content.decode()
+    assert "5栋2单元302" in own

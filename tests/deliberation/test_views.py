@@ -89,11 +89,15 @@ def test_a_secret_election_from_the_console_form(staff, tree, caplog):  # noqa: 
     client.post(f"/console/deliberation/votes/{vote.pk}/action/", {"action": "open"})
     entry = RollEntry.objects.get(vote=vote, person__name="居民002")
     sheet = SimpleUploadedFile("签到.pdf", b"%PDF-1.4 sheet", content_type="application/pdf")
-    keyed = {"action": "key", "entry": entry.pk, "channel": "paper", "picks": ["1"]}
+    keyed = {"action": "key", "entry": entry.pk, "channel": "paper"}
     client.post(f"/console/deliberation/votes/{vote.pk}/action/", keyed | {"document": sheet})
+    assert vote.secret_ballots.count() == 0  # the voter is marked, the box untouched
     page = client.get(f"/console/deliberation/votes/{vote.pk}/").content.decode()
-    assert "张桂兰、李建国（应选 1 人）" in page and "已投票" in page
+    assert "张桂兰、李建国（应选 1 人）" in page and "已投票 1 / 2 人；票箱 0 张" in page
     assert "李建国</td>" not in page.split('id="roll"')[1]  # the roll shows no choice
+    boxed = {"action": "box", "picks": ["1"]}
+    client.post(f"/console/deliberation/votes/{vote.pk}/action/", boxed)
+    assert list(vote.secret_ballots.values_list("picks", flat=True)) == [[1]]
     phone = Client()
     phone.force_login(voter)
     m = phone.get("/m/votes/").content.decode()

@@ -46,6 +46,7 @@ class DeliberationConfig(AppConfig):
                 "vote.create": "发起表决",
                 "vote.open": "开启表决",
                 "vote.ballot": "投票",
+                "vote.paper_ballot": "录入无记名纸质票",
                 "vote.close": "结束表决",
                 "topic.propose": "提出议题",
                 "topic.accept": "受理议题",

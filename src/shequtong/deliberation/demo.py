@@ -28,6 +28,7 @@ from .services import (
     ballot_cast,
     meeting_create,
     meeting_record,
+    paper_ballot_count,
     procedure_for,
     resident_topic_propose,
     step_complete,
@@ -138,10 +139,10 @@ def _seed_secret_ballot(staff: User, community: Area, now: Any) -> None:
             vote=election,
             entry=entry,
             choice="",
-            picks=[1] if n == 4 else [0],
             channel="paper",
             document=_signed("领票签到表.pdf"),
         )
+        paper_ballot_count(actor=staff, vote=election, picks=[1] if n == 4 else [0])
 
 
 def _meeting(staff: User, topic: Any, kind: str, title: str, **record: Any) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from shequtong.core.models import Area
@@ -41,9 +41,9 @@ def adult_residents(area: Area) -> QuerySet[Person]:
 
 
 def households(area: Area) -> QuerySet[Household]:
-    return Household.objects.filter(
-        area_path__startswith=area.path, members__isnull=False
-    ).distinct()
+    """Households with someone living in them: one whose members all moved out has no vote."""
+    living = Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.ACTIVE)
+    return Household.objects.filter(area_path__startswith=area.path).filter(Exists(living))
 
 
 def representatives(area: Area) -> QuerySet[Person]:

@@ -153,6 +153,7 @@ class Election:
     turnout: Measure
     standings: tuple[Standing, ...]
     tied: tuple[str, ...]
+    seats: int
 
     @property
     def passed(self) -> bool:
@@ -166,7 +167,14 @@ class Election:
         out = []
         if self.tied:
             out.append(f"{'、'.join(self.tied)} 得票相等，须就得票相等的候选人再次投票")
+        elif self.vacant:
+            out.append(f"当选人数不足应选人数，尚缺 {self.vacant} 名，须另行选举")
         return out
+
+    @property
+    def vacant(self) -> int:
+        """Seats no candidate won: the law has them elected again."""
+        return max(self.seats - sum(s.elected for s in self.standings), 0)
 
 
 def election(*, due: int, voted: int, votes: dict[str, int], seats: int) -> Election:
@@ -188,4 +196,4 @@ def election(*, due: int, voted: int, votes: dict[str, int], seats: int) -> Elec
         Standing(n, v, Fraction(v, voted) if voted else Fraction(0), n in won)
         for n, v in votes.items()
     )
-    return Election(turnout, standings, tied if turnout.met else ())
+    return Election(turnout, standings, tied if turnout.met else (), seats)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from shequtong.core.choices import AreaLevel
 from shequtong.core.models import Area, User, community_path
-from shequtong.core.public import public_name
+from shequtong.core.public import neighbour_view, public_name
 from shequtong.core.scoping import scoped
+from shequtong.registry.choices import PersonStatus
 from shequtong.registry.models import Person
 
 from .choices import Electorate, TopicStatus, VoteStatus
@@ -41,6 +44,8 @@ def counted_by_entry(vote: Vote) -> dict[int, Ballot]:
 def votes_of_voter(person: Person) -> QuerySet[Vote]:
     """Votes whose roll names `person` or, for an adult, their household: open ones to cast,
     closed ones to read the result and the roll."""
+    if person.status != PersonStatus.ACTIVE:
+        return Vote.objects.none()
     on_roll = Q(roll__person=person)
     if person.household_id is not None and is_adult(person):
         on_roll |= Q(roll__household_id=person.household_id)
@@ -90,6 +95,27 @@ def topic_list(*, user: User, status: str = "") -> QuerySet[Topic]:
 
 def meeting_list(*, user: User) -> QuerySet[Meeting]:
     return scoped(Meeting.objects.select_related("topic", "area"), user, "read")
+
+
+def topic_as_seen(topic: Topic, user: User, *, author: str = "") -> Topic:
+    """The topic's texts as a resident reads them: the proposer their own words, every other
+    resident of the community through `core.public.neighbour_view` (a proposal that names a
+    door, a phone or a neighbour shows none of them). Set on the instance, not saved."""
+    own = topic.proposer_id == user.pk
+    where = community_path(topic.area_path)
+    for field in ("title", "description", "resolution", "outcome_note"):
+        seen = neighbour_view(text=getattr(topic, field), author=author, area_path=where, own=own)
+        setattr(topic, field, seen[1])
+    return topic
+
+
+def updates_as_seen(topic: Topic, user: User, *, author: str = "") -> list[tuple[Any, str]]:
+    own = topic.proposer_id == user.pk
+    where = community_path(topic.area_path)
+    return [
+        (u.created_at, neighbour_view(text=u.text, author=author, area_path=where, own=own)[1])
+        for u in topic.updates.all()[:50]
+    ]
 
 
 def topics_for_resident(person: Person, user: User) -> QuerySet[Topic]:

@@ -11,6 +11,7 @@ from .meetings import (
 )
 from .oversight import steps_overdue_sweep
 from .procedures import procedure_adapt, procedure_copy, procedure_for, procedures_of
+from .tallies import recount, tally
 from .topics import (
     participants,
     resident_topic_propose,
@@ -26,9 +27,8 @@ from .topics import (
 )
 from .votes import (
     ballot_cast,
+    paper_ballot_count,
     pre_vote_check,
-    recount,
-    tally,
     vote_close,
     vote_create,
     vote_open,
@@ -42,6 +42,7 @@ __all__ = [
     "meeting_file_add",
     "meeting_record",
     "outcome_of",
+    "paper_ballot_count",
     "participants",
     "pre_vote_check",
     "procedure_adapt",

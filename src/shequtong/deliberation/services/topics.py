@@ -29,7 +29,15 @@ from shequtong.surveys.choices import SurveyStatus
 from shequtong.surveys.models import Survey
 from shequtong.surveys.selectors import Support, support_of
 
-from ..choices import MeetingKind, StepKind, TopicLevel, TopicSource, TopicStatus, VoteStatus
+from ..choices import (
+    Electorate,
+    MeetingKind,
+    StepKind,
+    TopicLevel,
+    TopicSource,
+    TopicStatus,
+    VoteStatus,
+)
 from ..events import ORIGIN, resolution_adopted
 from ..models import Invitee, Meeting, Procedure, Topic, TopicStep, TopicUpdate, Vote
 
@@ -150,7 +158,8 @@ def topic_accept(*, actor: User, topic: Topic, procedure: Procedure) -> Topic:
         raise DomainError.on("topic", "该议题已受理或已处理")
     if not topic.area_path.startswith(procedure.area_path):
         raise DomainError.on("procedure", "请选择本社区的议事规程")
-    if procedure.key == "owners_decision" and topic.estate_id is None:
+    owners = any(step["kind"] == StepKind.OWNERS_VOTE for step in procedure.steps)
+    if owners and topic.estate_id is None:
         raise DomainError.on("procedure", "业主共同决定须是小区或楼栋议题")
     steps = TopicStep.objects.bulk_create(
         TopicStep(
@@ -242,7 +251,12 @@ def _check_meeting(step: TopicStep, topic: Topic, meeting: Meeting | None) -> No
 
 
 def _check_vote(topic: Topic, vote: Vote | None) -> None:
-    if vote is None or vote.estate_id != topic.estate_id:
+    if (
+        vote is None
+        or vote.electorate != Electorate.OWNERS
+        or vote.estate_id is None
+        or vote.estate_id != topic.estate_id
+    ):
         raise DomainError.on("vote", "请选择本小区的业主表决")
     if vote.status != VoteStatus.CLOSED:
         raise DomainError.on("vote", "业主表决尚未结束")
@@ -250,12 +264,25 @@ def _check_vote(topic: Topic, vote: Vote | None) -> None:
         raise DomainError.on("vote", "业主表决未通过：" + "；".join(vote.result["failed"]))
 
 
+def _covers(survey: Survey, topic: Topic) -> bool:
+    """Whether the survey asked every household the topic concerns: the topic's building,
+    its estate, its grid or its whole community — a survey of one building cannot stand for
+    an estate, nor one estate for the community."""
+    if survey.building_id:
+        return survey.building_id == topic.building_id
+    if survey.estate_id:
+        return survey.estate_id == topic.estate_id
+    return topic.area_path.startswith(survey.area_path)
+
+
 def _check_survey(topic: Topic, survey: Survey | None) -> Support:
     community = community_path(topic.area_path)
     if survey is None or not survey.area_path.startswith(community):
         raise DomainError.on("survey", "请选择本社区的入户问卷")
-    if topic.estate_id and survey.estate_id not in (None, topic.estate_id):
-        raise DomainError.on("survey", "所选问卷不是本议题所在小区的问卷")
+    if not _covers(survey, topic):
+        raise DomainError.on(
+            "survey", "所选问卷的范围小于或不同于本议题涉及的范围，请选择覆盖全部相关住户的问卷"
+        )
     if survey.status != SurveyStatus.CLOSED:
         raise DomainError.on("survey", "问卷尚未结束，请结束后再继续")
     support = support_of(survey)

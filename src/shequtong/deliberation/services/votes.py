@@ -5,10 +5,10 @@ published), and the recount that must reproduce it."""
 
 from __future__ import annotations
 
+import random
 import secrets
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import IO, Any
 
 from django.db import transaction
@@ -22,12 +22,13 @@ from shequtong.core.errors import DomainError
 from shequtong.core.models import Area, User
 from shequtong.core.scoping import can, can_in_area
 from shequtong.core.uploads import check_document
+from shequtong.registry.choices import PersonStatus
 from shequtong.registry.models import Dwelling, Estate, Person
 
 from .. import electorates
-from ..choices import SPECIAL_MATTERS, Channel, Choice, Electorate, OwnerMatter, VoteStatus
+from ..choices import Channel, Choice, Electorate, OwnerMatter, VoteStatus
 from ..models import Ballot, RollEntry, SecretBallot, Vote
-from ..rules import Measure, Outcome, election, electorate_vote, owners_decision
+from .tallies import tally
 
 
 def pre_vote_check(estate: Estate | None) -> list[str]:
@@ -211,7 +212,7 @@ def _checked_picks(vote: Vote, picks: list[Any]) -> list[int]:
 def _entry_of(vote: Vote, person: Person | None) -> RollEntry | None:
     """The roll entry a resident casts for: their own, or their household's when households
     vote (any adult member casts the household's one vote)."""
-    if person is None:
+    if person is None or person.status != PersonStatus.ACTIVE:
         return None
     if vote.electorate != Electorate.HOUSEHOLDS:
         return RollEntry.objects.filter(vote=vote, person=person).first()
@@ -231,11 +232,18 @@ def ballot_cast(
     document: IO[bytes] | Any | None = None,
     proxy_name: str = "",
     picks: list[int] | None = None,
-) -> Ballot | SecretBallot:
+) -> Ballot | SecretBallot | None:
     """Online by the voter themself (`entry` found from their 实名 account); on paper or by
     proxy keyed in by staff, with the signed ballot (or sign-in sheet) or the written
-    authorisation attached. In an election `picks` are the chosen candidates' positions."""
-    if vote.candidates:
+    authorisation attached. In an election `picks` are the chosen candidates' positions.
+
+    A secret vote keyed in by staff only marks the voter as having taken a paper ballot (None
+    is returned): the ballot itself goes into the box apart, through `paper_ballot_count`, so
+    no request ever carries both a voter and a choice."""
+    marking = vote.secret and channel != Channel.ONLINE
+    if marking:
+        choice, picks = "", []
+    elif vote.candidates:
         choice, picks = "", _checked_picks(vote, picks or [])
     elif choice not in Choice.values:
         raise DomainError.on("choice", "请选择同意、不同意或弃权")
@@ -262,180 +270,129 @@ def ballot_cast(
         check_document(document, field="document", word="扫描件")
         if channel == Channel.PROXY and not proxy_name.strip():
             raise DomainError.on("proxy_name", "委托投票须填写受托人姓名")
+    if vote.secret:
+        # The vote's row before the voter's, in the order vote_close takes them: the box and
+        # the roll move together.
+        Vote.objects.select_for_update().filter(pk=vote.pk).exists()
     # The voter's row first: two channels at once for one voter are served one after the other.
     entry = RollEntry.objects.select_for_update().get(pk=entry.pk)
     vote = Vote.objects.get(pk=vote.pk)
     now = timezone.now()
+    _check_window(vote, now)
+    if vote.secret:
+        return _secret_cast(actor, vote, entry, choice, picks, channel, document, proxy_name)
+    entry.channel, entry.voted_at = channel, now
+    entry.save(update_fields=["channel", "voted_at", "updated_at"])
+    Ballot.objects.filter(entry=entry, current=True).update(current=False)
+    cast = Ballot(
+        vote=vote,
+        entry=entry,
+        choice=choice,
+        picks=picks,
+        channel=channel,
+        proxy_name=proxy_name.strip()[:32],
+        cast_by=actor,
+        receipt=_receipt(),
+        area_id=vote.area_id,
+        area_path=vote.area_path,
+    )
+    if document is not None:
+        cast.document.save(getattr(document, "name", "ballot.pdf"), document, save=False)
+    cast.save()
+    changes = {
+        "owner": [None, entry.pk],
+        "choice": [None, choice or picks],
+        "channel": [None, channel],
+    }
+    audit_record(actor=actor, action="vote.ballot", obj=vote, changes=changes)
+    return cast
+
+
+def _check_window(vote: Vote, now: datetime) -> None:
     if vote.status != VoteStatus.OPEN or now >= vote.closes_at:
         raise DomainError.on("choice", "表决已截止")
     if now < vote.opens_at:
         raise DomainError.on(
             "choice", f"表决尚未开始，{timezone.localtime(vote.opens_at):%m-%d %H:%M} 开始"
         )
-    if vote.secret and entry.voted_at is not None:
-        when = timezone.localtime(entry.voted_at).strftime("%m-%d %H:%M")
+
+
+def _secret_cast(
+    actor: User,
+    vote: Vote,
+    entry: RollEntry,
+    choice: str,
+    picks: list[int],
+    channel: str,
+    document: IO[bytes] | Any | None,
+    proxy_name: str,
+) -> SecretBallot | None:
+    """The roll learns that (and on which day) the voter voted, never the hour: the box's rows
+    carry no time, so nothing pairs a row of the roll with a row of the box."""
+    if entry.voted_at is not None:
         raise DomainError.on(
             "choice",
-            f"已于 {when} 通过{entry.get_channel_display()}投票；无记名投票一经投出不能更改",
+            f"已通过{entry.get_channel_display()}投票；无记名投票一经投出不能更改",
         )
-    entry.channel, entry.voted_at = channel, now
-    if vote.secret:
-        # The document and the proxy belong to the voter's row; the box gets the choice alone.
-        if document is not None:
-            entry.document.save(getattr(document, "name", "sheet.pdf"), document, save=False)
-        entry.proxy_name = proxy_name.strip()[:32]
-        entry.save()
-        cast: Ballot | SecretBallot = SecretBallot.objects.create(
-            vote=vote, choice=choice, picks=picks, receipt=_receipt()
-        )
-        changes = {"voter": [None, entry.pk], "channel": [None, channel]}
-    else:
-        entry.save(update_fields=["channel", "voted_at", "updated_at"])
-        Ballot.objects.filter(entry=entry, current=True).update(current=False)
-        cast = Ballot(
-            vote=vote,
-            entry=entry,
-            choice=choice,
-            picks=picks,
-            channel=channel,
-            proxy_name=proxy_name.strip()[:32],
-            cast_by=actor,
-            receipt=_receipt(),
-            area_id=vote.area_id,
-            area_path=vote.area_path,
-        )
-        if document is not None:
-            cast.document.save(getattr(document, "name", "ballot.pdf"), document, save=False)
-        cast.save()
-        changes = {
-            "owner": [None, entry.pk],
-            "choice": [None, choice or picks],
-            "channel": [None, channel],
-        }
-    audit_record(actor=actor, action="vote.ballot", obj=vote, changes=changes)
-    return cast
-
-
-def _shown(value: Fraction | int) -> str:
-    """A count as itself, an area in m² to the hundredth (areas are registered to 0.01 m²)."""
-    value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
-
-
-def _owners_outcome(vote: Vote) -> Outcome:
-    counted = Ballot.objects.filter(vote=vote, current=True).select_related("entry")
-    voted_area = agree_area = Fraction(0)
-    voted = agree = 0
-    for ballot in counted:
-        area = Fraction(ballot.entry.unit_area)
-        voted += 1
-        voted_area += area
-        if ballot.choice == Choice.AGREE:
-            agree += 1
-            agree_area += area
-    return owners_decision(
-        total_area=Fraction(vote.total_area or 0),
-        total_owners=vote.total_owners or 0,
-        voted_area=voted_area,
-        voted_owners=voted,
-        agree_area=agree_area,
-        agree_owners=agree,
-        special=vote.matter in SPECIAL_MATTERS,
+    day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    if document is not None:
+        entry.document.save(getattr(document, "name", "sheet.pdf"), document, save=False)
+    RollEntry.objects.filter(pk=entry.pk).update(
+        channel=channel,
+        voted_at=day,
+        updated_at=day,
+        document=entry.document.name or "",
+        proxy_name=proxy_name.strip()[:32],
     )
+    audit_record(
+        actor=actor,
+        action="vote.ballot",
+        obj=vote,
+        changes={"voter": [None, entry.pk], "channel": [None, channel]},
+    )
+    if channel != Channel.ONLINE:
+        return None
+    return SecretBallot.objects.create(vote=vote, choice=choice, picks=picks, receipt=_receipt())
 
 
-def _counted(vote: Vote) -> Any:
-    """The counted ballots: each named voter's latest, or every ballot in a secret box."""
-    if vote.secret:
-        return SecretBallot.objects.filter(vote=vote)
-    return Ballot.objects.filter(vote=vote, current=True)
-
-
-def choices_counted(vote: Vote) -> dict[str, int]:
-    rows = _counted(vote)
-    counts = dict(rows.values_list("choice").annotate(n=Count("pk")).order_by("choice"))
-    return {c: counts.get(c, 0) for c in Choice.values}
-
-
-def tally(vote: Vote) -> dict[str, Any]:
-    """The fractions of the electorate's rule from the counted ballots, each against its
-    threshold: the four of 民法典第278条 for owners, attendance and agreement otherwise, the
-    turnout and each candidate's votes in an election."""
+@transaction.atomic
+def paper_ballot_count(
+    *, actor: User, vote: Vote, choice: str = "", picks: list[Any] | None = None
+) -> SecretBallot:
+    """A secret vote's paper ballot taken from the box and keyed in without its voter; the box
+    never holds more ballots than the roll has voters."""
+    vote = Vote.objects.select_for_update().get(pk=vote.pk)
+    if not can(actor, "change", vote):
+        raise DomainError.on("choice", "只有社区工作人员可以录入纸质票", "forbidden")
+    if not vote.secret:
+        raise DomainError.on("choice", "记名表决的纸质票请在名册中逐人录入")
+    if vote.status != VoteStatus.OPEN:
+        raise DomainError.on("choice", "表决已结束，不能再录入纸质票")
     if vote.candidates:
-        return _election_tally(vote)
-    counts = choices_counted(vote)
-    if vote.electorate == Electorate.OWNERS:
-        outcome = _owners_outcome(vote)
+        choice, chosen = "", _checked_picks(vote, picks or [])
+    elif choice not in Choice.values:
+        raise DomainError.on("choice", "请选择同意、不同意或弃权")
     else:
-        outcome = electorate_vote(
-            electorate=vote.electorate,
-            due=vote.total_owners or 0,
-            voted=sum(counts.values()),
-            agree=counts[Choice.AGREE],
+        chosen = []
+    voters = vote.roll.exclude(voted_at=None).count()
+    if vote.secret_ballots.count() >= voters:
+        raise DomainError.on(
+            "choice", f"票箱已有 {voters} 张票，与已投票人数相等，不能再录入；请先登记领票人"
         )
-    return {
-        "passed": outcome.passed,
-        "failed": outcome.failed,
-        "measures": _measures(vote, outcome.measures),
-        "choices": {Choice(c).label: n for c, n in counts.items()},
-        "ballots": sum(counts.values()),
-        "by_channel": _by_channel(vote),
-    }
+    ballot = SecretBallot.objects.create(vote=vote, choice=choice, picks=chosen, receipt=_receipt())
+    audit_record(actor=actor, action="vote.paper_ballot", obj=vote)
+    return ballot
 
 
-def _election_tally(vote: Vote) -> dict[str, Any]:
-    votes = [0] * len(vote.candidates)
-    ballots = 0
-    for picks in _counted(vote).values_list("picks", flat=True):
-        ballots += 1
-        for p in picks:
-            votes[p] += 1
-    outcome = election(
-        due=vote.total_owners or 0,
-        voted=ballots,
-        votes=dict(zip(vote.candidates, votes, strict=True)),
-        seats=vote.seats or 1,
+def _shuffle_box(vote: Vote) -> None:
+    """Rewrite the box in a random order under new keys: the order rows were stored in (a
+    rowid, a heap position) would otherwise follow the order voters cast."""
+    rows = list(vote.secret_ballots.values_list("choice", "picks", "receipt"))
+    random.SystemRandom().shuffle(rows)
+    vote.secret_ballots.all().delete()
+    SecretBallot.objects.bulk_create(
+        SecretBallot(vote=vote, choice=c, picks=p, receipt=r) for c, p, r in rows
     )
-    return {
-        "passed": outcome.passed,
-        "failed": outcome.failed,
-        "measures": _measures(vote, (outcome.turnout,)),
-        "candidates": [
-            {
-                "name": c.name,
-                "votes": c.votes,
-                "percent": f"{float(c.share) * 100:.2f}%",
-                "elected": c.elected,
-            }
-            for c in outcome.standings
-        ],
-        "seats": vote.seats,
-        "ballots": ballots,
-        "by_channel": _by_channel(vote),
-    }
-
-
-def _measures(vote: Vote, measures: tuple[Measure, ...]) -> list[dict[str, Any]]:
-    head = "户" if vote.electorate == Electorate.HOUSEHOLDS else "人"
-    return [
-        {
-            "label": m.label,
-            "part": _shown(m.part),
-            "whole": _shown(m.whole),
-            "unit": "m²" if "面积" in m.label else head,
-            "percent": m.percent,
-            "rule": m.rule,
-            "met": m.met,
-        }
-        for m in measures
-    ]
-
-
-def _by_channel(vote: Vote) -> dict[str, int]:
-    voters = vote.roll.exclude(voted_at=None)
-    return dict(voters.values_list("channel").annotate(n=Count("pk")).order_by("channel"))
 
 
 @transaction.atomic
@@ -448,6 +405,11 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
     if timezone.now() < vote.closes_at:
         until = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
         raise DomainError.on("status", f"表决截止时间（{until}）未到，不能提前结束")
+    # Every voter's row: a ballot that passed its deadline check a moment ago commits before
+    # the count, or waits and finds the vote closed — none lands after the published result.
+    list(RollEntry.objects.select_for_update().filter(vote=vote).values_list("pk", flat=True))
+    if vote.secret:
+        _shuffle_box(vote)
     vote.result = tally(vote)
     vote.status = VoteStatus.CLOSED
     vote.save(update_fields=["result", "status", "updated_at"])
@@ -458,8 +420,3 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
         changes={"passed": [None, vote.result["passed"]]},
     )
     return vote
-
-
-def recount(vote: Vote) -> bool:
-    """Whether the stored ballots reproduce the published result."""
-    return vote.result == tally(vote)

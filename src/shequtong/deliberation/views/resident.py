@@ -30,7 +30,10 @@ def m_topics(request: HttpRequest) -> HttpResponse:
         return redirect("deliberation:m_topic", pk=topic.pk)
     context = {
         "title": "议事协商",
-        "topics": selectors.topics_for_resident(me, request.user)[:50],
+        "topics": [
+            selectors.topic_as_seen(t, request.user)
+            for t in selectors.topics_for_resident(me, request.user)[:50]
+        ],
         "form": form,
     }
     return render(request, "deliberation/m_topics.html", context)
@@ -42,10 +45,13 @@ def m_topic(request: HttpRequest, pk: int) -> HttpResponse:
     if me is None:
         return redirect("accounts:m_claim")
     topic = get_object_or_404(selectors.topics_for_resident(me, request.user), pk=pk)
+    proposer = person_of(topic.proposer) if topic.proposer_id else None
+    author = proposer.name if proposer else ""
+    topic = selectors.topic_as_seen(topic, request.user, author=author)
     context = {
         "title": topic.title,
         "topic": topic,
         "steps": topic.steps.all(),
-        "updates": topic.updates.all()[:50],
+        "updates": selectors.updates_as_seen(topic, request.user, author=author),
     }
     return render(request, "deliberation/m_topic.html", context)

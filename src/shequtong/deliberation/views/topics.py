@@ -25,7 +25,7 @@ from shequtong.web.inputs import form_refused, whole_number
 from shequtong.web.pages import Crumb, paginate
 
 from .. import selectors, services
-from ..choices import StepKind, TopicStatus, VoteStatus
+from ..choices import Electorate, StepKind, TopicStatus, VoteStatus
 from ..electorates import adult_residents, households, party_members, representatives
 from ..forms import MeetingForm, TopicForm
 from ..models import Procedure, Topic, Vote
@@ -127,7 +127,16 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         community = Area.objects.get(path=community_path(topic.area_path))
         context["procedures"] = services.procedures_of(community)
     if current and current.kind == StepKind.OWNERS_VOTE:
-        context["votes"] = Vote.objects.filter(estate=topic.estate, status=VoteStatus.CLOSED)
+        context["votes"] = scoped(
+            Vote.objects.filter(
+                electorate=Electorate.OWNERS,
+                estate_id=topic.estate_id,
+                estate__isnull=False,
+                status=VoteStatus.CLOSED,
+            ),
+            request.user,
+            "read",
+        )
     if current and current.kind == StepKind.SURVEY:
         context["surveys"] = scoped(
             Survey.objects.filter(

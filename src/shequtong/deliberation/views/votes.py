@@ -55,6 +55,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # A secret vote shows no count of choices before it closes: the turnout only.
         "tally": vote.result or (services.tally(vote) if live and not vote.secret else None),
         "turnout": vote.roll.exclude(voted_at=None).count() if live and vote.secret else None,
+        "boxed": vote.secret_ballots.count() if live and vote.secret else None,
         "recounted": services.recount(vote) if vote.status == VoteStatus.CLOSED else None,
         "keyed_form": KeyedBallotForm(),
         "can_change": scoped(Vote.objects.filter(pk=pk), request.user, "change").exists(),
@@ -94,9 +95,18 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
             proxy_name=data["proxy_name"],
             picks=request.POST.getlist("picks"),
         )
-        messages.success(request, f"已录入，回执码 {ballot.receipt}")
-        if vote.secret:
-            messages.info(request, "无记名票已投入票箱：请将回执码交给投票人，系统不保存对应关系")
+        if ballot is None:
+            messages.success(request, "已登记领票；请在“录入纸质票”中不记名录入该选票")
+        else:
+            messages.success(request, f"已录入，回执码 {ballot.receipt}")
+    elif action == "box":
+        boxed = services.paper_ballot_count(
+            actor=request.user,
+            vote=vote,
+            choice=request.POST.get("choice", ""),
+            picks=request.POST.getlist("picks"),
+        )
+        messages.success(request, f"纸质票已录入票箱（{boxed.shown}）")
     return redirect("deliberation:vote_detail", pk=pk)
 
 
