@@ -392,3 +392,29 @@ def test_a_step_past_its_deadline_is_put_before_the_community_staff_once(
     assert told.url == f"/console/deliberation/topics/{topic.pk}/"
     assert not Notification.objects.filter(user=other, title__startswith="议事步骤逾期").exists()
     assert services.steps_overdue_sweep(today=later) == 0  # told once
+
+
+def test_a_meeting_cannot_count_fewer_due_than_the_registry_nor_be_rewritten_once_used(
+    tree, staff, proposal
+):
+    _, topic = proposal
+    topic = _accept(staff, topic)
+    for n in range(3):
+        person(50 + n, tree.grid_a1a, political_status="01")
+    meeting = services.meeting_create(
+        actor=staff,
+        topic=topic,
+        kind="party",
+        title="党员大会",
+        starts_at=timezone.now(),
+        place="会议室",
+    )
+    with pytest.raises(DomainError, match="应到人数不能少于档案登记的 3 人"):
+        services.meeting_record(
+            actor=staff, meeting=meeting, minutes="审议", due=2, present=2, agree=2
+        )
+    discussed = _meeting(staff, topic, "committees", minutes="两委商议")
+    services.step_complete(actor=staff, topic=topic, index=0, note="党组织提议")
+    services.step_complete(actor=staff, topic=topic, index=1, meeting=discussed)
+    with pytest.raises(DomainError, match="本次会议的记录已用于完成「两委商议」，不能再修改"):
+        services.meeting_record(actor=staff, meeting=discussed, minutes="改写的纪要")

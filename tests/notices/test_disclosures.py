@@ -341,6 +341,10 @@ def test_a_line_cites_a_sealed_unreversed_transaction_in_fen_once(staff, tree):
     assert refused(finance_item_add, **add, transaction_id=mistaken.pk).fields == {
         "transaction": [f"交易 {mistaken.pk} 已冲正，不能作为公开依据"]
     }
+    other = fen_transaction()
+    assert refused(finance_item_add, **add | {"amount": 5}, transaction_id=other.pk).fields == {
+        "amount": [f"金额与账本交易 {other.pk} 的记账金额（500.00 元）不符"]
+    }
     assert FinanceItem.objects.count() == 1
 
 

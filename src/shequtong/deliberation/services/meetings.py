@@ -19,7 +19,7 @@ from shequtong.registry.models import Person
 
 from ..choices import InviteeRole, MeetingKind, TopicStatus
 from ..electorates import due_for
-from ..models import Invitee, Meeting, MeetingFile, Topic
+from ..models import Invitee, Meeting, MeetingFile, Topic, TopicStep
 from ..rules import Outcome, party_meeting, residents_meeting
 
 
@@ -161,6 +161,9 @@ def meeting_record(
     """The meeting as held. Present defaults to those signed in; the counts must add up."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _changeable(actor, meeting, "记录该会议")
+    used = TopicStep.objects.filter(meeting=meeting, done_at__isnull=False).first()
+    if used is not None:
+        raise DomainError.on("minutes", f"本次会议的记录已用于完成「{used.name}」，不能再修改")
     counted = meeting.kind in (
         MeetingKind.PARTY,
         MeetingKind.RESIDENTS,
@@ -173,8 +176,12 @@ def meeting_record(
     if not minutes.strip():
         errors["minutes"] = ["请填写会议纪要"]
     if counted:
+        registered = due_for(meeting.kind, meeting.area) or 0
         if not due:
             errors["due"] = ["请填写应到人数"]
+        elif due < registered:
+            # The law counts those due: fewer than the registry holds would lower the bar.
+            errors["due"] = [f"应到人数不能少于档案登记的 {registered} 人；档案有误请先更正档案"]
         elif present is not None and present > due:
             errors["present"] = [f"实到人数（{present}）不能多于应到人数（{due}）"]
         if agree is None:
@@ -199,7 +206,10 @@ def meeting_record(
         actor=actor,
         action="meeting.record",
         obj=meeting,
-        changes={"passed": [None, outcome.passed if outcome else None]},
+        changes={
+            "counts": [None, [due, present, agree, disagree, abstain]],
+            "passed": [None, outcome.passed if outcome else None],
+        },
     )
     return meeting
 

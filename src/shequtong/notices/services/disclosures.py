@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -220,7 +221,7 @@ def attachment_remove(*, actor: User, attachment: DisclosureAttachment) -> None:
     )
 
 
-def _cited(transaction_id: int, disclosure: Disclosure) -> Transaction:
+def _cited(transaction_id: int, disclosure: Disclosure, amount: int) -> Transaction:
     cited = Transaction.objects.filter(pk=transaction_id).first()
     if cited is None:
         raise DomainError.on("transaction", f"账本中没有编号为 {transaction_id} 的交易")
@@ -232,6 +233,12 @@ def _cited(transaction_id: int, disclosure: Disclosure) -> Transaction:
         raise DomainError.on("transaction", f"交易 {transaction_id} 已冲正，不能作为公开依据")
     if disclosure.items.filter(transaction=cited).exists():
         raise DomainError.on("transaction", f"交易 {transaction_id} 已在本期明细中")
+    # A line shows what the ledger booked: the amount that moved, not a figure typed beside it.
+    booked = cited.postings.filter(amount__gt=0).aggregate(total=Sum("amount"))["total"] or 0
+    if booked != amount:
+        raise DomainError.on(
+            "amount", f"金额与账本交易 {transaction_id} 的记账金额（{booked / 100:.2f} 元）不符"
+        )
     return cited
 
 
@@ -265,7 +272,7 @@ def finance_item_add(
         errors["amount"] = ["金额不能超过 100 亿元，请核对"]
     if errors:
         raise DomainError.from_fields(errors)
-    cited = _cited(transaction_id, disclosure) if transaction_id is not None else None
+    cited = _cited(transaction_id, disclosure, amount) if transaction_id is not None else None
     item = FinanceItem(
         disclosure=disclosure,
         description=description,
