@@ -18,6 +18,7 @@ from shequtong.web.inputs import whole_number
 from shequtong.web.pages import Crumb, paginate
 
 from . import selectors, services
+from .decorators import resident_required
 from .forms import ClaimForm, OrgAccountForm, PhoneForm
 from .models import ClaimStatus, OrgMembership, ResidentClaim
 
@@ -81,13 +82,10 @@ def m_claim(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/m_claim.html", context)
 
 
-@login_required
+@resident_required
 def m_proxy(request: HttpRequest) -> HttpResponse:
     """代办: the elders of one's household (60 or older) one may act for, and starting it."""
-    me = services.person_of(request.user)
-    if me is None:
-        messages.info(request, "请先完成实名认证")
-        return redirect("accounts:m_claim")
+    me = request.person  # type: ignore[attr-defined]
     if request.method == "POST":
         elder = get_object_or_404(
             selectors.household_elders(me), pk=whole_number(request.POST, "person", "家人") or 0

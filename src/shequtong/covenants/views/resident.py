@@ -6,12 +6,11 @@ number in the words); the resident's own show as 我."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from shequtong.accounts.services import person_of
+from shequtong.accounts.decorators import resident_required
 from shequtong.core.public import neighbour_view
 from shequtong.web.inputs import whole_number
 
@@ -19,25 +18,16 @@ from .. import selectors, services
 from ..choices import VersionStatus
 
 
-def _claim_first(request: HttpRequest) -> HttpResponse:
-    messages.info(request, "请先完成实名认证")
-    return redirect("accounts:m_claim")
-
-
-@login_required
+@resident_required
 def m_covenants(request: HttpRequest) -> HttpResponse:
-    me = person_of(request.user)
-    if me is None:
-        return _claim_first(request)
+    me = request.person  # type: ignore[attr-defined]
     context = {"title": "公约", "rows": selectors.resident_covenants(me)}
     return render(request, "covenants/m_covenants.html", context)
 
 
-@login_required
+@resident_required
 def m_version(request: HttpRequest, pk: int) -> HttpResponse:
-    me = person_of(request.user)
-    if me is None:
-        return _claim_first(request)
+    me = request.person  # type: ignore[attr-defined]
     version = get_object_or_404(selectors.versions_for(me), pk=pk)
     if request.method == "POST":
         services.comment_add(

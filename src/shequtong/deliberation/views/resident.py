@@ -4,10 +4,10 @@ follows the topics of their community through their steps to the published resul
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from shequtong.accounts.decorators import resident_required
 from shequtong.accounts.services import person_of
 from shequtong.web.inputs import form_refused
 
@@ -15,12 +15,9 @@ from .. import selectors, services
 from ..forms import ResidentTopicForm
 
 
-@login_required
+@resident_required
 def m_topics(request: HttpRequest) -> HttpResponse:
-    me = person_of(request.user)
-    if me is None:
-        messages.info(request, "请先完成实名认证")
-        return redirect("accounts:m_claim")
+    me = request.person  # type: ignore[attr-defined]
     form = ResidentTopicForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -39,11 +36,9 @@ def m_topics(request: HttpRequest) -> HttpResponse:
     return render(request, "deliberation/m_topics.html", context)
 
 
-@login_required
+@resident_required
 def m_topic(request: HttpRequest, pk: int) -> HttpResponse:
-    me = person_of(request.user)
-    if me is None:
-        return redirect("accounts:m_claim")
+    me = request.person  # type: ignore[attr-defined]
     topic = get_object_or_404(selectors.topics_for_resident(me, request.user), pk=pk)
     proposer = person_of(topic.proposer) if topic.proposer_id else None
     author = proposer.name if proposer else ""

@@ -4,13 +4,12 @@ close and publish) and on /m/ (the voter's ballot, the published result and roll
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shequtong.accounts.services import person_of
+from shequtong.accounts.decorators import resident_required
 from shequtong.core.scoping import allowed, require, scoped
 from shequtong.registry.models import Estate
 from shequtong.web.inputs import form_refused, whole_number
@@ -110,14 +109,11 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deliberation:vote_detail", pk=pk)
 
 
-@login_required
+@resident_required
 def m_votes(request: HttpRequest) -> HttpResponse:
     """The voter's votes: cast (again, while open, when named: the latest counts; once, when
     secret) and, after closing, read the result and the roll."""
-    me = person_of(request.user)
-    if me is None:
-        messages.info(request, "请先完成实名认证")
-        return redirect("accounts:m_claim")
+    me = request.person  # type: ignore[attr-defined]
     if request.method == "POST":
         vote = get_object_or_404(
             selectors.votes_of_voter(me), pk=whole_number(request.POST, "vote", "表决") or 0

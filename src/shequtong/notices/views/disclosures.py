@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shequtong.accounts.decorators import resident_required
 from shequtong.core.choices import AreaLevel
 from shequtong.core.errors import DomainError
 from shequtong.core.models import Area, User
@@ -37,7 +38,6 @@ from ..forms import (
 from ..models import Disclosure, DisclosureAttachment, FinanceItem, Supervisor
 from ..money import fen_of, yuan
 from ..periods import period_parse
-from .resident import resident_view
 
 
 def _crumb() -> Crumb:
@@ -327,7 +327,7 @@ def _grouped(rows: Iterable[Disclosure]) -> list[tuple[str, list[Disclosure]]]:
     return [(Board(b).label, found) for b, found in by_board.items() if found]
 
 
-@resident_view
+@resident_required
 def m_disclosures(request: HttpRequest) -> HttpResponse:
     rows = selectors.disclosures_for(request.person)[:200]  # type: ignore[attr-defined]
     context = {"title": "三务公开", "groups": _grouped(rows)}
@@ -344,7 +344,7 @@ def _reading(disclosure: Disclosure) -> dict[str, Any]:
     }
 
 
-@resident_view
+@resident_required
 def m_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = get_object_or_404(selectors.disclosures_for(request.person), pk=pk)  # type: ignore[attr-defined]
     context = _reading(disclosure)
@@ -353,6 +353,6 @@ def m_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notices/disclosure_m_detail.html", context)
 
 
-@resident_view
+@resident_required
 def m_disclosure_file(request: HttpRequest, pk: int) -> FileResponse:
     return _served(selectors.disclosures_for(request.person), pk)  # type: ignore[attr-defined]

@@ -4,39 +4,18 @@ as `public_name` (张**), never with a door, an ID or a phone number."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from shequtong.accounts.services import person_of
+from shequtong.accounts.decorators import resident_required
 from shequtong.core.public import neighbour_view
 
 from .. import selectors, services
 
 
-def resident_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and 实名: the view gets the person; without one, the claim page first."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        person = person_of(request.user)
-        if person is None:
-            messages.info(request, "请先完成实名认证")
-            return redirect("accounts:m_claim")
-        request.person = person  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@resident_view
+@resident_required
 def m_notices(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.notices_for(request.person)[:100])  # type: ignore[attr-defined]
     context = {
@@ -47,20 +26,20 @@ def m_notices(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/m_notices.html", context)
 
 
-@resident_view
+@resident_required
 def m_notice(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.notices_for(request.person), pk=pk)  # type: ignore[attr-defined]
     services.notice_read(actor=request.user, notice=notice)
     return render(request, "notices/m_notice.html", {"title": notice.title, "notice": notice})
 
 
-@resident_view
+@resident_required
 def m_publicity(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.publicity_for(request.person)[:50])  # type: ignore[attr-defined]
     return render(request, "notices/m_publicity.html", {"title": "公示", "rows": rows})
 
 
-@resident_view
+@resident_required
 def m_publicity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     publicity = get_object_or_404(selectors.publicity_for(person), pk=pk)

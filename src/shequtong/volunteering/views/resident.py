@@ -9,14 +9,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shequtong.accounts.decorators import resident_required
 from shequtong.accounts.selectors import proxies_of
-from shequtong.accounts.services import person_of
 from shequtong.core.errors import DomainError
 from shequtong.core.geo import parse_point
 from shequtong.core.models import community_path
@@ -35,14 +34,10 @@ from ..services import bank
 def resident_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in and 实名: the view gets the person (and their volunteer row, if any)."""
 
-    @login_required
+    @resident_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        person = person_of(request.user)
-        if person is None:
-            messages.info(request, "请先完成实名认证")
-            return redirect("accounts:m_claim")
-        request.person = person  # type: ignore[attr-defined]
+        person = request.person  # type: ignore[attr-defined]
         request.volunteer = Volunteer.objects.filter(person=person).first()  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
