@@ -50,16 +50,21 @@ def _accept(staff, topic, key="four_deliberations"):
     return services.topic_accept(actor=staff, topic=topic, procedure=procedure)
 
 
-def _meeting(staff, topic, kind, **counts):
-    meeting = services.meeting_create(
+def _called(staff, topic, kind, due=None):
+    """A meeting of `kind` called for the topic, not yet held."""
+    return services.meeting_create(
         actor=staff,
         topic=topic,
         kind=kind,
         title=f"{kind} 会议",
         starts_at=timezone.now(),
         place="社区会议室",
-        due=counts.pop("due", None),
+        due=due,
     )
+
+
+def _meeting(staff, topic, kind, **counts):
+    meeting = _called(staff, topic, kind, due=counts.pop("due", None))
     return services.meeting_record(actor=staff, meeting=meeting, **counts)
 
 
@@ -146,14 +151,7 @@ def test_a_meeting_step_needs_a_held_meeting_of_its_kind_that_passed(staff, prop
     thin = _meeting(staff, topic, "party", minutes="审议", due=9, present=5, agree=5)
     with pytest.raises(DomainError, match=re.escape("到会党员 55.56%，未达2/3以上")):
         services.step_complete(actor=staff, topic=topic, index=2, meeting=thin)
-    unheld = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="party",
-        title="改期",
-        starts_at=timezone.now(),
-        place="会议室",
-    )
+    unheld = _called(staff, topic, "party")
     with pytest.raises(DomainError, match="请先记录会议纪要和表决结果"):
         services.step_complete(actor=staff, topic=topic, index=2, meeting=unheld)
     topic.refresh_from_db()
@@ -163,15 +161,7 @@ def test_a_meeting_step_needs_a_held_meeting_of_its_kind_that_passed(staff, prop
 def test_meeting_counts_must_add_up(staff, proposal):
     _, topic = proposal
     topic = _accept(staff, topic)
-    meeting = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="residents",
-        title="居民会议",
-        starts_at=timezone.now(),
-        place="广场",
-        due=100,
-    )
+    meeting = _called(staff, topic, "residents", due=100)
     with pytest.raises(DomainError, match="同意、不同意、弃权合计 61 人，多于实到人数 60 人"):
         services.meeting_record(
             actor=staff,
@@ -207,38 +197,16 @@ def test_who_is_due_comes_from_the_registry(tree, staff, proposal):
         PersonTagAssignment.objects.create(
             person=someone, tag=rep, started_on=timezone.localdate(), area=someone.area
         )
-    meeting = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="party",
-        title="党员大会",
-        starts_at=timezone.now(),
-        place="党群服务中心",
-    )
+    meeting = _called(staff, topic, "party")
     assert meeting.due == 3
-    reps = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="representatives",
-        title="居民代表会议",
-        starts_at=timezone.now(),
-        place="会议室",
-    )
+    reps = _called(staff, topic, "representatives")
     assert reps.due == 2
 
 
 def test_invitees_sign_in_once_and_present_defaults_to_those_signed_in(staff, proposal):
     _, topic = proposal
     topic = _accept(staff, topic)
-    meeting = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="party",
-        title="党员大会",
-        starts_at=timezone.now(),
-        place="会议室",
-        due=3,
-    )
+    meeting = _called(staff, topic, "party", due=3)
     guests = [
         services.invitee_add(actor=staff, meeting=meeting, name=name, role=role)
         for name, role in (("张代表", "party_rep"), ("李委员", "cppcc"), ("王党员", "member"))
@@ -296,14 +264,7 @@ def test_the_resolution_becomes_a_case_and_its_resolution_reaches_participants(
     user, topic = proposal
     topic = _accept(staff, topic, key="one_matter")
     services.step_complete(actor=staff, topic=topic, index=0, note="议题说明")
-    council = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="council",
-        title="议事会",
-        starts_at=timezone.now(),
-        place="会议室",
-    )
+    council = _called(staff, topic, "council")
     guest_user, guest = resident(5, tree.grid_a1a, caplog)
     services.invitee_add(actor=staff, meeting=council, name="", role="resident", person=guest)
     council = services.meeting_record(actor=staff, meeting=council, minutes="协商")
@@ -401,14 +362,7 @@ def test_a_meeting_cannot_count_fewer_due_than_the_registry_nor_be_rewritten_onc
     topic = _accept(staff, topic)
     for n in range(3):
         person(50 + n, tree.grid_a1a, political_status="01")
-    meeting = services.meeting_create(
-        actor=staff,
-        topic=topic,
-        kind="party",
-        title="党员大会",
-        starts_at=timezone.now(),
-        place="会议室",
-    )
+    meeting = _called(staff, topic, "party")
     with pytest.raises(DomainError, match="应到人数不能少于档案登记的 3 人"):
         services.meeting_record(
             actor=staff, meeting=meeting, minutes="审议", due=2, present=2, agree=2
