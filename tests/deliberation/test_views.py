@@ -63,6 +63,20 @@ def test_a_vote_from_the_console_and_the_phone(staff, estate, user_with, tree): 
     other = Client()
     other.force_login(user_with(Role.COMMUNITY_STAFF, tree.comm_b1))
     assert other.get(f"/console/deliberation/votes/{vote.pk}/").status_code == 404
+    # After closing the roll is published to the owners: surnames, areas, channels; no choices.
+    roll = f"/m/votes/{vote.pk}/roll/"
+    assert owner.get(roll).status_code == 404  # not before closing
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now())
+    vote_close(actor=staff, vote=vote)
+    published = owner.get(roll).content.decode().split('id="roll"')[1]
+    a_name, d_name = estate.owners["A"][1].name, estate.owners["D"][1].name
+    assert f"{a_name[0]}{'*' * (len(a_name) - 1)} · 150.00 m² · 线上" in published
+    assert f"{d_name[0]}{'*' * (len(d_name) - 1)} · 100.00 m² · 纸质" in published
+    assert "开发建设单位 · 50.00 m² · 未投票" in published
+    assert a_name not in published and "同意" not in published
+    outsider = Client()
+    outsider.force_login(user_with(Role.COMMUNITY_STAFF, tree.comm_b1))
+    assert outsider.get(roll).url == "/m/me/claim/"  # no registry person: no roll
 
 
 def test_a_secret_election_from_the_console_form(staff, tree, caplog):  # noqa: F811

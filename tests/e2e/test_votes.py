@@ -47,6 +47,16 @@ def test_an_owner_votes_online_and_a_paper_ballot_is_keyed_in(new_page, live_ser
     assert [b.picks for b in SecretBallot.objects.filter(vote=election)].count([1]) == 2
     screenshot(phone, "election-phone")
     assert phone.evaluate(WIDTH) <= 390
+    # The closed vote's roll, published to the owners a page at a time.
+    closed = Vote.objects.get(status="closed")
+    phone.locator(f"#vote-{closed.pk}").get_by_role("link", name="查看投票名册").click()
+    phone.locator("#roll li").first.wait_for()
+    assert (
+        "线上" in phone.locator("#roll").inner_text()
+        or "纸质" in phone.locator("#roll").inner_text()
+    )
+    screenshot(phone, "vote-roll-phone")
+    assert phone.evaluate(WIDTH) <= 390
 
     _, desk = new_page(viewport={"width": 1280, "height": 860})
     sign_in(desk, live_server, "community_yangjiaping_01")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -66,11 +67,11 @@ def entries_of_voter(person: Person, votes: list[Vote]) -> dict[int, RollEntry]:
     return {e.vote_id: e for e in RollEntry.objects.filter(mine, vote__in=votes)}
 
 
-def published_roll(vote: Vote) -> list[dict[str, str]]:
-    """The roll as published to the electorate after closing: who voted, how, and (owners)
-    with what area — names shortened to the surname (张**), no doors, no choices."""
+def published_roll(vote: Vote, entries: Iterable[RollEntry]) -> list[dict[str, str]]:
+    """Entries of the roll as published to the electorate after closing: who voted, how, and
+    (owners) with what area — names shortened to the surname (张**), no doors, no choices."""
     rows = []
-    for entry in roll_of(vote):
+    for entry in entries:
         if entry.developer:
             who = "开发建设单位"
         elif entry.household_id:

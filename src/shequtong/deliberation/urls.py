@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("console/deliberation/files/<int:pk>/", meetings.meeting_file, name="meeting_file"),
     path("m/votes/", votes.m_votes, name="m_votes"),
+    path("m/votes/<int:pk>/roll/", votes.m_vote_roll, name="m_vote_roll"),
     path("m/topics/", resident.m_topics, name="m_topics"),
     path("m/topics/<int:pk>/", resident.m_topic, name="m_topic"),
 ]

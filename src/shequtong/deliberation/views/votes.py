@@ -110,6 +110,23 @@ def vote_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @resident_required
+def m_vote_roll(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published roll of a closed vote, a page at a time (an estate's runs to thousands)."""
+    vote = get_object_or_404(
+        selectors.votes_of_voter(request.person).filter(status=VoteStatus.CLOSED),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    page = paginate(request, selectors.roll_of(vote), size=100)
+    context = {
+        "title": f"投票名册 · {vote.title}",
+        "vote": vote,
+        "page": page,
+        "rows": selectors.published_roll(vote, page.object_list),
+    }
+    return render(request, "deliberation/m_vote_roll.html", context)
+
+
+@resident_required
 def m_votes(request: HttpRequest) -> HttpResponse:
     """The voter's votes: cast (again, while open, when named: the latest counts; once, when
     secret) and, after closing, read the result and the roll."""
@@ -139,7 +156,6 @@ def m_votes(request: HttpRequest) -> HttpResponse:
             "vote": v,
             "entry": entries.get(v.pk),
             "ballot": named.get(getattr(entries.get(v.pk), "pk", None)),
-            "roll": selectors.published_roll(v) if v.status == VoteStatus.CLOSED else [],
         }
         for v in votes
     ]
